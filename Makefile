@@ -1,0 +1,39 @@
+# The two commands of the README: `make demo` and `make test`. Both create .venv and install the
+# project into it when needed (again only when pyproject.toml changes), so a fresh machine with
+# Python 3.11 needs nothing else.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: demo test lint format install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "安装依赖到 $(VENV)（首次约需一两分钟）…"
+	@$(BIN)/python -m pip install -q -e ".[dev]" >$(VENV)/install.log 2>&1 \
+		|| (cat $(VENV)/install.log; echo "安装失败，详见 $(VENV)/install.log"; exit 1)
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	@$(BIN)/progress-audit catalogue
+
+test: $(STAMP)
+	@$(BIN)/ruff check .
+	@$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	@$(BIN)/ruff format .
+	@$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

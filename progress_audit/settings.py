@@ -1,0 +1,65 @@
+"""Configuration, in one place and read once (配置).
+
+Values come, strongest first, from environment variables `PROGRESS_AUDIT_<NAME>` (nested with
+`__`, e.g. `PROGRESS_AUDIT_UNIT_GROUPS__各板块`), then a TOML settings file (`progress-audit.toml`
+in the working directory, or the file named by `PROGRESS_AUDIT_SETTINGS`), then the defaults
+below, which run the demo with nothing set up.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SETTINGS_FILE = "progress-audit.toml"
+
+
+def _settings_file() -> Path:
+    return Path(os.environ.get("PROGRESS_AUDIT_SETTINGS", SETTINGS_FILE))
+
+
+class Settings(BaseSettings):
+    """Every setting the engine reads; the office changes them in the settings file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PROGRESS_AUDIT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    year: int = 2019
+    """The year of the responsibility table the commands use by default."""
+    standards_dir: Path = PROJECT_ROOT / "data" / "standards"
+    """Where the tables live: `<standards_dir>/<year>/responsibility-table.txt` + `curated.toml`."""
+    data_dir: Path = Path("data")
+    """The workspace: `raw/` inbox, `reports/`, `archive/` and the ledger."""
+    timezone: str = "Asia/Shanghai"
+    due_day: int = 5
+    """Submissions are due by the end of this day of the following month (报送截止日)."""
+    unit_groups: dict[str, list[str]] = {}
+    """Collective names expanded to units, e.g. {"各板块": ["开发区", "华科园", …]}."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_settings_file())
+        return (init_settings, env_settings, toml)
+
+
+@cache
+def get_settings() -> Settings:
+    """The settings, read once per process."""
+    return Settings()

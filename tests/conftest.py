@@ -1,0 +1,22 @@
+"""Shared fixtures. Domain tests run without Prefect; Prefect tests share one harness."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STANDARDS_DIR = PROJECT_ROOT / "data" / "standards"
+TABLE_2019 = STANDARDS_DIR / "2019" / "responsibility-table.txt"
+
+
+@pytest.fixture(scope="session")
+def catalogue_2019():
+    from progress_audit.catalogue import load_catalogue
+
+    return load_catalogue(2019, STANDARDS_DIR)
