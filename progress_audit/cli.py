@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -60,6 +61,79 @@ def catalogue(
         sys.stdout.write("\n")
     else:
         typer.echo(summary_text(cat))
+
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="工作区：raw/ 收件箱、reports/ 报告、archive/ 存档（默认 ./data）"),
+]
+
+
+def _check_period(value: str | None) -> str | None:
+    from .period import Period, PeriodError
+
+    if value is None:
+        return None
+    try:
+        return str(Period.parse(value))
+    except PeriodError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+def _check_as_of(value: str | None) -> str | None:
+    from datetime import UTC, datetime
+
+    from .period import PeriodError, parse_as_of
+
+    if value is None:
+        return None
+    try:
+        parse_as_of(value, get_settings().timezone, now=datetime.now(UTC))
+    except PeriodError as e:
+        raise typer.BadParameter(str(e)) from None
+    return value
+
+
+@app.command()
+def run(
+    period: Annotated[
+        str | None,
+        typer.Option("--period", callback=_check_period, help="督查月份，如 2019-06（默认上个月）"),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            callback=_check_as_of,
+            help="督查截至时间：2019-07-06（当天 24:00）或 2019-07-08T12:00:00+08:00（默认现在）",
+        ),
+    ] = None,
+    data: DataOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="显示 Prefect 运行日志")] = False,
+) -> None:
+    """月度督查：收集、校验、评估、出报告（一次 Prefect 流程运行）。"""
+    from .audit_runner import run_audits
+
+    run_audits([(period, as_of)], data or get_settings().data_dir, verbose=verbose)
+
+
+@app.command()
+def demo(
+    data: DataOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="显示 Prefect 运行日志")] = False,
+) -> None:
+    """生成 2019 年 1–6 月的模拟填报表（固定随机种子，可重现），逐月督查并生成报告。"""
+    from .audit_runner import run_demo
+
+    run_demo(data or get_settings().data_dir, verbose=verbose)
+
+
+@app.command()
+def serve() -> None:
+    """按 prefect.yaml 的计划运行定时部署（每月 6 日 9:00 督查、3 日 9:00 催报），直到停止。"""
+    from .audit_runner import serve_deployments
+
+    serve_deployments()
 
 
 def main() -> None:

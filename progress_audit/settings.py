@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     unit_groups: dict[str, list[str]] = {}
     """Collective names expanded to units, e.g. {"各板块": ["开发区", "华科园", …]}."""
 
+    # --- orchestration (flows/) ---
+    lock_timeout_seconds: float = 600
+    """A second audit of the same workspace waits this long for the first, then refuses."""
+    notify_office: bool = True
+    """Send the exception report to the office after each audit (when SMTP is configured)."""
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -1,0 +1,88 @@
+"""The monthly audit flow (月度督查): collect, check, assess, report, notify.
+
+Thin orchestration: every stage is a plain function in `progress_audit.pipeline`; here each
+becomes a Prefect task (a task is a stage or a workbook, never a row).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from prefect import flow, task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from progress_audit import pipeline
+from progress_audit.console import reading_progress
+from progress_audit.settings import get_settings
+
+
+# The inputs are live objects (catalogue, ledger): no Prefect input caching. Intake is cached on
+# each workbook's sha256 in the ledger instead, which also survives across machines.
+@task(name="collect-workbook", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def collect_workbook(audit, file, ledger):
+    """One workbook: fingerprint, archive, read (cached on sha256). Retries transient I/O."""
+    return pipeline.receive_one(audit, file, ledger)
+
+
+@task(name="collect", cache_policy=NO_CACHE)
+def collect(audit):
+    ledger = pipeline.open_ledger(audit)
+    try:
+        files = pipeline.scan(audit)
+        with reading_progress(len(files)) as advance:
+            received = []
+            for f in files:
+                received.append(collect_workbook(audit, f, ledger))
+                advance(f.name)
+    finally:
+        ledger.close()
+    return pipeline.month_submissions(audit, received)
+
+
+@task(name="check", cache_policy=NO_CACHE)
+def check(audit, month):
+    return pipeline.check(audit, month)
+
+
+@task(name="assess", cache_policy=NO_CACHE)
+def assess(audit, month, quality):
+    return pipeline.assess_month(audit, month, quality)
+
+
+@task(name="report", cache_policy=NO_CACHE)
+def report(audit, month, quality, findings):
+    outputs = pipeline.write_outputs(audit, month, quality, findings, datetime.now(UTC))
+    _artifacts(audit, findings, month, outputs)
+    return outputs
+
+
+@task(name="notify", retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
+def notify(audit, findings, outputs):
+    return pipeline.notify_office(audit, findings, outputs)
+
+
+@flow(name="monthly-audit", log_prints=False)
+def monthly_audit(period: str | None = None, as_of: str | None = None, data: str = "data"):
+    """督查一个月：收集各单位填报表、校验、评估、出报告、通知。"""
+    audit = pipeline.prepare(period, as_of, data, now=datetime.now(UTC), settings=get_settings())
+    with audit.workspace.locked(audit.settings.lock_timeout_seconds):
+        month = collect(audit)
+        quality = check(audit, month)
+        findings = assess(audit, month, quality)
+        outputs = report(audit, month, quality, findings)
+        notify(audit, findings, outputs)
+    return pipeline.RunResult(audit, month, findings, outputs)
+
+
+def _artifacts(audit, findings, month, outputs) -> None:
+    key = f"audit-{audit.period}".lower()
+    create_markdown_artifact(
+        key=key, markdown=pipeline.summary_markdown(audit, findings, month),
+        description=f"{audit.period.label}督查结果",
+    )  # fmt: skip
+    for path in outputs.files:
+        create_link_artifact(
+            key=f"{key}-{pipeline.artifact_slug(path, audit.out_dir)}",
+            link=path.resolve().as_uri(), link_text=path.name,
+        )  # fmt: skip
