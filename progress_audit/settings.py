@@ -19,6 +19,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from .notify import SmtpSettings  # notifications: the [smtp] table
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_FILE = "progress-audit.toml"
 
@@ -51,6 +53,11 @@ class Settings(BaseSettings):
     """A second audit of the same workspace waits this long for the first, then refuses."""
     notify_office: bool = True
     """Send the exception report to the office after each audit (when SMTP is configured)."""
+
+    # --- notifications (notify.py): e-mail to the office and reminders to units ---
+    smtp: SmtpSettings | None = None
+    """The mail server and recipients (`[smtp]`, `[smtp.unit_recipients]`); None: no e-mail.
+    Environment: PROGRESS_AUDIT_SMTP__HOST, PROGRESS_AUDIT_SMTP__PASSWORD, …"""
 
     @classmethod
     def settings_customise_sources(
