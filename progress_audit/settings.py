@@ -59,6 +59,22 @@ class Settings(BaseSettings):
     """The mail server and recipients (`[smtp]`, `[smtp.unit_recipients]`); None: no e-mail.
     Environment: PROGRESS_AUDIT_SMTP__HOST, PROGRESS_AUDIT_SMTP__PASSWORD, …"""
 
+    # --- assessment (thresholds.py, assess.py): when a task is on track, behind, far behind ---
+    thresholds: str = "ratio"
+    """预警阈值方案: `ratio` (≥90% of 序时进度 正常推进, 70–90% 进度滞后, <70% 严重滞后) or
+    `gap` (behind 序时进度 by ≥10 percentage points 进度滞后, by ≥30 严重滞后)."""
+    on_track_ratio: float | None = None
+    """Override the ratio preset's on-track line (0.9); None keeps the preset's."""
+    at_risk_ratio: float | None = None
+    """Override the ratio preset's at-risk line (0.7)."""
+    yellow_gap_points: float | None = None
+    """Override the gap preset's yellow line (10 points behind)."""
+    red_gap_points: float | None = None
+    """Override the gap preset's red line (30 points behind)."""
+    due_soon_days: int | None = None
+    """Override how many days before a deadline a task is marked 临期 (30)."""
+    # The 左右 tolerance is `quality.approx_tolerance`, shared with the quality checks.
+
     @classmethod
     def settings_customise_sources(
         cls,

@@ -1,0 +1,131 @@
+"""Status thresholds (预警阈值): when a task is on track, behind or far behind 序时进度.
+
+Two published ways of colouring progress, selectable by name in the settings (`thresholds`):
+
+- `ratio` (the contract's default): the share of 序时进度 done. ≥ 90% 正常推进 (green),
+  70%–90% 进度滞后 (yellow), < 70% 严重滞后 (red).
+- `gap`: percentage points behind 序时进度 (practice of Yinchuan, Sanya, Suqian): behind by
+  10 points or more yellow, by 30 or more red. June with 40% of the target done is 10 points
+  behind 50%.
+
+Either preset's numbers may be overridden one by one in the settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+Mode = Literal["ratio", "gap"]
+Colour = Literal["on_track", "at_risk", "off_track"]
+
+# Comparisons at a boundary allow for floating-point rounding: a clerk's exact 90% is 90%.
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The numbers that turn a ratio or a gap into a status."""
+
+    name: str = "ratio"
+    mode: Mode = "ratio"
+    on_track: float = 0.9
+    """Ratio mode: at or above this share of 序时进度 the task is on track."""
+    at_risk: float = 0.7
+    """Ratio mode: at or above this (and below `on_track`) it is behind; below it, far behind."""
+    yellow_gap_points: float = 10
+    """Gap mode: this many percentage points behind 序时进度 or more is behind (yellow)."""
+    red_gap_points: float = 30
+    """Gap mode: this many points behind or more is far behind (red)."""
+    due_soon_days: int = 30
+    """A deadline within this many days after the audit's moment is marked due soon."""
+    approx_tolerance: float = 0.1
+    """A `~` (左右) target is met within this share of it (0.1: 10 家左右 → from 9 家)."""
+
+    def __post_init__(self) -> None:
+        if self.mode not in ("ratio", "gap"):
+            raise ValueError(f"阈值方式 {self.mode!r} 无效（应为 ratio 或 gap）")
+        if not 0 <= self.at_risk <= self.on_track:
+            raise ValueError(
+                f"阈值 {self.name}：须 0 ≤ 滞后线 at_risk（{self.at_risk}）≤ 正常线 on_track"
+                f"（{self.on_track}）"
+            )
+        if not 0 <= self.yellow_gap_points <= self.red_gap_points:
+            raise ValueError(
+                f"阈值 {self.name}：须 0 ≤ 黄色差距（{self.yellow_gap_points} 个百分点）≤ "
+                f"红色差距（{self.red_gap_points} 个百分点）"
+            )
+        if self.due_soon_days < 0 or self.approx_tolerance < 0:
+            raise ValueError(f"阈值 {self.name}：临期天数和“左右”容差不能为负数")
+
+    def classify(self, ratio: float | None, gap_points: float | None) -> Colour:
+        """Green, yellow or red from the ratio (ratio mode) or the gap in points (gap mode).
+
+        None (nothing is expected yet, e.g. a one-off target before its month) is on track.
+        """
+        if self.mode == "gap":
+            if gap_points is None:
+                return "on_track"
+            behind = -gap_points
+            if behind >= self.red_gap_points - EPSILON:
+                return "off_track"
+            if behind >= self.yellow_gap_points - EPSILON:
+                return "at_risk"
+            return "on_track"
+        if ratio is None or ratio >= self.on_track - EPSILON:
+            return "on_track"
+        if ratio >= self.at_risk - EPSILON:
+            return "at_risk"
+        return "off_track"
+
+    def describe(self) -> str:
+        """The rule in the office's words, for the head of a report."""
+        if self.mode == "gap":
+            return (
+                f"落后序时进度 {_pct(self.yellow_gap_points)} 个百分点及以上为进度滞后，"
+                f"{_pct(self.red_gap_points)} 个百分点及以上为严重滞后"
+            )
+        return (
+            f"完成序时进度 {_pct(self.on_track * 100)}% 及以上为正常推进，"
+            f"{_pct(self.at_risk * 100)}%–{_pct(self.on_track * 100)}% 为进度滞后，"
+            f"{_pct(self.at_risk * 100)}% 以下为严重滞后"
+        )
+
+
+def _pct(x: float) -> str:
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+PRESETS: dict[str, Thresholds] = {
+    "ratio": Thresholds("ratio", "ratio"),
+    "gap": Thresholds("gap", "gap"),
+}
+
+# Settings field → Thresholds field, for the overrides the office may set.
+OVERRIDES: dict[str, str] = {
+    "on_track_ratio": "on_track",
+    "at_risk_ratio": "at_risk",
+    "yellow_gap_points": "yellow_gap_points",
+    "red_gap_points": "red_gap_points",
+    "due_soon_days": "due_soon_days",
+}
+
+
+def thresholds_from_settings(settings: Any) -> Thresholds:
+    """The preset named by `settings.thresholds`, with any overrides the settings give.
+
+    The 左右 tolerance comes from `settings.quality.approx_tolerance`, so the quality checks
+    and the assessment agree on what 10 家左右 means.
+    """
+    name = getattr(settings, "thresholds", "ratio") or "ratio"
+    if name not in PRESETS:
+        raise ValueError(f"未知的预警阈值方案 {name!r}（可选：{'、'.join(PRESETS)}）")
+    changes = {
+        field: value
+        for key, field in OVERRIDES.items()
+        if (value := getattr(settings, key, None)) is not None
+    }
+    tolerance = getattr(getattr(settings, "quality", None), "approx_tolerance", None)
+    if tolerance is not None:
+        changes["approx_tolerance"] = tolerance
+    return replace(PRESETS[name], **changes)
