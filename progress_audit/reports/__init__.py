@@ -1,0 +1,47 @@
+"""The month's reports beside findings.json (报表), contract section 6.
+
+    overdue.xlsx              逾期任务, by 分管领导 and 牵头单位
+    at-risk.xlsx              预警任务, worst first
+    exceptions.xlsx / .html   督办通报 to the government office
+    feedback/<unit>.xlsx      each submitting unit's feedback, cell by cell
+
+Each file is written atomically and depends only on its inputs and `as_of`. Text that came
+from a unit stays text: `xlsx_style.put` in the workbooks, jinja2 autoescape in the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from ..period import Period
+from ..problems import Problem
+from ..records import Finding, Submission
+
+
+def write_reports(
+    out_dir: Path,
+    period: Period,
+    as_of: datetime,
+    findings: Sequence[Finding],
+    submissions: Sequence[Submission],
+    problems: Sequence[Problem] = (),
+) -> list[Path]:
+    """Write the month's reports into `out_dir` (`DIR/reports/<period>/`); returns their paths."""
+    from .at_risk import write_at_risk
+    from .exceptions import build_exception_report
+    from .exceptions_html import write_exceptions_html
+    from .exceptions_xlsx import write_exceptions_xlsx
+    from .feedback import write_feedback
+    from .overdue import write_overdue
+
+    out_dir = Path(out_dir)
+    report = build_exception_report(period, as_of, findings, submissions, problems)
+    return [
+        write_overdue(out_dir / "overdue.xlsx", period, as_of, findings),
+        write_at_risk(out_dir / "at-risk.xlsx", period, as_of, findings),
+        write_exceptions_xlsx(out_dir / "exceptions.xlsx", report),
+        write_exceptions_html(out_dir / "exceptions.html", report),
+        *write_feedback(out_dir / "feedback", period, as_of, findings, submissions, problems),
+    ]
