@@ -52,11 +52,12 @@ FINDINGS = [
     finding("1.3", None, "商务局", ["周新生"], "overdue", target=None, actual=None,
             deadline=date(2019, 6, 30), issues=SCRIPT),
     finding("3.2", "3.2.1", "工信局", ["周新生"], "overdue", deadline=date(2019, 6, 30)),
-    finding("2.1", "2.1.1", "商务局", ["周新生"], "at_risk", ratio=0.85, gap_points=7.5,
+    finding("2.1", "2.1.1", "商务局", ["周新生"], "at_risk", ratio=0.85, gap_points=-7.5,
             issues=INJECTIONS[2]),
-    finding("2.2", "2.2.1", "工信局", ["周新生"], "at_risk", ratio=0.75, gap_points=12.5,
+    finding("2.3", "2.3.1", "商务局", ["周新生"], "at_risk", ratio=0.85, gap_points=-15.0),
+    finding("2.2", "2.2.1", "工信局", ["周新生"], "at_risk", ratio=0.75, gap_points=-12.5,
             required_monthly=10.0, projection=80.0, due_soon=True, issues=INJECTIONS[3]),
-    finding("6.2", "6.2.1", "科技局", ["王斌"], "off_track", ratio=0.5, gap_points=25.0),
+    finding("6.2", "6.2.1", "科技局", ["王斌"], "off_track", ratio=0.5, gap_points=-25.0),
     finding("6.3", None, "科技局", ["王斌"], "off_track", ratio=None, target=None, actual=None,
             reasons=("单位报告受阻",)),
     finding("7.1", "7.1.1", "水利局", ["朱霞"], "missing", actual=None, ratio=None, source=None),
@@ -181,14 +182,17 @@ def test_at_risk_worst_first(out):
                  "预计全年", "临近期限", "存在问题"):  # fmt: skip
         assert name in cols
     rows = data_rows(ws, {"严重滞后", "进度滞后"})
-    # 受阻 without a ratio first, then the lowest ratio; 进度滞后 after every 严重滞后.
+    # 受阻 without a ratio first, then the lowest ratio, then the furthest behind 序时进度;
+    # 进度滞后 after every 严重滞后.
     assert [(r[0], r[2] or r[1]) for r in rows] == [
-        ("严重滞后", "6.3"), ("严重滞后", "6.2.1"), ("进度滞后", "2.2.1"), ("进度滞后", "2.1.1"),
+        ("严重滞后", "6.3"), ("严重滞后", "6.2.1"), ("进度滞后", "2.2.1"), ("进度滞后", "2.3.1"),
+        ("进度滞后", "2.1.1"),
     ]  # fmt: skip
     soon = rows[2]
     assert soon[cols.index("临近期限")] == "30天内到期"
     assert soon[cols.index("每月需完成")] == 10 and soon[cols.index("预计全年")] == 80
     assert soon[cols.index("完成序时进度比例")] == 0.75
+    assert soon[cols.index("落后序时进度（百分点）")] == 12.5  # behind counts positive
     fills = {c.value: c.fill.fgColor.rgb for c in ws["A"][3:] if c.value}
     assert fills["严重滞后"].endswith(STATUS_FILLS["off_track"])
     assert fills["进度滞后"].endswith(STATUS_FILLS["at_risk"])
@@ -208,13 +212,13 @@ def test_exceptions_workbook_sections(out):
     assert [total[2 + i] for i in range(7)] == [counts[s] for s in FINDING_STATUS_LABELS]
     assert total[9] == len(FINDINGS)
     zhou = rows[("分管领导", "周新生")]
-    assert zhou[2] == 3 and zhou[cols.index("进度滞后")] == 2 and zhou[9] == 7
+    assert zhou[2] == 3 and zhou[cols.index("进度滞后")] == 3 and zhou[9] == 8
     assert rows[("牵头单位", "水利局")][cols.index("未报送")] == 2
     assert summary.page_setup.fitToHeight == 1  # the summary prints on one page
 
     assert len(data_rows(wb["逾期未完成"], {"逾期未完成"})) == 4
     behind = data_rows(wb["进度滞后"], {"严重滞后", "进度滞后"})
-    assert [r[0] for r in behind] == ["严重滞后", "严重滞后", "进度滞后", "进度滞后"]
+    assert [r[0] for r in behind] == ["严重滞后"] * 2 + ["进度滞后"] * 3
     items = header(wb["进度滞后"])
     for name in ("目标值", "本年累计完成", "序时进度", "落后序时进度（百分点）", "每月需完成",
                  "存在问题"):  # fmt: skip

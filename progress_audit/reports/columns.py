@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from ..records import Finding
-from .labels import indicator_label, leaders_label, source_label
+from .labels import behind_points, indicator_label, leaders_label, source_label
 from .xlsx_style import Column, Row
 
 DUE_SOON_MARK = "30天内到期"
@@ -32,7 +32,7 @@ FINDING_FIELDS: dict[str, tuple[Column, Callable[[Finding], Any]]] = {
     "序时进度": (Column("序时进度", "number", 11, 8), lambda f: f.expected),
     "完成序时进度比例": (Column("完成序时进度比例", "percent", 10, 8), lambda f: f.ratio),
     "落后序时进度（百分点）": (
-        Column("落后序时进度（百分点）", "points", 10, 8), lambda f: f.gap_points),
+        Column("落后序时进度（百分点）", "points", 10, 8), behind_points),
     "每月需完成": (Column("每月需完成", "number", 11, 8), lambda f: f.required_monthly),
     "预计全年": (Column("预计全年", "number", 11, 8), lambda f: f.projection),
     "完成期限": (Column("完成期限", "date", 15, 10), lambda f: f.deadline),

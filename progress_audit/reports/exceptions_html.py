@@ -14,6 +14,7 @@ from ..records import FINDING_STATUS_LABELS, Finding
 from .columns import DUE_SOON_MARK
 from .exceptions import GOOD, SITUATION_STATUS, STATUSES, ExceptionReport, MatrixRow
 from .labels import (
+    behind_points,
     date_label,
     indicator_label,
     leaders_label,
@@ -120,7 +121,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "actual": number_label(f.actual, uom),
         "expected": number_label(f.expected, uom),
         "ratio": percent_label(f.ratio),
-        "gap": points_label(f.gap_points),
+        "gap": points_label(behind_points(f)),
         "monthly": number_label(f.required_monthly, uom),
         "deadline": date_label(f.deadline),
         "due_soon": DUE_SOON_MARK if f.due_soon else "",

@@ -18,7 +18,8 @@ BEHIND = ("off_track", "at_risk")
 
 
 def worst_first(findings: Iterable[Finding]) -> list[Finding]:
-    """Worse status first; within a status the lowest ratio to 序时进度, then the biggest gap.
+    """Worse status first; within a status the lowest ratio to 序时进度, then the furthest
+    behind it (`gap_points` is progress minus 序时进度: the most negative first).
 
     A finding without a ratio (a task reported 受阻) counts as the worst of its status.
     """
@@ -26,8 +27,8 @@ def worst_first(findings: Iterable[Finding]) -> list[Finding]:
     def key(f: Finding) -> tuple[object, ...]:
         rank = STATUS_ORDER.index(f.status) if f.status in STATUS_ORDER else len(STATUS_ORDER)
         ratio = f.ratio if f.ratio is not None else float("-inf")
-        gap = f.gap_points if f.gap_points is not None else float("inf")
-        return (rank, ratio, -gap, task_key(f))
+        gap = f.gap_points if f.gap_points is not None else float("-inf")
+        return (rank, ratio, gap, task_key(f))
 
     return sorted(findings, key=key)
 
