@@ -127,7 +127,7 @@ def assess_month(audit: Audit, month: MonthSubmissions, quality: QualityReport) 
 
     return assess(
         audit.catalogue, audit.assignments, audit.period, audit.as_of, month.current,
-        audit.thresholds, quality.problems,
+        audit.thresholds, quality.problems, due_day=audit.settings.due_day, tz=audit.tz,
     )  # fmt: skip
 
 
@@ -258,7 +258,7 @@ def artifact_slug(path: Path, out_dir: Path) -> str:
 
 def notify_office(audit: Audit, findings: Sequence[Finding], outputs: Outputs) -> str:
     """E-mail the exception report to the office when SMTP is configured; say what happened."""
-    smtp = getattr(audit.settings, "smtp", None)
+    smtp = audit.settings.smtp
     if not audit.settings.notify_office or smtp is None or not smtp.office_recipients:
         return "未配置邮件（smtp），不发送通报"
     from .assess import summarise
@@ -293,13 +293,15 @@ def remind_units(audit: Audit, month: MonthSubmissions) -> ReminderOutcome:
         audit.period, audit.as_of, audit.assignments, month.current, audit.tz,
         audit.settings.due_day,
     )  # fmt: skip
-    smtp = getattr(audit.settings, "smtp", None)
+    smtp = audit.settings.smtp
     sent = "未配置邮件（smtp），只列出名单"
     if smtp is not None and items:
-        from .notify import reminder_message, send
+        from .notify import reminder_messages, send
 
-        messages = [m for m in (reminder_message(r, smtp) for r in items) if m is not None]
-        sent = str(send(messages, smtp)) if messages else "各单位均未配置邮箱，未发送"
+        batch = reminder_messages(items, smtp)
+        sent = str(send(batch.messages, smtp)) if batch.messages else "各单位均未配置邮箱，未发送"
+        if batch.unaddressed:
+            sent += f"；未配置邮箱的单位：{'、'.join(batch.unaddressed)}"
     units = tuple(r.unit for r in items)
     markdown = (
         f"# {audit.period.label}催报\n\n截止时间 {due:%Y-%m-%d %H:%M}，截至 "
