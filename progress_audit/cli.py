@@ -35,6 +35,17 @@ def _fail(message: str) -> None:
 @app.callback()
 def _root() -> None:
     """区政府重点任务进度督查引擎。"""
+    from pydantic import ValidationError
+
+    try:
+        get_settings()
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        _fail(
+            f"配置有误：{where}：{first['msg']}（共 {e.error_count()} 处；"
+            "请检查 progress-audit.toml 和 PROGRESS_AUDIT_ 环境变量）"
+        )
 
 
 YearOption = Annotated[
@@ -134,6 +145,39 @@ def serve() -> None:
     from .audit_runner import serve_deployments
 
     serve_deployments()
+
+
+# ── templates (issue 3): the submission workbooks sent to the units ──────────────────────
+
+
+@app.command()
+def templates(
+    period: Annotated[str, typer.Option("--period", help="填报月份，如 2019-06")],
+    out: Annotated[Path, typer.Option("--out", help="填报表保存到的文件夹")],
+    year: YearOption = None,
+) -> None:
+    """为每个牵头单位生成当月进度填报表（每单位一个工作簿）。"""
+    from .catalogue import CatalogueError, load_catalogue
+    from .period import Period, PeriodError
+    from .responsibility import assignments
+    from .template import write_templates
+
+    settings = get_settings()
+    try:
+        month = Period.parse(period)
+    except PeriodError as e:
+        _fail(f"--period {period}：{e}")
+    try:
+        cat = load_catalogue(year or month.year, settings.standards_dir)
+        lines = assignments(cat, settings.unit_groups)
+        paths = write_templates(out, cat, lines, month, settings.timezone, settings.due_day)
+    except (CatalogueError, ValueError) as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"无法写入 {out}：{e.strerror or e}")
+    typer.echo(f"已生成 {len(paths)} 份{month.label}进度填报表，保存在 {out.resolve()}：")
+    for path in paths:
+        typer.echo(f"  {path.name}")
 
 
 def main() -> None:
