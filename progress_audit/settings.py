@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     unit_groups: dict[str, list[str]] = {}
     """Collective names expanded to units, e.g. {"各板块": ["开发区", "华科园", …]}."""
 
+    # --- file safety (workbook_safety.py): limits on what a unit's file may be or expand to ---
+    max_workbook_bytes: int = 20 * 1024 * 1024
+    """A file larger than this is rejected unread (a filled-in template is well under 1 MB)."""
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    """An xlsx whose parts expand past this in total is rejected (zip bomb)."""
+    max_compression_ratio: float = 100.0
+    """A part (of 1 MB or more) that expands more than this many times is rejected."""
+
     # --- orchestration (flows/) ---
     lock_timeout_seconds: float = 600
     """A second audit of the same workspace waits this long for the first, then refuses."""
