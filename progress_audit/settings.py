@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     unit_groups: dict[str, list[str]] = {}
     """Collective names expanded to units, e.g. {"各板块": ["开发区", "华科园", …]}."""
 
+    # --- intake (intake.py, ledger.py): the ledger of every file received ---
+    ledger_url: str | None = None
+    """SQLAlchemy URL of the ledger (收件登记簿), e.g. `postgresql+psycopg://audit@db-host/audit`
+    when several machines share one inbox; None: SQLite in `<data_dir>/ledger.db`."""
+
     # --- file safety (workbook_safety.py): limits on what a unit's file may be or expand to ---
     max_workbook_bytes: int = 20 * 1024 * 1024
     """A file larger than this is rejected unread (a filled-in template is well under 1 MB)."""
