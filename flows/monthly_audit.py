@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from prefect import flow, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from progress_audit import pipeline
 from progress_audit.console import reading_progress
@@ -33,7 +34,7 @@ def collect(audit):
         with reading_progress(len(files)) as advance:
             received = []
             for f in files:
-                received.append(collect_workbook(audit, f, ledger))
+                received.append(collect_workbook(quote(audit), quote(f), quote(ledger)))
                 advance(f.name)
     finally:
         ledger.close()
@@ -66,13 +67,15 @@ def notify(audit, findings, outputs):
 def monthly_audit(period: str | None = None, as_of: str | None = None, data: str = "data"):
     """督查一个月：收集各单位填报表、校验、评估、出报告、通知。"""
     audit = pipeline.prepare(period, as_of, data, now=datetime.now(UTC), settings=get_settings())
+    # quote(): the stages pass plain records Prefect need not walk through (it would visit every
+    # field of the catalogue for every task run, which costs more than the work itself).
     with audit.workspace.locked(audit.settings.lock_timeout_seconds):
-        month = collect(audit)
-        quality = check(audit, month)
-        findings = assess(audit, month, quality)
-        outputs = report(audit, month, quality, findings)
-        notify(audit, findings, outputs)
-    return pipeline.RunResult(audit, month, findings, outputs)
+        month = collect(quote(audit))
+        quality = check(quote(audit), quote(month))
+        findings = assess(quote(audit), quote(month), quote(quality))
+        outputs = report(quote(audit), quote(month), quote(quality), quote(findings))
+        notify(quote(audit), quote(findings), quote(outputs))
+    return quote(pipeline.RunResult(audit, month, findings, outputs))
 
 
 def _artifacts(audit, findings, month, outputs) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from progress_audit import pipeline
 from progress_audit.settings import get_settings
@@ -34,8 +35,8 @@ def submission_reminder(period: str | None = None, as_of: str | None = None, dat
     """催报：列出截至目前尚未报送的牵头单位，并在配置了邮件时发送提醒。"""
     audit = pipeline.prepare(period, as_of, data, now=datetime.now(UTC), settings=get_settings())
     with audit.workspace.locked(audit.settings.lock_timeout_seconds):
-        month = collect(audit)
-    outcome = remind(audit, month)
+        month = collect(quote(audit))
+    outcome = remind(quote(audit), quote(month))
     create_markdown_artifact(
         key=f"reminder-{audit.period}".lower(), markdown=outcome.markdown,
         description=f"{audit.period.label}催报",

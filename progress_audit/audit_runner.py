@@ -41,7 +41,7 @@ def _run_one(period: str | None, as_of: str | None, data: Path):
     from .workspace import WorkspaceBusy
 
     try:
-        return monthly_audit(period=period, as_of=as_of, data=str(data))
+        return monthly_audit(period=period, as_of=as_of, data=str(data)).unquote()
     except (CatalogueError, PeriodError, WorkspaceBusy) as e:
         _fail(str(e))
     except Exception as e:  # the audit itself failed: say what, not a traceback
