@@ -165,6 +165,10 @@ def write_outputs(
 
     out = audit.out_dir
     out.mkdir(parents=True, exist_ok=True)
+    # A run killed mid-write leaves only a hidden temporary file (writes are atomic); we hold the
+    # workspace lock, so any such file is stale.
+    for stale in out.rglob(".*.tmp"):
+        stale.unlink(missing_ok=True)
     document = findings_document(
         audit.period, audit.as_of, findings, month.current,
         extra={"generated_at": generated_at.isoformat(timespec="seconds")},

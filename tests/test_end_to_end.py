@@ -1,0 +1,97 @@
+"""The audit as the office runs it: `progress-audit run` on a messy inbox, in a real process
+with Prefect's temporary server (about 15–25 s a run, so only a few runs here).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from progress_audit.period import Period
+from progress_audit.responsibility import assignments
+from progress_audit.synthetic import make_inbox
+
+BIN = Path(sys.executable).parent / "progress-audit"
+AS_OF = "2019-07-06T09:00:00+08:00"
+
+
+def _run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=timeout)
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[str, int, int]]:
+    return {
+        str(p.relative_to(folder)): (
+            hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns, p.stat().st_mode
+        )
+        for p in sorted(folder.rglob("*")) if p.is_file()
+    }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def audited(tmp_path_factory, catalogue_2019):
+    data = tmp_path_factory.mktemp("workspace")
+    manifest = make_inbox(
+        data / "raw", catalogue_2019, assignments(catalogue_2019),
+        [Period(2019, 5), Period(2019, 6)], seed=7,
+    )  # fmt: skip
+    before = _snapshot(data / "raw")
+    first = _run("run", "--period", "2019-06", "--as-of", AS_OF, "--data", str(data))
+    findings = (data / "reports" / "2019-06" / "findings.json").read_bytes()
+    second = _run("run", "--period", "2019-06", "--as-of", AS_OF, "--data", str(data))
+    return data, manifest, before, first, findings, second
+
+
+def test_run_completes_with_one_summary(audited):
+    data, _, _, first, _, _ = audited
+    assert first.returncode == 0, first.stderr
+    assert "2019年6月督查" in first.stdout and "报告：" in first.stdout
+    assert "Traceback" not in first.stdout + first.stderr
+    out = data / "reports" / "2019-06"
+    for name in ("findings.json", "overdue.xlsx", "at-risk.xlsx", "exceptions.xlsx",
+                 "exceptions.html", "quality.html"):  # fmt: skip
+        assert (out / name).is_file(), name
+    assert (data / "reports" / "dashboard.html").is_file()
+    assert list((out / "feedback").glob("*.xlsx"))
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_findings_cover_every_unit_and_line(audited, catalogue_2019):
+    data = audited[0]
+    doc = json.loads((data / "reports" / "2019-06" / "findings.json").read_text("utf-8"))
+    expected = sum(len(lines) for lines in assignments(catalogue_2019).values())
+    assert len(doc["findings"]) == expected
+    assert sum(doc["summary"].values()) == expected
+    assert doc["as_of"] == AS_OF
+    statuses = {s["status"] for s in doc["submissions"]}
+    assert {"on_time", "rejected"} <= statuses
+
+
+def test_rerun_reproduces_the_findings(audited):
+    data, _, _, _, first_bytes, second = audited
+    assert second.returncode == 0, second.stderr
+    again = (data / "reports" / "2019-06" / "findings.json").read_bytes()
+
+    def without_stamp(raw: bytes) -> dict:
+        doc = json.loads(raw)
+        doc.pop("generated_at", None)
+        return doc
+
+    assert without_stamp(again) == without_stamp(first_bytes)
+
+
+def test_inbox_is_untouched(audited):
+    data, _, before, *_ = audited
+    assert _snapshot(data / "raw") == before
+    assert list((data / "archive").rglob("*.xlsx"))
+
+
+def test_bad_period_is_a_usage_error():
+    r = _run("run", "--period", "2019-13")
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
