@@ -12,6 +12,7 @@ import os
 from functools import cache
 from pathlib import Path
 
+from pydantic import BaseModel, ConfigDict
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -27,6 +28,20 @@ SETTINGS_FILE = "progress-audit.toml"
 
 def _settings_file() -> Path:
     return Path(os.environ.get("PROGRESS_AUDIT_SETTINGS", SETTINGS_FILE))
+
+
+# --- data quality (checks/, quality.py) ---
+class QualitySettings(BaseModel):
+    """Thresholds of the data-quality rules (数据质量校验参数)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    jump_multiple: float = 3.0
+    """A month's increase above this many expected monthly steps is an implausible jump (突增)."""
+    date_overrun_months: int = 6
+    """预计完成时间 may run this many months past the year's end before it is implausible."""
+    approx_tolerance: float = 0.1
+    """A target 左右 (~) counts as reached within this share of it (10%: 9 of 10 家左右)."""
 
 
 class Settings(BaseSettings):
@@ -71,6 +86,10 @@ class Settings(BaseSettings):
     smtp: SmtpSettings | None = None
     """The mail server and recipients (`[smtp]`, `[smtp.unit_recipients]`); None: no e-mail.
     Environment: PROGRESS_AUDIT_SMTP__HOST, PROGRESS_AUDIT_SMTP__PASSWORD, …"""
+
+    # --- data quality (checks/, quality.py): thresholds of the consistency and validity rules ---
+    quality: QualitySettings = QualitySettings()
+    """`[quality]` in the settings file; environment PROGRESS_AUDIT_QUALITY__JUMP_MULTIPLE, …"""
 
     # --- assessment (thresholds.py, assess.py): when a task is on track, behind, far behind ---
     thresholds: str = "ratio"
