@@ -117,7 +117,8 @@ def check(audit: Audit, month: MonthSubmissions) -> QualityReport:
 
     return check_month(
         audit.period, audit.as_of, audit.catalogue, audit.assignments, month.current,
-        month.previous,
+        month.previous, audit.settings.quality,
+        due=audit.period.due(audit.tz, audit.settings.due_day),
     )  # fmt: skip
 
 

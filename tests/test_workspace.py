@@ -32,9 +32,11 @@ def test_second_run_refuses_after_waiting(tmp_path):
     try:
         waited: list[str] = []
         start = time.monotonic()
-        with pytest.raises(WorkspaceBusy, match="正被另一个督查运行占用") as e:
-            with Workspace(tmp_path).locked(0.5, on_wait=waited.append):
-                pass
+        with (
+            pytest.raises(WorkspaceBusy, match="正被另一个督查运行占用") as e,
+            Workspace(tmp_path).locked(0.5, on_wait=waited.append),
+        ):
+            pass
         assert time.monotonic() - start >= 0.5
         assert waited and "等待" in waited[0]
         assert "pid" in str(e.value)
