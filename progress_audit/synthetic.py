@@ -266,8 +266,10 @@ def _values(line: TaskLine, periods: Sequence[Period], rng: Random, pace: float)
 def _percents(periods: Sequence[Period], rng: Random, pace: float) -> list[int]:
     out: list[int] = []
     for p in periods:
-        v = 100 * (p.month / 12) * pace + rng.gauss(0, 4)
-        v = min(100, max(0, int(round(v / 5) * 5)))
+        # Noise in proportion to the progress (a January 5% against 8% is already far behind),
+        # and clerks write round fives only once the figure is large enough for it.
+        v = 100 * (p.month / 12) * pace * (1 + rng.gauss(0, 0.08))
+        v = min(100, max(0, int(round(v / 5) * 5) if v >= 20 else round(v)))
         out.append(max(v, out[-1]) if out else v)
     return out
 
