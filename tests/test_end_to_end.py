@@ -95,3 +95,38 @@ def test_bad_period_is_a_usage_error():
     r = _run("run", "--period", "2019-13")
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
+
+
+QUALITY_FAULTS = ("falling_cumulative", "big_jump", "bad_percent", "unreadable_value")
+
+
+def test_each_planted_problem_shows_once_with_its_cell(audited):
+    """Issue 5's test month: every planted fault appears once, with its cell, in quality.html,
+    in the unit's feedback workbook and in findings.json."""
+    import openpyxl
+
+    data, manifest, *_ = audited
+    out = data / "reports" / "2019-06"
+    quality_html = (out / "quality.html").read_text("utf-8")
+    doc = json.loads((out / "findings.json").read_text("utf-8"))
+    faults = [f for f in manifest.faults if f.period == "2019-06" and f.kind in QUALITY_FAULTS]
+    assert {f.kind for f in faults} == set(QUALITY_FAULTS)
+    for fault in faults:
+        where = f"{fault.sheet}!{fault.cell}"
+        # quality.html: one problem row naming this file and cell
+        rows = [r for r in quality_html.split("<tr") if where in r and Path(fault.file).name in r]
+        assert len(rows) == 1, (fault.kind, where, len(rows))
+        # feedback workbook: one line for this cell on the problem sheet
+        wb = openpyxl.load_workbook(out / "feedback" / f"{fault.unit}.xlsx", read_only=True)
+        sheet = wb.worksheets[0]
+        hits = [r for r in sheet.iter_rows(values_only=True)
+                if any(isinstance(v, str) and v.endswith(fault.cell) for v in r)]  # fmt: skip
+        assert len(hits) == 1, (fault.kind, where, hits)
+        # findings.json: the unit's finding for the line carries it, with the cell
+        (finding,) = [
+            f for f in doc["findings"]
+            if f["unit"] == fault.unit and f["task_id"] == fault.task_id
+            and f["metric_id"] == fault.metric_id
+        ]  # fmt: skip
+        text = json.dumps(finding, ensure_ascii=False)
+        assert fault.cell in text, (fault.kind, finding)
