@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	@$(BIN)/progress-audit catalogue
+	@$(BIN)/progress-audit demo
 
 test: $(STAMP)
 	@$(BIN)/ruff check .
