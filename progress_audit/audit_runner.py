@@ -64,8 +64,12 @@ def run_audits(runs: Sequence[tuple[str | None, str | None]], data: Path, *, ver
     if results:
         out = results[-1].audit.out_dir
         typer.echo(f"报告：{_shown(out)}/")
+        feedback = [p for p in results[-1].outputs.files if p.parent.name == "feedback"]
         for path in results[-1].outputs.files:
-            typer.echo(f"  {_shown(path)}")
+            if path not in feedback:
+                typer.echo(f"  {_shown(path)}")
+        if feedback:
+            typer.echo(f"  {_shown(out / 'feedback')}/（各单位反馈 {len(feedback)} 份）")
     return results
 
 
