@@ -113,7 +113,7 @@ def run_demo(data: Path, *, verbose: bool) -> None:
 
 def serve_deployments() -> None:
     """Serve the deployments of prefect.yaml in this process (needs a real Prefect server)."""
-    from .prefect_setup import server_configured
+    from .prefect_setup import deployments_in_pools, server_configured, server_unreachable
 
     configure_prefect()
     if not server_configured():
@@ -122,8 +122,26 @@ def serve_deployments() -> None:
             "再执行 `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`，"
             "然后重新运行 progress-audit serve"
         )
+    # A configured but stopped server would otherwise end in a page of httpx traceback.
+    if (problem := server_unreachable()) is not None:
+        _fail(
+            f"无法连接 Prefect 服务器 {problem}。请确认 `prefect server start` 正在运行、"
+            "PREFECT_API_URL 指向它，然后重新运行 progress-audit serve"
+        )
     from prefect import serve
 
     from flows.deployments import deployments_from_yaml
 
-    serve(*deployments_from_yaml(PROJECT_ROOT / "prefect.yaml"))
+    deployments = deployments_from_yaml(PROJECT_ROOT / "prefect.yaml")
+    names = [f"{d.flow_name}/{d.name}" for d in deployments]
+    # Served over a deployment that `prefect deploy` put in a work pool, the server keeps the
+    # pool and drops the code location: every run would crash. The office picks one of the two.
+    if taken := deployments_in_pools(names):
+        listed = "、".join(f"{name}（工作池 {pool}）" for name, pool in taken)
+        deletes = "；".join(f"prefect deployment delete '{name}'" for name, _ in taken)
+        _fail(
+            f"部署 {listed} 已由 `prefect deploy` 登记，由工作池的 worker 运行，不能再由 "
+            f"progress-audit serve 运行。请继续使用 worker，或先删除这些部署（{deletes}）"
+            "后重新运行 progress-audit serve"
+        )
+    serve(*deployments)

@@ -24,3 +24,32 @@ def server_configured() -> bool:
     from prefect.settings import get_current_settings
 
     return bool(get_current_settings().api.url)
+
+
+def server_unreachable() -> str | None:
+    """Why the configured Prefect server does not answer (its address and the error), or None."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import get_current_settings
+
+    with get_client(sync_client=True) as client:
+        error = client.api_healthcheck()
+    if error is None:
+        return None
+    return f"{get_current_settings().api.url}（{type(error).__name__}: {error}）"
+
+
+def deployments_in_pools(names: list[str]) -> list[tuple[str, str]]:
+    """Those of the deployments `flow/deployment` that exist on the server in a work pool."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    found = []
+    with get_client(sync_client=True) as client:
+        for name in names:
+            try:
+                deployment = client.read_deployment_by_name(name)
+            except ObjectNotFound:
+                continue
+            if deployment.work_pool_name:
+                found.append((name, deployment.work_pool_name))
+    return found
