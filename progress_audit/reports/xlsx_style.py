@@ -14,15 +14,18 @@ import math
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
+from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
@@ -179,14 +182,37 @@ class Table:
         return len(self.columns)
 
 
+# Per workbook: the style record each (style before, look) gave, so far.
+_STYLES: WeakKeyDictionary[Workbook, dict[tuple[object, ...], StyleArray]] = WeakKeyDictionary()
+
+
+def _styled(cell: Cell, look: tuple[object, ...], apply: Callable[[], None]) -> None:
+    """Give `cell` its `look` by `apply()`, or by copying the style record of a cell of the same
+    workbook that had the same style and got the same look. The same result (the workbook
+    already holds every font, fill and border `apply` would add), without passing each part
+    through openpyxl's style descriptors again, which cost more than the rest of a report."""
+    styles = _STYLES.setdefault(cell.parent.parent, {})
+    key = (None if cell._style is None else tuple(cell._style), *look)  # None: never styled
+    style = styles.get(key)
+    if style is None:
+        apply()
+        styles[key] = copy(cell._style)
+    else:
+        cell._style = copy(style)
+
+
 def start_table(ws: Worksheet, columns: Sequence[Column], header_row: int) -> Table:
     """Write the bold, filled header row."""
     for i, col in enumerate(columns, start=1):
         cell = put(ws, header_row, i, col.header)
-        cell.font = Font(bold=True, size=FONT_SIZE)
-        cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = BORDER
+
+        def apply(cell: Cell = cell) -> None:
+            cell.font = Font(bold=True, size=FONT_SIZE)
+            cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
+            cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+            cell.border = BORDER
+
+        _styled(cell, ("header",), apply)
     return Table(ws, columns, header_row, header_row + 1)
 
 
@@ -210,11 +236,16 @@ def add_row(
             horizontal = "center"
         else:
             horizontal = "left"
-        cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
-        cell.border = BORDER
-        cell.font = Font(size=FONT_SIZE, bold=bold)
-        if col.kind == "status" and status:
-            status_style(cell, status)
+        coloured = status if col.kind == "status" else None
+
+        def apply(cell: Cell = cell, horizontal: str = horizontal, coloured: str | None = coloured):
+            cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
+            cell.border = BORDER
+            cell.font = Font(size=FONT_SIZE, bold=bold)
+            if coloured:
+                status_style(cell, coloured)
+
+        _styled(cell, ("row", horizontal, bold, coloured), apply)
     table.shown[r] = [_shown(v, table.ws.cell(row=r, column=i).number_format)
                       for i, v in enumerate(values, start=1)]  # fmt: skip
     table.next_row = r + 1
@@ -231,8 +262,13 @@ def group_row(table: Table, text: str, level: int = 0) -> int:
     fill = PatternFill("solid", fgColor=GROUP_FILL if level == 0 else SUBGROUP_FILL)
     border = BORDER
     for c in range(1, table.last_col + 1):
-        table.ws.cell(row=r, column=c).fill = fill
-        table.ws.cell(row=r, column=c).border = border
+        each = table.ws.cell(row=r, column=c)
+
+        def apply(each: Cell = each) -> None:
+            each.fill = fill
+            each.border = border
+
+        _styled(each, ("group", level), apply)
     table.ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=table.last_col)
     table.ws.row_dimensions[r].height = LINE_HEIGHT + 5
     table.next_row = r + 1
