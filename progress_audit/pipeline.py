@@ -25,10 +25,14 @@ from .settings import Settings
 from .workspace import Workspace
 
 if TYPE_CHECKING:
-    from .intake import InboxFile, Received
+    from .intake import InboxFile, ReadingPool, Received
     from .ledger import Ledger
     from .quality import QualityReport
     from .thresholds import Thresholds
+
+
+CACHE_DIR = "cache"
+"""`DIR/cache/`: results kept so that a rerun skips work (validations); may be deleted."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ def check(audit: Audit, month: MonthSubmissions) -> QualityReport:
         audit.period, audit.as_of, audit.catalogue, audit.assignments, month.current,
         month.previous, audit.settings.quality,
         due=audit.period.due(audit.tz, audit.settings.due_day),
+        cache_dir=audit.workspace.root / CACHE_DIR / "checks",
     )  # fmt: skip
 
 
@@ -163,6 +168,7 @@ def write_outputs(
     from .dashboards import write_dashboard, write_quality_page
     from .findings_file import findings_document, write_findings
     from .reports import write_reports
+    from .reports.unchanged import RenderLog
 
     out = audit.out_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -178,7 +184,13 @@ def write_outputs(
     write_findings(findings_path, document)
     files = [findings_path]
     problems = month_problems(month, quality)
-    files += write_reports(out, audit.period, audit.as_of, findings, month.current, problems)
+    # A report whose inputs have not changed since it was written is left as it is (a rerun
+    # rewrites only what changed); findings.json, the quality page and the dashboard (which
+    # read the other months' files) are written every time.
+    log = RenderLog(audit.workspace.root / CACHE_DIR / "reports" / f"{audit.period}.json", out)
+    files += write_reports(out, audit.period, audit.as_of, findings, month.current, problems,
+                           log=log)  # fmt: skip
+    log.save()
     files.append(write_quality_page(out, quality, month.current, audit.as_of))
     files.append(write_dashboard(audit.workspace.reports))
     return Outputs(findings_path, tuple(files))

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue
@@ -126,11 +127,14 @@ def check_month(
     settings: QualitySettings | None = None,
     *,
     due: datetime | None = None,
+    cache_dir: Path | None = None,
 ) -> QualityReport:
     """Check the month's submissions: one validation over all counting rows.
 
     `submissions` are this month's (any status; only on_time and late ones count), `previous`
     last month's (for the year-to-date and jump rules). `due` defaults to `period.due()`.
+    With `cache_dir`, the validation's result is kept there and reused for the same rows and
+    rules (`validation_cache`): a rerun with nothing changed does not import GX.
     """
     settings = settings or QualitySettings()
     due = due or period.due()
@@ -148,7 +152,7 @@ def check_month(
     own: list[Problem] = []
     rules: tuple[RuleResult, ...] = ()
     if len(frame):  # nothing to check: Great Expectations is not even imported
-        failures, rules = validate(frame, suite_params(period, catalogue, assignments, settings))
+        failures, rules = _validated(frame, period, catalogue, assignments, settings, cache_dir)
         own += _row_problems(failures, frame, words)
     counting = _counting_by_unit(submissions, period)
     own += _file_problems(period, as_of, due, assignments, counting)
@@ -195,6 +199,33 @@ def suite_params(
         jump_multiple=settings.jump_multiple,
         required_columns=REQUIRED_COLUMNS,
     )
+
+
+def _validated(
+    frame: pd.DataFrame,
+    period: Period,
+    catalogue: Catalogue,
+    assignments: Mapping[str, tuple[TaskLine, ...]],
+    settings: QualitySettings,
+    cache_dir: Path | None,
+) -> tuple[list[Failure], tuple[RuleResult, ...]]:
+    """`validate` over the month's suite, or its kept result for the same rows and rules."""
+    if cache_dir is None:
+        return validate(frame, suite_params(period, catalogue, assignments, settings))
+    from . import validation_cache
+    from .intake import reading_context
+
+    # What suite_params builds the suite from, without building it (that imports GX).
+    inputs = (period.year, _date_bounds(period, settings), reading_context(catalogue, assignments),
+              settings.model_dump_json(), REQUIRED_COLUMNS)  # fmt: skip
+    key = validation_cache.validation_key(frame, inputs)
+    kept = validation_cache.load(cache_dir, key)
+    if kept is not None:
+        failures, rules = kept
+        return list(failures), tuple(rules)
+    result = validate(frame, suite_params(period, catalogue, assignments, settings))
+    validation_cache.store(cache_dir, key, result)
+    return result
 
 
 @dataclass(frozen=True)

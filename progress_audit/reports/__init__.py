@@ -11,13 +11,17 @@ from a unit stays text: `xlsx_style.put` in the workbooks, jinja2 autoescape in 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..period import Period
 from ..problems import Problem
 from ..records import Finding, Submission
+
+if TYPE_CHECKING:
+    from .unchanged import RenderLog
 
 
 def write_reports(
@@ -27,8 +31,13 @@ def write_reports(
     findings: Sequence[Finding],
     submissions: Sequence[Submission],
     problems: Sequence[Problem] = (),
+    *,
+    log: RenderLog | None = None,
 ) -> list[Path]:
-    """Write the month's reports into `out_dir` (`DIR/reports/<period>/`); returns their paths."""
+    """Write the month's reports into `out_dir` (`DIR/reports/<period>/`); returns their paths.
+
+    With `log`, a report whose inputs are those it was last rendered from is left as it is.
+    """
     from .at_risk import write_at_risk
     from .exceptions import build_exception_report
     from .exceptions_html import write_exceptions_html
@@ -37,11 +46,19 @@ def write_reports(
     from .overdue import write_overdue
 
     out_dir = Path(out_dir)
+    render = log.render if log else _render
     report = build_exception_report(period, as_of, findings, submissions, problems)
     return [
-        write_overdue(out_dir / "overdue.xlsx", period, as_of, findings),
-        write_at_risk(out_dir / "at-risk.xlsx", period, as_of, findings),
-        write_exceptions_xlsx(out_dir / "exceptions.xlsx", report),
-        write_exceptions_html(out_dir / "exceptions.html", report),
-        *write_feedback(out_dir / "feedback", period, as_of, findings, submissions, problems),
+        render(write_overdue, out_dir / "overdue.xlsx", period, as_of, findings),
+        render(write_at_risk, out_dir / "at-risk.xlsx", period, as_of, findings),
+        render(write_exceptions_xlsx, out_dir / "exceptions.xlsx", report),
+        render(write_exceptions_html, out_dir / "exceptions.html", report),
+        *write_feedback(
+            out_dir / "feedback", period, as_of, findings, submissions, problems, log=log
+        ),
     ]
+
+
+def _render(writer: Callable[..., Path], target: Path, *inputs: Any) -> Path:
+    """`RenderLog.render` without a log: always render."""
+    return writer(target, *inputs)

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..period import Period
 from ..problems import CellRef, Problem
@@ -33,6 +34,9 @@ from .problem_list import (
     typed_values,
 )
 from .xlsx_style import Column, Row, list_sheet, new_workbook, save_workbook
+
+if TYPE_CHECKING:
+    from .unchanged import RenderLog
 
 TypedValues = dict[tuple[str, str | None, str | None], str]
 
@@ -71,8 +75,11 @@ def write_feedback(
     findings: Sequence[Finding],
     submissions: Sequence[Submission],
     problems: Sequence[Problem] = (),
+    *,
+    log: RenderLog | None = None,
 ) -> list[Path]:
-    """One workbook per unit with a current (not superseded) submission, rejected ones too."""
+    """One workbook per unit with a current (not superseded) submission, rejected ones too.
+    With `log`, a unit's workbook whose inputs have not changed is left as it is."""
     subs = current(submissions)
     submitted = {s.unit for s in subs if s.unit}
     order = units_of(findings)
@@ -92,17 +99,14 @@ def write_feedback(
             for p in merged
             if p.unit == unit or (p.unit is None and p.ref and p.ref.file in files)
         ]
+        # Only the typed values of the files its problems point at: the unit's own inputs.
+        cited = {p.ref.file for p in own if p.ref}
+        inputs = (unit, period, as_of, [f for f in findings if f.unit == unit],
+                  [s for s in submissions if s.unit == unit], own,
+                  {k: v for k, v in typed.items() if k[0] in cited})  # fmt: skip
+        target = out_dir / name
         written.append(
-            _write_unit(
-                out_dir / name,
-                unit,
-                period,
-                as_of,
-                [f for f in findings if f.unit == unit],
-                [s for s in submissions if s.unit == unit],
-                own,
-                typed,
-            )
+            log.render(_write_unit, target, *inputs) if log else _write_unit(target, *inputs)
         )
     return written
 
