@@ -1,7 +1,7 @@
 """The monthly audit flow (月度督查): collect, check, assess, report, notify.
 
 Thin orchestration: every stage is a plain function in `progress_audit.pipeline`; here each
-becomes a Prefect task (a task is a stage or a workbook, never a row).
+becomes a Prefect task (a task is a stage or a batch of workbooks, never a row).
 """
 
 from __future__ import annotations
@@ -17,13 +17,17 @@ from progress_audit import pipeline
 from progress_audit.console import reading_progress
 from progress_audit.settings import get_settings
 
+READ_BATCH = 100
+"""Workbooks read per `collect-workbooks` task: a month's new workbooks in one task run."""
+
 
 # The inputs are live objects (catalogue, ledger): no Prefect input caching. Intake is cached on
 # each workbook's sha256 in the ledger instead, which also survives across machines.
-@task(name="collect-workbook", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def collect_workbook(audit, file, ledger):
-    """One workbook: fingerprint, archive, read (cached on sha256). Retries transient I/O."""
-    return pipeline.receive_one(audit, file, ledger)
+@task(name="collect-workbooks", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def collect_workbooks(audit, files, ledger, pool):
+    """Workbooks to read: fingerprint, archive, read (cached on sha256). Retries transient I/O
+    (a unit still copying a file); on a retry the workbooks already read are cached."""
+    return pipeline.receive_batch(audit, files, ledger, pool)
 
 
 @task(name="collect", cache_policy=NO_CACHE)
@@ -32,10 +36,22 @@ def collect(audit):
     try:
         files = pipeline.scan(audit)
         with reading_progress(len(files)) as advance:
-            received = []
-            for f in files:
-                received.append(collect_workbook(quote(audit), quote(f), quote(ledger)))
-                advance(f.name)
+            # Workbooks already read (same bytes and name) come from the ledger in one pass.
+            # The others are read in batches, not a task each: a first run reads hundreds, and
+            # a task run (~6 ms, and its events) costs as much as reading a workbook.
+            received = pipeline.receive_known(audit, files, ledger)
+            for f, r in zip(files, received, strict=True):
+                if r is not None:
+                    advance(f.name)
+            todo = [i for i, r in enumerate(received) if r is None]
+            with pipeline.reading_pool(audit, len(todo)) as pool:  # many to read: all cores
+                for start in range(0, len(todo), READ_BATCH):
+                    batch = todo[start : start + READ_BATCH]
+                    read = collect_workbooks(quote(audit), quote([files[i] for i in batch]),
+                                             quote(ledger), quote(pool))  # fmt: skip
+                    for i, r in zip(batch, read, strict=True):
+                        received[i] = r
+                        advance(files[i].name)
     finally:
         ledger.close()
     return pipeline.month_submissions(audit, received)
@@ -84,8 +100,8 @@ def _artifacts(audit, findings, month, outputs) -> None:
         key=key, markdown=pipeline.summary_markdown(audit, findings, month),
         description=f"{audit.period.label}督查结果",
     )  # fmt: skip
-    for path in outputs.files:
+    for path, text in pipeline.report_links(outputs, audit.out_dir):
         create_link_artifact(
             key=f"{key}-{pipeline.artifact_slug(path, audit.out_dir)}",
-            link=path.resolve().as_uri(), link_text=path.name,
+            link=path.resolve().as_uri(), link_text=text,
         )  # fmt: skip

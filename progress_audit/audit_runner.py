@@ -36,10 +36,13 @@ def _quiet_prefect(verbose: bool) -> None:
 def _run_one(period: str | None, as_of: str | None, data: Path):
     from flows.monthly_audit import monthly_audit
 
+    from . import warm_up
     from .catalogue import CatalogueError
     from .period import PeriodError
     from .workspace import WorkspaceBusy
 
+    # Prefect is imported; what the audit needs next is imported while its server starts.
+    warm_up.start(data)
     try:
         return monthly_audit(period=period, as_of=as_of, data=str(data)).unquote()
     except (CatalogueError, PeriodError, WorkspaceBusy) as e:

@@ -11,6 +11,7 @@ inputs and `as_of` gives the same findings.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -95,6 +96,35 @@ def receive_one(audit: Audit, file: InboxFile, ledger: Ledger) -> Received:
     from .intake import receive
 
     return receive(file, audit.workspace.root, ledger, audit.catalogue, audit.assignments)
+
+
+def receive_batch(
+    audit: Audit, files: Sequence[InboxFile], ledger: Ledger, pool: ReadingPool | None = None
+) -> list[Received]:
+    """Take in several workbooks (`receive_one` for each), read by `pool`'s workers if given."""
+    from .intake import receive_many
+
+    root, catalogue, lines = audit.workspace.root, audit.catalogue, audit.assignments
+    return receive_many(files, root, ledger, catalogue, lines, pool=pool)
+
+
+def reading_pool(audit: Audit, workbooks: int) -> AbstractContextManager[ReadingPool | None]:
+    """Worker processes to read `workbooks` workbooks with, or None where one process does."""
+    from .intake import reading_pool
+
+    return reading_pool(workbooks, audit.catalogue, audit.assignments)
+
+
+def receive_known(
+    audit: Audit, files: Sequence[InboxFile], ledger: Ledger
+) -> list[Received | None]:
+    """Every file the ledger already holds a reading of (same bytes, name, reader and
+    catalogue), in one pass; None for each file that `receive_one` must take in."""
+    from .intake import default_reader, receive_cached
+
+    reader = default_reader()
+    root, catalogue, lines = audit.workspace.root, audit.catalogue, audit.assignments
+    return [receive_cached(f, root, ledger, catalogue, lines, reader=reader) for f in files]
 
 
 @dataclass(frozen=True)
@@ -261,6 +291,20 @@ def summary_markdown(audit: Audit, findings: Sequence[Finding], month: MonthSubm
 def _md(text: str) -> str:
     """Unit text inside a markdown table: no pipes, no markup."""
     return text.replace("|", "｜").replace("<", "＜").replace(">", "＞").replace("\n", " ")
+
+
+def report_links(outputs: Outputs, out_dir: Path) -> list[tuple[Path, str]]:
+    """What the run links to (Prefect link artifacts): each report, and the folder of the
+    units' feedback workbooks once rather than 40 links (an artifact costs an API call)."""
+    links: list[tuple[Path, str]] = []
+    folders: dict[Path, int] = {}
+    for path in outputs.files:
+        if path.parent != out_dir and path.parent.parent == out_dir:
+            folders[path.parent] = folders.get(path.parent, 0) + 1
+        else:
+            links.append((path, path.name))
+    links += [(folder, f"{folder.name}/（{n} 个文件）") for folder, n in folders.items()]
+    return links
 
 
 def artifact_slug(path: Path, out_dir: Path) -> str:
