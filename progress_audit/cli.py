@@ -182,4 +182,7 @@ def templates(
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    from .quick_exit import quick_exit
+
+    with quick_exit():  # at the end, no second spent unloading pandas, GX and Prefect
+        app()
