@@ -32,6 +32,7 @@ import logging
 import os
 import re
 import stat
+import sys
 import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -545,18 +546,12 @@ def reading_pool(
     *, reader: WorkbookReader | None = None,
 ) -> Iterator[ReadingPool | None]:  # fmt: skip
     """A pool of one worker per core for reading `workbooks` workbooks, or None where one
-    process does as well (few workbooks, one core, no fork)."""
-    import multiprocessing
-
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    if (
-        workbooks < POOL_MIN_WORKBOOKS
-        or (cores or 1) < 2
-        or ("fork" not in multiprocessing.get_all_start_methods())
-    ):
+    process does as well (few workbooks, one core, not Linux: fork is safe to use there)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if workbooks < POOL_MIN_WORKBOOKS or cores < 2 or not sys.platform.startswith("linux"):
         yield None
         return
-    with ReadingPool(cores or 2, reader or default_reader(), catalogue, assignments) as pool:
+    with ReadingPool(cores, reader or default_reader(), catalogue, assignments) as pool:
         yield pool
 
 

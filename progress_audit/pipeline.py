@@ -110,8 +110,11 @@ def receive_batch(
 
 def reading_pool(audit: Audit, workbooks: int) -> AbstractContextManager[ReadingPool | None]:
     """Worker processes to read `workbooks` workbooks with, or None where one process does."""
-    from .intake import reading_pool
+    from . import warm_up
+    from .intake import POOL_MIN_WORKBOOKS, reading_pool
 
+    if workbooks >= POOL_MIN_WORKBOOKS:
+        warm_up.wait()  # the workers are forked from this process: no import under way
     return reading_pool(workbooks, audit.catalogue, audit.assignments)
 
 

@@ -39,6 +39,13 @@ def start(workspace: Path) -> None:
     _thread.start()
 
 
+def wait() -> None:
+    """Let the warming up finish (before forking worker processes: a fork while another thread
+    is in the middle of an import leaves that import's lock held in the child)."""
+    if _thread is not None:
+        _thread.join()
+
+
 def _warm(workspace: Path) -> None:
     try:
         import jinja2  # noqa: F401
