@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test lint format install clean
+.PHONY: demo test bench lint format install clean
 
 install: $(STAMP)
 
@@ -26,6 +26,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	@$(BIN)/ruff check .
 	@$(BIN)/python -m pytest
+
+# The performance budgets of issue 7 (about 6 minutes; not part of `make test`): prints the table,
+# writes data/reports/bench.json, fails if a budget is not met.
+bench: $(STAMP)
+	@$(BIN)/python bench/run.py
 
 lint: $(STAMP)
 	@$(BIN)/ruff check .

@@ -1,0 +1,157 @@
+"""The performance budgets of issue 7 and how a benchmark's measurements are judged against them.
+
+Every budget is a ratio (or a difference) of numbers measured in the same benchmark run, so
+that it holds on a slower or faster machine alike; times are medians of several runs.
+Pure functions over plain data: `bench/run.py` measures, this module judges and prints.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+GIB = 1024**3
+
+
+@dataclass(frozen=True)
+class Measurements:
+    """What one benchmark run measured. Times in seconds, memory in bytes."""
+
+    workbooks: int
+    """Workbooks in the cold year's inbox."""
+    workbooks_half: int
+    """Workbooks in the half-year inbox (the memory growth check)."""
+    bare_flow: Sequence[float]
+    """A bare Prefect flow with one task on the temporary server, each run."""
+    empty: Sequence[float]
+    """`progress-audit run` on an empty inbox, each run."""
+    cold: Sequence[float]
+    """`progress-audit run` over the whole year, first time (nothing cached), each run."""
+    rerun: Sequence[float]
+    """The same again, nothing changed."""
+    late: Sequence[float]
+    """The same again after one late workbook arrived."""
+    read_openpyxl: Sequence[float]
+    """Seconds per workbook of a plain `pandas.read_excel(engine="openpyxl")`, each pass."""
+    read_floor: Sequence[float]
+    """Seconds per workbook of the fastest reader (python-calamine, the first sheet's values)."""
+    peak_cold: Sequence[int]
+    """Peak resident memory of the cold year (its largest process), each run."""
+    peak_half: Sequence[int]
+    """Peak resident memory of the cold half year, each run."""
+    demo: Sequence[float]
+    """`progress-audit demo` (six months generated and audited), each run."""
+    read_pandas_calamine: Sequence[float] = ()
+    """For reference: `pandas.read_excel(engine="calamine")`, seconds per workbook."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One budget: what was measured against what it may be, and whether it holds."""
+
+    name: str
+    measured: float
+    limit: float
+    unit: str
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.measured <= self.limit
+
+
+def median(values: Sequence[float]) -> float:
+    if not values:
+        raise ValueError("no measurements")
+    return statistics.median(values)
+
+
+def marginal_per_workbook(m: Measurements) -> float:
+    """Seconds per workbook: (cold year − empty run) ÷ workbooks."""
+    return (median(m.cold) - median(m.empty)) / m.workbooks
+
+
+def verdicts(m: Measurements) -> list[Verdict]:
+    """Every budget of issue 7, judged on the medians of `m`."""
+    marginal = marginal_per_workbook(m)
+    openpyxl, floor = median(m.read_openpyxl), median(m.read_floor)
+    bare, empty = median(m.bare_flow), median(m.empty)
+    peak, half = max(m.peak_cold), max(m.peak_half)
+    inbox_growth = m.workbooks / m.workbooks_half
+    return [
+        Verdict("marginal cost per workbook ÷ pandas/openpyxl read", marginal / openpyxl, 1.0,
+                "×", f"{marginal * 1e3:.2f} ms ÷ {openpyxl * 1e3:.2f} ms"),
+        Verdict("marginal cost per workbook ÷ floor reader (calamine)", marginal / floor, 3.0,
+                "×", f"{marginal * 1e3:.2f} ms ÷ {floor * 1e3:.3f} ms"),
+        Verdict("fixed cost: empty run − bare Prefect flow", empty - bare, 3.0,
+                "s", f"{empty:.2f} s − {bare:.2f} s"),
+        Verdict("rerun, nothing changed ÷ empty run", median(m.rerun) / empty, 1.2,
+                "×", f"{median(m.rerun):.2f} s ÷ {empty:.2f} s"),
+        Verdict("rerun after one late workbook ÷ empty run", median(m.late) / empty, 1.3,
+                "×", f"{median(m.late):.2f} s ÷ {empty:.2f} s"),
+        Verdict("peak memory of the cold year", peak / GIB, 1.0,
+                "GiB", f"{peak / 2**20:.0f} MiB"),
+        Verdict("memory growth ÷ inbox growth (half → whole year)",
+                (peak / half) / inbox_growth, 1.0, "×",
+                f"{half / 2**20:.0f} → {peak / 2**20:.0f} MiB for {m.workbooks_half} → "
+                f"{m.workbooks} workbooks"),
+        Verdict("progress-audit demo", median(m.demo), 60.0, "s", "6 months made and audited"),
+    ]  # fmt: skip
+
+
+def timings(m: Measurements) -> list[tuple[str, str]]:
+    """The measured times and memory as table rows (label, value)."""
+
+    def runs(values: Sequence[float], scale: float = 1.0, unit: str = "s", digits: int = 2) -> str:
+        each = " ".join(f"{v * scale:.{digits}f}" for v in values)
+        return f"{median(values) * scale:.{digits}f} {unit} (runs: {each})"
+
+    rows = [
+        ("bare Prefect flow, one task (temporary server)", runs(m.bare_flow)),
+        ("progress-audit run, empty inbox", runs(m.empty)),
+        (f"progress-audit run, cold year ({m.workbooks} workbooks)", runs(m.cold)),
+        ("progress-audit run, rerun with nothing changed", runs(m.rerun)),
+        ("progress-audit run, rerun after one late workbook", runs(m.late)),
+        ("marginal cost per workbook", f"{marginal_per_workbook(m) * 1e3:.2f} ms"),
+        ("pandas.read_excel(engine=openpyxl) per workbook", runs(m.read_openpyxl, 1e3, "ms")),
+        ("python-calamine (floor) per workbook", runs(m.read_floor, 1e3, "ms", 3)),
+    ]
+    if m.read_pandas_calamine:
+        rows.append(("pandas.read_excel(engine=calamine) per workbook",
+                     runs(m.read_pandas_calamine, 1e3, "ms")))  # fmt: skip
+    rows += [
+        ("peak memory, cold year", f"{max(m.peak_cold) / 2**20:.0f} MiB"),
+        (f"peak memory, cold half year ({m.workbooks_half} workbooks)",
+         f"{max(m.peak_half) / 2**20:.0f} MiB"),
+        ("progress-audit demo", runs(m.demo, digits=1)),
+    ]  # fmt: skip
+    return rows
+
+
+def table(m: Measurements) -> str:
+    """The measurements and the budgets as two markdown tables (terminal and README alike)."""
+    lines = ["| measured | median |", "|---|---|"]
+    lines += [f"| {label} | {value} |" for label, value in timings(m)]
+    lines += ["", "| budget | measured | limit | |", "|---|---|---|---|"]
+    for v in verdicts(m):
+        lines.append(
+            f"| {v.name} | {_number(v.measured)} {v.unit} ({v.detail}) | ≤ {_number(v.limit)} "
+            f"{v.unit} | {'PASS' if v.ok else 'FAIL'} |"
+        )
+    return "\n".join(lines)
+
+
+def _number(x: float) -> str:
+    return f"{x:.2f}" if abs(x) < 100 else f"{x:.0f}"
+
+
+def report(m: Measurements, about: dict[str, object]) -> dict[str, object]:
+    """bench.json: the machine and versions (`about`), every number, and every verdict."""
+    return {
+        **about,
+        "measurements": asdict(m),
+        "marginal_per_workbook_s": marginal_per_workbook(m),
+        "budgets": [{**asdict(v), "ok": v.ok} for v in verdicts(m)],
+        "all_ok": all(v.ok for v in verdicts(m)),
+    }

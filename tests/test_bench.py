@@ -1,0 +1,93 @@
+"""The benchmark's arithmetic (bench/budgets.py): medians, ratios, limits, the table and
+bench.json. The benchmark itself runs for minutes and is `make bench`, not part of the tests."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from bench.budgets import GIB, Measurements, marginal_per_workbook, report, table, verdicts
+
+MIB = 2**20
+
+
+def passing() -> Measurements:
+    return Measurements(
+        workbooks=480,
+        workbooks_half=240,
+        bare_flow=[8.0, 8.4, 9.9],
+        empty=[9.0, 9.2, 30.0],  # an outlier: medians, not means
+        cold=[13.3, 13.5, 14.1],
+        rerun=[9.5, 9.6, 9.7],
+        late=[10.5, 10.6, 11.0],
+        read_openpyxl=[0.0101, 0.0100, 0.0099],
+        read_floor=[0.0035, 0.0034, 0.0036],
+        peak_cold=[400 * MIB, 410 * MIB],
+        peak_half=[380 * MIB],
+        demo=[41.0],
+    )
+
+
+def test_the_marginal_cost_is_the_cold_year_less_the_empty_run_per_workbook():
+    m = passing()
+    assert marginal_per_workbook(m) == pytest.approx((13.5 - 9.2) / 480)
+    first, floor = verdicts(m)[:2]
+    assert first.measured == pytest.approx((13.5 - 9.2) / 480 / 0.0100)
+    assert floor.measured == pytest.approx((13.5 - 9.2) / 480 / 0.0035)
+    assert first.limit == 1.0 and floor.limit == 3.0
+
+
+def test_every_budget_passes_on_good_numbers_and_each_fails_on_its_own():
+    m = passing()
+    assert all(v.ok for v in verdicts(m)), [v for v in verdicts(m) if not v.ok]
+    bad = {
+        "marginal cost per workbook ÷ pandas/openpyxl read": replace(m, cold=[20.0] * 3),
+        "fixed cost: empty run − bare Prefect flow": replace(m, bare_flow=[6.0] * 3),
+        "rerun, nothing changed ÷ empty run": replace(m, rerun=[11.5] * 3),
+        "rerun after one late workbook ÷ empty run": replace(m, late=[12.5] * 3),
+        "peak memory of the cold year": replace(m, peak_cold=[int(1.1 * GIB)]),
+        "memory growth ÷ inbox growth (half → whole year)": replace(m, peak_half=[150 * MIB]),
+        "progress-audit demo": replace(m, demo=[61.0]),
+    }
+    for name, worse in bad.items():
+        failed = [v.name for v in verdicts(worse) if not v.ok]
+        assert name in failed, (name, failed)
+    # The floor: a reader a third of the engine's marginal cost (8.96 ms) is the limit.
+    assert [v.ok for v in verdicts(replace(m, read_floor=[0.0030]))][1]
+    assert not [v.ok for v in verdicts(replace(m, read_floor=[0.0029]))][1]
+
+
+def test_a_budget_met_exactly_passes():
+    m = replace(passing(), bare_flow=[6.5], empty=[9.5])  # exactly 3 s of fixed cost
+    fixed = next(v for v in verdicts(m) if v.name.startswith("fixed cost"))
+    assert fixed.measured == 3.0 and fixed.ok
+    assert not next(v for v in verdicts(replace(m, bare_flow=[6.25]))
+                    if v.name.startswith("fixed cost")).ok  # fmt: skip
+
+
+def test_the_table_shows_every_measurement_and_verdict():
+    m = replace(passing(), rerun=[11.5] * 3, read_pandas_calamine=[0.001])
+    text = table(m)
+    for v in verdicts(m):
+        assert v.name in text
+    assert text.count("| FAIL |") == 1 and text.count("| PASS |") == len(verdicts(m)) - 1
+    assert "9.20 s (runs: 9.00 9.20 30.00)" in text
+    assert "pandas.read_excel(engine=calamine)" in text
+    assert "410 MiB" in text
+
+
+def test_bench_json_holds_the_numbers_the_verdicts_and_the_machine():
+    m = replace(passing(), demo=[75.0])
+    doc = json.loads(json.dumps(report(m, {"machine": {"cores": 2}, "date": "2026-01-01"})))
+    assert doc["machine"] == {"cores": 2} and doc["measurements"]["empty"] == [9.0, 9.2, 30.0]
+    assert doc["all_ok"] is False
+    demo = next(b for b in doc["budgets"] if b["name"] == "progress-audit demo")
+    assert demo == {"name": "progress-audit demo", "measured": 75.0, "limit": 60.0, "unit": "s",
+                    "detail": demo["detail"], "ok": False}  # fmt: skip
+
+
+def test_no_measurements_is_an_error_not_a_pass():
+    with pytest.raises(ValueError):
+        verdicts(replace(passing(), cold=[]))
