@@ -80,7 +80,7 @@ def notify(audit, findings, outputs):
 
 
 @flow(name="monthly-audit", log_prints=False)
-def monthly_audit(period: str | None = None, as_of: str | None = None, data: str = "data"):
+def monthly_audit(period: str | None = None, as_of: str | None = None, data: str | None = None):
     """督查一个月：收集各单位填报表、校验、评估、出报告、通知。"""
     audit = pipeline.prepare(period, as_of, data, now=datetime.now(UTC), settings=get_settings())
     # quote(): the stages pass plain records Prefect need not walk through (it would visit every

@@ -31,7 +31,9 @@ def remind(audit, month):
 
 
 @flow(name="submission-reminder")
-def submission_reminder(period: str | None = None, as_of: str | None = None, data: str = "data"):
+def submission_reminder(
+    period: str | None = None, as_of: str | None = None, data: str | None = None
+):
     """催报：列出截至目前尚未报送的牵头单位，并在配置了邮件时发送提醒。"""
     audit = pipeline.prepare(period, as_of, data, now=datetime.now(UTC), settings=get_settings())
     with audit.workspace.locked(audit.settings.lock_timeout_seconds):
