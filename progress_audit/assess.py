@@ -54,7 +54,7 @@ from datetime import date, datetime, timedelta
 from typing import get_args
 
 from .catalogue import Catalogue, Metric
-from .period import Period, PeriodError, end_of_day
+from .period import Period, PeriodError, day_label, end_of_day
 from .problems import CellRef, Problem
 from .progress import (
     expected_to_date,
@@ -623,7 +623,7 @@ def _change(delta: float, uom: str) -> str:
 
 
 def _date(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
+    return day_label(d)
 
 
 def _target_text(metric: Metric) -> str:

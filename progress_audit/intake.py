@@ -37,12 +37,12 @@ import tempfile
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from .period import Period
+from .period import Period, day_label, deadline_day, moment_label
 from .problems import CellRef, Problem
 from .records import Submission
 
@@ -708,15 +708,13 @@ def _submission(
 
 
 def _clock(moment: datetime) -> str:
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+    return moment_label(moment)
 
 
 def _deadline(due: datetime) -> str:
-    """`2019年7月5日24:00`, the way the office states a deadline (due is 00:00 the day after)."""
-    day = due - timedelta(days=1)
-    if (due.hour, due.minute) == (0, 0):
-        return f"{day.year}年{day.month}月{day.day}日 24:00"
-    return _clock(due)
+    """`2019年7月5日 24:00`, the way the office states a deadline (due is 00:00 the day after)."""
+    day = deadline_day(due)
+    return f"{day_label(day)} 24:00" if day else _clock(due)
 
 
 # -- earlier receipts ---------------------------------------------------------------------

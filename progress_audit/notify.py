@@ -17,7 +17,7 @@ import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from .period import Period
+from .period import Period, day_label, deadline_day, moment_label
 from .records import FINDING_STATUS_LABELS
 from .reminders import Reminder
 
@@ -153,16 +153,14 @@ def _aware(moment: datetime, what: str) -> datetime:
 
 def _moment_label(moment: datetime) -> str:
     """2019年7月6日09:00, in the moment's own time zone."""
-    return f"{moment.year}年{moment.month}月{moment.day}日{moment:%H:%M}"
+    return moment_label(moment, sep="")
 
 
 def _deadline_label(moment: datetime) -> str:
     """A deadline at midnight is the end of the day before, as the office says it:
     2019年7月5日24:00."""
-    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
-        day = moment - timedelta(days=1)
-        return f"{day.year}年{day.month}月{day.day}日24:00"
-    return _moment_label(moment)
+    day = deadline_day(moment)
+    return f"{day_label(day)}24:00" if day else _moment_label(moment)
 
 
 @dataclass(frozen=True)
@@ -230,7 +228,7 @@ def _compose(
 
 
 def _signature(as_of: datetime, settings: SmtpSettings) -> str:
-    return f"{settings.sender_name}\n{as_of.year}年{as_of.month}月{as_of.day}日\n"
+    return f"{settings.sender_name}\n{day_label(as_of.date())}\n"
 
 
 def exception_report_message(

@@ -19,12 +19,13 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .catalogue import Catalogue
-from .period import Period
+from .period import Period, day_label, deadline_day
+from .period import moment_label as _minute
 from .problems import CellRef, Problem
 from .responsibility import TaskLine
 from .settings import QualitySettings
@@ -636,19 +637,17 @@ def _date(x: object) -> str:
     if hasattr(d, "to_pydatetime"):
         d = d.to_pydatetime().date()  # type: ignore[union-attr]
     assert isinstance(d, date)
-    return f"{d.year}年{d.month}月{d.day}日"
+    return day_label(d)
 
 
 def moment_label(t: datetime) -> str:
-    return f"{t.year}年{t.month}月{t.day}日 {t:%H:%M}"
+    return _minute(t)
 
 
 def due_label(due: datetime) -> str:
     """`2019年7月5日24时` for a deadline at the following midnight."""
-    if (due.hour, due.minute, due.second) == (0, 0, 0):
-        day = (due - timedelta(days=1)).date()
-        return f"{day.year}年{day.month}月{day.day}日24时"
-    return moment_label(due)
+    day = deadline_day(due)
+    return f"{day_label(day)}24时" if day else moment_label(due)
 
 
 def _month_end(year: int, months: int) -> date:

@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .period import Period
+from .period import Period, day_label, deadline_day, moment_label
 from .records import REPORTED_STATUSES, ReportedRow
 from .responsibility import TaskLine
 
@@ -166,10 +166,8 @@ def template_filename(unit: str, period: Period) -> str:
 
 def due_label(due: datetime) -> str:
     """`2019年7月5日24:00前` for a deadline at 00:00 of the 6th (the office's way of saying it)."""
-    if due.time() == time():
-        day = due.date() - timedelta(days=1)
-        return f"{day.year}年{day.month}月{day.day}日24:00前"
-    return f"{due.year}年{due.month}月{due.day}日{due:%H:%M}前"
+    day = deadline_day(due)
+    return f"{day_label(day)}24:00前" if day else f"{moment_label(due, sep='')}前"
 
 
 def number(value: float) -> int | float:

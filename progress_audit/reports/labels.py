@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from ..period import Period
+from ..period import Period, day_label
 from ..problems import CellRef, Problem
 from ..records import Finding
 
@@ -31,7 +31,7 @@ def date_label(day: date | None) -> str:
     """2019年12月31日."""
     if day is None:
         return ""
-    return f"{day.year}年{day.month}月{day.day}日"
+    return day_label(day)
 
 
 def moment_label(moment: datetime) -> str:
