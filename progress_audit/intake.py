@@ -110,8 +110,28 @@ def default_reader() -> WorkbookReader:
     from .workbook_safety import SafetyLimits
 
     limits = SafetyLimits.from_settings()
-    version = f"{READER_VERSION}:{hashlib.sha256(repr(limits).encode()).hexdigest()[:12]}"
+    digest = hashlib.sha256(repr(limits).encode())
+    digest.update(_reading_code_version().encode())
+    version = f"{READER_VERSION}:{digest.hexdigest()[:12]}"
     return WorkbookReader(version, functools.partial(read_workbook, limits=limits))
+
+
+READING_MODULES = ("reader.py", "workbook_safety.py", "figures.py", "records.py", "problems.py")
+"""The code a reading depends on: a change to any of them means read again (a cached reading
+must be what today's reader would make of the same bytes)."""
+
+
+@functools.cache
+def _reading_code_version() -> str:
+    import importlib.metadata
+
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in READING_MODULES:
+        digest.update(name.encode())
+        digest.update((here / name).read_bytes())
+    digest.update(f"python-calamine=={importlib.metadata.version('python-calamine')}".encode())
+    return digest.hexdigest()
 
 
 # -- scanning ------------------------------------------------------------------------------

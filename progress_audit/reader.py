@@ -33,6 +33,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -45,7 +46,8 @@ from .responsibility import TaskLine
 from .workbook_safety import Inspection, SafetyLimits, inspect_workbook
 
 READER_VERSION = "1"
-"""Bump when reading changes, so that cached readings are read again."""
+"""Bump when the form of a reading changes. (Readings are also keyed on the reading modules'
+source, `intake.READING_MODULES`: any change to the code reads the workbooks again.)"""
 
 PREFERRED_SHEET = "进度填报"
 HEADER_SEARCH_ROWS = 15
@@ -155,7 +157,16 @@ def _clean_header(raw: object) -> tuple[str, bool]:
 
 def _header_field(raw: object) -> tuple[str, int] | None:
     """The field a header cell names, with its strength, or None for an extra column."""
-    if not isinstance(raw, str) or not raw.strip():
+    if not isinstance(raw, str):
+        return None
+    return _text_header_field(raw)
+
+
+@lru_cache(maxsize=16384)
+def _text_header_field(raw: str) -> tuple[str, int] | None:
+    # Cached: every row is tried as a header (a repeated header on a printed page), and the
+    # same task texts come back in every month's workbook.
+    if not raw.strip():
         return None
     key, reference = _clean_header(raw)
     if reference or not key:
@@ -238,8 +249,11 @@ class _Grid:
         self.width = max((len(r) for r in rows), default=0)
         self.origin: dict[tuple[int, int], tuple[int, int]] = {}
         self.spans: dict[tuple[int, int], tuple[int, int, int, int]] = {}
+        self.merged_rows: set[int] = set()
+        """Rows with a merged cell; the others are shown as they are (the common case)."""
         for (r0, c0), (r1, c1) in merged:
             r1, c1 = min(r1, self.height - 1), min(c1, self.width - 1)
+            self.merged_rows.update(range(r0, r1 + 1))
             for r in range(r0, r1 + 1):
                 for c in range(c0, c1 + 1):
                     self.spans[(r, c)] = (r0, c0, r1, c1)
@@ -258,6 +272,9 @@ class _Grid:
     def filled_row(self, r: int, *, vertical_only: bool = False) -> list[Any]:
         """The row as shown; `vertical_only` leaves the continuation of a cell merged across
         columns blank, so that a wide header cell counts once."""
+        if r not in self.merged_rows and 0 <= r < self.height:
+            row = self.rows[r]
+            return [*row, *([""] * (self.width - len(row)))]
         out = []
         for c in range(self.width):
             at = self.origin.get((r, c), (r, c))
@@ -266,9 +283,18 @@ class _Grid:
 
 
 def _coordinate(at: tuple[int, int]) -> str:
-    from openpyxl.utils.cell import get_column_letter
+    return f"{_column_letter(at[1])}{at[0] + 1}"
 
-    return f"{get_column_letter(at[1] + 1)}{at[0] + 1}"
+
+@lru_cache(maxsize=1024)
+def _column_letter(index: int) -> str:
+    """0 → A, 27 → AB (openpyxl's get_column_letter, without importing openpyxl to read)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
 
 
 def _blank(value: Any) -> bool:
@@ -288,8 +314,10 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+@lru_cache(maxsize=16384)
 def _norm(text: str) -> str:
-    """For comparing names and texts: NFKC, no spaces."""
+    """For comparing names and texts: NFKC, no spaces. (Cached: unit names and task texts are
+    compared again in every workbook.)"""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
@@ -832,7 +860,7 @@ class _Reader:
         order: list[tuple[str, str | None]] = []
         for r in range(header.row + 1, grid.height):
             cells = self.row_cells(grid, header, r)
-            whole_row = [grid.value(r, c)[0] for c in range(grid.width)]
+            whole_row = grid.filled_row(r)
             if all(_blank(v) for v in whole_row):
                 continue
             if _header_of(r, whole_row).score >= 3:  # the header repeated (a printed page)

@@ -33,9 +33,9 @@ _DECLARATION = re.compile(rb"<!\s*(?:doctype|entity)", re.IGNORECASE)
 # A formula element (<f>, <f t="shared" …/>, <x:f>) or an error cell (t="e") in a sheet part.
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _ERROR_CELL = re.compile(rb"""\st=["']e["']""")
-# Cell and row references, to know how far a sheet reaches before a reader allocates it.
-_CELL_REF = re.compile(rb"""\sr=["']([A-Z]{1,3})(\d{1,7})["']""")
-_ROW_REF = re.compile(rb"""\sr=["'](\d{1,7})["']""")
+# Cell (r="AB12") and row (r="12") references, to know how far a sheet reaches before a reader
+# allocates it.
+_REF = re.compile(rb"""\sr=["']([A-Z]{0,3})(\d{1,7})["']""")
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s>/]")
 
 _CHUNK = MiB
@@ -326,7 +326,8 @@ def _scan_parts(
                 text = tail + chunk
                 if utf16:
                     text = text.replace(b"\x00", b"")
-                if _DECLARATION.search(text):
+                # `<!` is rare (comments, CDATA): a plain find spares most parts the regex.
+                if b"<!" in text and _DECLARATION.search(text):
                     return _reject(
                         kind,
                         "xml_entities",
@@ -371,11 +372,12 @@ class _Extent:
 
     def add(self, chunk: bytes, text: bytes) -> None:
         """`text` is the chunk with the previous chunk's tail (refs may straddle the two)."""
-        for letters, row in _CELL_REF.findall(text):
-            self.columns = max(self.columns, _column_number(letters))
-            self.rows = max(self.rows, int(row))
-        for row in _ROW_REF.findall(text):
-            self.rows = max(self.rows, int(row))
+        refs = _REF.findall(text)
+        if refs:
+            # Sets first: a sheet repeats the same few letters and row numbers many times.
+            letters, rows = zip(*refs, strict=True)
+            self.columns = max(self.columns, *map(_column_number, set(letters)))
+            self.rows = max(self.rows, *map(int, set(rows)))
         self.count += len(_CELL_TAG.findall(chunk))
 
     @property
@@ -385,6 +387,7 @@ class _Extent:
 
 @cache
 def _column_number(letters: bytes) -> int:
+    """b"AB" → 28; b"" (a row's reference) → 0."""
     n = 0
     for ch in letters:
         n = n * 26 + ch - 64

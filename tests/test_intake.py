@@ -644,3 +644,20 @@ if __name__ == "__main__":
     print(
         f"  of which: scan {r['scan_s'] * 1000:.0f} ms, sha256 of all {r['hash_s'] * 1000:.0f} ms"
     )
+
+
+def test_cached_readings_are_keyed_on_the_reading_code(monkeypatch):
+    """A change to the reader's code must read the workbooks again: the version folds in the
+    source of every reading module (here: a different set of sources, a different version)."""
+    whole = default_reader().version
+    assert default_reader().version == whole  # stable between calls
+    for name in intake.READING_MODULES:
+        assert (Path(intake.__file__).parent / name).is_file(), name
+    monkeypatch.setattr(intake, "READING_MODULES", intake.READING_MODULES[:-1])
+    intake._reading_code_version.cache_clear()
+    try:
+        assert default_reader().version != whole
+    finally:
+        monkeypatch.undo()
+        intake._reading_code_version.cache_clear()
+    assert default_reader().version == whole
