@@ -44,6 +44,8 @@ class Measurements:
     """`progress-audit demo` (six months generated and audited), each run."""
     read_pandas_calamine: Sequence[float] = ()
     """For reference: `pandas.read_excel(engine="calamine")`, seconds per workbook."""
+    read_engine: Sequence[float] = ()
+    """For reference: the engine's own reader (safety check and reading), seconds per workbook."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,11 @@ def timings(m: Measurements) -> list[tuple[str, str]]:
     if m.read_pandas_calamine:
         rows.append(("pandas.read_excel(engine=calamine) per workbook",
                      runs(m.read_pandas_calamine, 1e3, "ms")))  # fmt: skip
+    if m.read_engine:
+        engine = median(m.read_engine)
+        rows.append(("progress-audit reader alone (safety check + reading) per workbook",
+                     f"{runs(m.read_engine, 1e3, 'ms')}; "
+                     f"{engine / median(m.read_floor):.1f} × the floor"))  # fmt: skip
     rows += [
         ("peak memory, cold year", f"{max(m.peak_cold) / 2**20:.0f} MiB"),
         (f"peak memory, cold half year ({m.workbooks_half} workbooks)",

@@ -178,10 +178,11 @@ def main(argv: list[str] | None = None) -> int:
         listing = work / "workbooks.txt"
         listing.write_text("\n".join(str(p) for p in sorted(raw.rglob("*.xlsx"))), "utf-8")
 
-        say("读取基准：pandas/openpyxl、python-calamine …")
+        say("读取基准：pandas/openpyxl、python-calamine、引擎自己的读取器 …")
         read_openpyxl = read_per_workbook("pandas-openpyxl", listing, env, work)
         read_floor = read_per_workbook("calamine", listing, env, work)
         read_pandas_calamine = read_per_workbook("pandas-calamine", listing, env, work)
+        read_engine = read_per_workbook("progress-audit", listing, env, work)
 
         say("Prefect 临时服务器的数据库初始化（不计时）…")
         bare_cmd = [sys.executable, str(ROOT / "bench" / "bare_flow.py")]
@@ -230,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             peak_half=peak_half,
             demo=demo,
             read_pandas_calamine=read_pandas_calamine,
+            read_engine=read_engine,
         )
     finally:
         if not args.keep:

@@ -78,6 +78,14 @@ def test_the_table_shows_every_measurement_and_verdict():
     assert "410 MiB" in text
 
 
+def test_the_engine_reader_is_shown_against_the_floor_for_reference_not_judged():
+    m = replace(passing(), read_floor=[0.0005], read_engine=[0.002, 0.0025, 0.003])
+    text = table(m)
+    assert "progress-audit reader alone" in text and "2.50 ms" in text
+    assert "5.0 × the floor" in text
+    assert len(verdicts(m)) == len(verdicts(passing()))
+
+
 def test_bench_json_holds_the_numbers_the_verdicts_and_the_machine():
     m = replace(passing(), demo=[75.0])
     doc = json.loads(json.dumps(report(m, {"machine": {"cores": 2}, "date": "2026-01-01"})))
