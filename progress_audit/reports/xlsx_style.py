@@ -18,17 +18,23 @@ from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
-from openpyxl.cell import Cell
+from openpyxl.cell import Cell, MergedCell
+from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from ..atomic import write_bytes
 
@@ -75,9 +81,14 @@ def display_width(text: str, wide: float = 2.0) -> float:
     """Width in Excel's character units: a CJK (wide) character counts `wide` (two)."""
     widest = 0.0
     for line in str(text).splitlines() or [""]:
-        w = sum(wide if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
-        widest = max(widest, w)
+        widest = max(widest, _line_width(line, wide))
     return widest
+
+
+@lru_cache(maxsize=8192)
+def _line_width(line: str, wide: float) -> float:
+    # Cached: the same texts (units, names, statuses) are sized in every report of the month.
+    return sum(wide if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
 
 
 def lines_needed(text: str, width: float) -> int:
@@ -143,12 +154,20 @@ def new_workbook() -> Workbook:
 def title_rows(ws: Worksheet, title: str, subtitle: str, ncols: int) -> int:
     """Row 1 the title, row 2 the period and as-of line; returns the next free row (3)."""
 
-    put(ws, 1, 1, title).font = Font(bold=True, size=15)
-    put(ws, 2, 1, subtitle).font = Font(size=FONT_SIZE, color="404040")
+    for r, text, font in ((1, title, "title"), (2, subtitle, "subtitle")):
+        cell = put(ws, r, 1, text)
+
+        def apply(cell: Cell = cell, font: str = font) -> None:
+            if font == "title":
+                cell.font = Font(bold=True, size=15)
+            else:
+                cell.font = Font(size=FONT_SIZE, color="404040")
+            cell.alignment = Alignment(vertical="center")
+
+        _styled(cell, (font,), apply)
     for r in (1, 2):
-        ws.cell(row=r, column=1).alignment = Alignment(vertical="center")
         if ncols > 1:
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=ncols)
+            merge_row(ws, r, ncols)
     ws.row_dimensions[1].height = 24
     ws.row_dimensions[2].height = 18
     return 3
@@ -186,19 +205,68 @@ class Table:
 _STYLES: WeakKeyDictionary[Workbook, dict[tuple[object, ...], StyleArray]] = WeakKeyDictionary()
 
 
+def _style_key(cell: Cell) -> tuple[int, ...] | None:
+    return None if cell._style is None else tuple(cell._style)  # None: never styled
+
+
 def _styled(cell: Cell, look: tuple[object, ...], apply: Callable[[], None]) -> None:
     """Give `cell` its `look` by `apply()`, or by copying the style record of a cell of the same
     workbook that had the same style and got the same look. The same result (the workbook
     already holds every font, fill and border `apply` would add), without passing each part
     through openpyxl's style descriptors again, which cost more than the rest of a report."""
     styles = _STYLES.setdefault(cell.parent.parent, {})
-    key = (None if cell._style is None else tuple(cell._style), *look)  # None: never styled
+    before = cell._style
+    # No look touches the number format or the quote prefix (`put` sets them per value): cells
+    # differing only there share one record, and keep their own.
+    key = (None if before is None else (*before[:3], *before[4:7], before[8]), *look)
     style = styles.get(key)
     if style is None:
         apply()
         styles[key] = copy(cell._style)
     else:
         cell._style = copy(style)
+        if before is not None:
+            cell._style.numFmtId, cell._style.quotePrefix = before.numFmtId, before.quotePrefix
+
+
+# Per workbook: the style records merging a row's cells gave its first, inner and last cell, by
+# the styles of its first and last cell before and the width (up to 3: inner cells are alike).
+_MERGES: WeakKeyDictionary[Workbook, dict[tuple[object, ...], list[StyleArray | None]]] = (
+    WeakKeyDictionary()
+)
+
+
+def merge_row(ws: Worksheet, row: int, last_col: int) -> None:
+    """Merge columns 1 to `last_col` of `row`: the same cells, styles and workbook style lists as
+    `ws.merge_cells`, which re-adds a border and a protection record per covered cell through
+    openpyxl's (slow) style hashing. Its effect depends only on the styles of the first and
+    last cell and the width, so once a workbook has seen a merge like this one, the resulting
+    style records are copied instead (every border it would add is already in the workbook)."""
+    start, end = ws._cells.get((row, 1)), ws._cells.get((row, last_col))
+    if start is None or last_col < 2:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+        return
+    merges = _MERGES.setdefault(ws.parent, {})
+    width = min(last_col, 3)
+    key = (_style_key(start), end is not None and _style_key(end), width)
+    styles = merges.get(key)
+    if styles is None:
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+        merges[key] = [
+            None if ws._cells[row, c]._style is None else copy(ws._cells[row, c]._style)
+            for c in sorted({1, 2, last_col})  # first, inner (if any), last
+        ]
+        return
+    start._style = copy(styles[0])
+    for c in range(2, last_col + 1):
+        style = styles[-1] if c == last_col else styles[1]
+        merged = ws._cells[row, c] = MergedCell(ws, row, c)
+        merged._style = None if style is None else copy(style)
+    # MergedCellRange() would re-derive the first cell's border (the cost avoided here).
+    cells = MergedCellRange.__new__(MergedCellRange)
+    CellRange.__init__(cells, min_col=1, min_row=row, max_col=last_col, max_row=row)
+    cells.ws, cells.start_cell = ws, start
+    ws.merged_cells.add(cells)
 
 
 def start_table(ws: Worksheet, columns: Sequence[Column], header_row: int) -> Table:
@@ -261,7 +329,8 @@ def group_row(table: Table, text: str, level: int = 0) -> int:
     cell.alignment = Alignment(vertical="center", indent=level)
     fill = PatternFill("solid", fgColor=GROUP_FILL if level == 0 else SUBGROUP_FILL)
     border = BORDER
-    for c in range(1, table.last_col + 1):
+    # The inner cells are replaced by the merge; the last one's border is the merged range's.
+    for c in sorted({1, table.last_col}):
         each = table.ws.cell(row=r, column=c)
 
         def apply(each: Cell = each) -> None:
@@ -269,7 +338,7 @@ def group_row(table: Table, text: str, level: int = 0) -> int:
             each.border = border
 
         _styled(each, ("group", level), apply)
-    table.ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=table.last_col)
+    merge_row(table.ws, r, table.last_col)
     table.ws.row_dimensions[r].height = LINE_HEIGHT + 5
     table.next_row = r + 1
     return r
@@ -283,7 +352,7 @@ def note_row(table: Table, text: str) -> int:
     cell.font = Font(italic=True, size=FONT_SIZE, color="404040")
     cell.alignment = Alignment(vertical="center")
     if table.last_col > 1:
-        table.ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=table.last_col)
+        merge_row(table.ws, r, table.last_col)
     table.ws.row_dimensions[r].height = LINE_HEIGHT + 5
     table.next_row = r + 1
     return r
@@ -379,9 +448,29 @@ def save_workbook(wb: Workbook, target: Path, as_of: datetime, title: str) -> Pa
     wb.properties.created = moment
     wb.properties.modified = moment
     buf = io.BytesIO()
-    wb.save(buf)
+    # Stored, not deflated: `_reproducible_zip` deflates every part once, when it rewrites it.
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+        _MemoryExcelWriter(wb, archive).write_data()
     write_bytes(target, _reproducible_zip(buf.getvalue(), moment))
     return target
+
+
+class _MemoryExcelWriter(ExcelWriter):
+    """openpyxl's workbook writer (what `Workbook.save` runs), each sheet's XML written to
+    memory rather than to a temporary file that is then copied into the zip and removed."""
+
+    def write_worksheet(self, ws: Worksheet) -> None:
+        if self.workbook.write_only:
+            super().write_worksheet(ws)
+            return
+        ws._drawing = SpreadsheetDrawing()
+        ws._drawing.charts = ws._charts
+        ws._drawing.images = ws._images
+        writer = WorksheetWriter(ws, out=io.BytesIO())
+        writer.write()
+        ws._rels = writer._rels
+        self._archive.writestr(ws.path[1:], writer.out.getvalue())
+        self.manifest.append(ws)
 
 
 def _reproducible_zip(data: bytes, moment: datetime) -> bytes:
