@@ -159,13 +159,17 @@ def _header_field(raw: object) -> tuple[str, int] | None:
     """The field a header cell names, with its strength, or None for an extra column."""
     if not isinstance(raw, str):
         return None
-    return _text_header_field(raw)
-
-
-@lru_cache(maxsize=16384)
-def _text_header_field(raw: str) -> tuple[str, int] | None:
     # Cached: every row is tried as a header (a repeated header on a printed page), and the
-    # same task texts come back in every month's workbook.
+    # same task texts come back in every month's workbook. Long texts (a narrative) are not
+    # kept, so a workbook full of them cannot fill the memory.
+    return _cached_header_field(raw) if len(raw) <= CACHED_TEXT else _text_header_field(raw)
+
+
+CACHED_TEXT = 512
+"""Texts up to this many characters are cached by `_header_field` and `_norm`."""
+
+
+def _text_header_field(raw: str) -> tuple[str, int] | None:
     if not raw.strip():
         return None
     key, reference = _clean_header(raw)
@@ -177,6 +181,9 @@ def _text_header_field(raw: str) -> tuple[str, int] | None:
     if _VALUE_HEADER.match(key):
         return "value", 3
     return None
+
+
+_cached_header_field = lru_cache(maxsize=8192)(_text_header_field)
 
 
 @dataclass(frozen=True)
@@ -314,11 +321,17 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-@lru_cache(maxsize=16384)
 def _norm(text: str) -> str:
-    """For comparing names and texts: NFKC, no spaces. (Cached: unit names and task texts are
-    compared again in every workbook.)"""
+    """For comparing names and texts: NFKC, no spaces. (Cached up to `CACHED_TEXT` characters:
+    unit names and task texts are compared again in every workbook.)"""
+    return _cached_norm(text) if len(text) <= CACHED_TEXT else _normalised(text)
+
+
+def _normalised(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+_cached_norm = lru_cache(maxsize=8192)(_normalised)
 
 
 # ---- cell details that only openpyxl knows -------------------------------------------------

@@ -556,3 +556,23 @@ def test_a_figure_on_a_task_without_a_metric_points_to_形象进度(tmp_path, re
     assert row.value is None and row.value_text == "完成八成"
     assert [(p.code, p.severity) for p in row.problems] == [("value_without_metric", "warning")]
     assert row_of(reading, "15.3").value == 3 and row_of(reading, "15.3").problems == ()
+
+
+def test_long_cell_texts_are_read_but_not_kept_in_the_caches():
+    """Short texts (names, headers, task texts) are cached across workbooks; a narrative is
+    not, so a workbook full of long texts cannot fill a long-running process's memory."""
+    import uuid
+
+    from progress_audit import reader
+
+    long = "本月推进情况良好" * 100
+    norms = reader._cached_norm.cache_info().currsize
+    headers = reader._cached_header_field.cache_info().currsize
+    assert reader._norm(long + " 完") == long + "完"
+    assert reader._header_field(long) is None
+    assert reader._cached_norm.cache_info().currsize == norms
+    assert reader._cached_header_field.cache_info().currsize == headers
+    fresh = f" 本年累计\n完成（{uuid.uuid4().hex}）*"  # a text no other test has read
+    assert reader._header_field(fresh) == ("value", 4)
+    info = reader._cached_header_field.cache_info()
+    assert info.currsize == min(headers + 1, info.maxsize)

@@ -81,14 +81,18 @@ def display_width(text: str, wide: float = 2.0) -> float:
     """Width in Excel's character units: a CJK (wide) character counts `wide` (two)."""
     widest = 0.0
     for line in str(text).splitlines() or [""]:
-        widest = max(widest, _line_width(line, wide))
+        # Cached: the same texts (units, names, statuses) are sized in every report of the
+        # month. Long lines (a narrative) are not kept: they rarely repeat.
+        width = _cached_line_width(line, wide) if len(line) <= 256 else _line_width(line, wide)
+        widest = max(widest, width)
     return widest
 
 
-@lru_cache(maxsize=8192)
 def _line_width(line: str, wide: float) -> float:
-    # Cached: the same texts (units, names, statuses) are sized in every report of the month.
     return sum(wide if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
+
+
+_cached_line_width = lru_cache(maxsize=8192)(_line_width)
 
 
 def lines_needed(text: str, width: float) -> int:
