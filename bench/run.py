@@ -15,7 +15,8 @@
 
 Every run uses the default settings (no `PROGRESS_AUDIT_*` variables, no settings file) and
 Prefect's temporary server with its own PREFECT_HOME under the bench's work folder, so the
-bench neither reads nor writes the office's Prefect database. Peak memory is that of the
+bench neither reads nor writes the office's Prefect database. Before each run the disks are
+synced (untimed), so no run pays for the previous one's write-back. Peak memory is that of the
 run's largest process (wait4's ru_maxrss: the audit, or the temporary server it started).
 """
 
@@ -62,6 +63,9 @@ def say(text: str) -> None:
 
 def run(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> Run:
     """Run `cmd` to its end; its wall time and the peak memory of its largest process."""
+    # The files the previous run wrote reach the disk first (not timed): otherwise their
+    # write-back lands in this run's time, by chance more in one run than another.
+    os.sync()
     with open(log, "wb") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
