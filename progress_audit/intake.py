@@ -123,15 +123,10 @@ must be what today's reader would make of the same bytes)."""
 
 @functools.cache
 def _reading_code_version() -> str:
-    import importlib.metadata
+    from .code_version import code_version
 
-    digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in READING_MODULES:
-        digest.update(name.encode())
-        digest.update((here / name).read_bytes())
-    digest.update(f"python-calamine=={importlib.metadata.version('python-calamine')}".encode())
-    return digest.hexdigest()
+    return code_version([here / name for name in READING_MODULES], ("python-calamine",))
 
 
 # -- scanning ------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ import hashlib
 import json
 from collections.abc import Sequence
 from functools import cache
-from importlib import metadata
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,17 +58,13 @@ def _frame_fingerprint(frame: pd.DataFrame) -> str:
 @cache
 def _rules_version() -> str:
     """The rules' source and the libraries that run them: a change to any means validate again."""
-    digest = hashlib.sha256()
+    from .code_version import code_version
+
     spec = find_spec("checks")  # found, not imported: its modules import Great Expectations
     folders = [Path(p) for p in (spec.submodule_search_locations or [])] if spec else []
     sources = [*sorted(p for f in folders for p in f.glob("*.py")),
                Path(__file__).with_name("quality.py")]  # fmt: skip
-    for path in sources:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    for package in ("great_expectations", "pandas"):
-        digest.update(f"{package}=={metadata.version(package)}".encode())
-    return digest.hexdigest()
+    return code_version(sources, ("great_expectations", "pandas"))
 
 
 def load(cache_dir: Path, key: str) -> Any | None:

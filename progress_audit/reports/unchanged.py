@@ -21,7 +21,6 @@ import json
 import os
 from collections.abc import Callable
 from functools import cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -81,14 +80,11 @@ def _key(writer: Callable[..., Path], inputs: tuple[Any, ...]) -> str | None:
 @cache
 def _code_version() -> str:
     """The package's source and templates, and the libraries that write the files."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.suffix in (".py", ".j2") and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
-            digest.update(path.read_bytes())
-    for package in ("openpyxl", "jinja2"):
-        digest.update(f"{package}=={metadata.version(package)}".encode())
-    return digest.hexdigest()
+    from ..code_version import code_version
+
+    sources = [p for p in sorted(PACKAGE_DIR.rglob("*"))
+               if p.suffix in (".py", ".j2") and "__pycache__" not in p.parts]  # fmt: skip
+    return code_version(sources, ("openpyxl", "jinja2"))
 
 
 def _sha256(path: Path) -> str:
