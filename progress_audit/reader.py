@@ -43,6 +43,7 @@ from .period import Period, PeriodError
 from .problems import CellRef, Problem
 from .records import ReportedRow
 from .responsibility import TaskLine
+from .short_texts import cache_short_texts
 from .workbook_safety import Inspection, SafetyLimits, inspect_workbook
 
 READER_VERSION = "1"
@@ -159,16 +160,16 @@ def _header_field(raw: object) -> tuple[str, int] | None:
     """The field a header cell names, with its strength, or None for an extra column."""
     if not isinstance(raw, str):
         return None
-    # Cached: every row is tried as a header (a repeated header on a printed page), and the
-    # same task texts come back in every month's workbook. Long texts (a narrative) are not
-    # kept, so a workbook full of them cannot fill the memory.
-    return _cached_header_field(raw) if len(raw) <= CACHED_TEXT else _text_header_field(raw)
+    return _text_header_field(raw)
 
 
 CACHED_TEXT = 512
 """Texts up to this many characters are cached by `_header_field` and `_norm`."""
 
 
+# Cached: every row is tried as a header (a repeated header on a printed page), and the same
+# task texts come back in every month's workbook.
+@cache_short_texts(CACHED_TEXT)
 def _text_header_field(raw: str) -> tuple[str, int] | None:
     if not raw.strip():
         return None
@@ -181,9 +182,6 @@ def _text_header_field(raw: str) -> tuple[str, int] | None:
     if _VALUE_HEADER.match(key):
         return "value", 3
     return None
-
-
-_cached_header_field = lru_cache(maxsize=8192)(_text_header_field)
 
 
 @dataclass(frozen=True)
@@ -295,13 +293,10 @@ def _coordinate(at: tuple[int, int]) -> str:
 
 @lru_cache(maxsize=1024)
 def _column_letter(index: int) -> str:
-    """0 → A, 27 → AB (openpyxl's get_column_letter, without importing openpyxl to read)."""
-    letters = ""
-    n = index + 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    """0 → A, 27 → AB. (Cached: a workbook names a few columns in every cell reference.)"""
+    from openpyxl.utils.cell import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def _blank(value: Any) -> bool:
@@ -321,17 +316,11 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
+@cache_short_texts(CACHED_TEXT)
 def _norm(text: str) -> str:
-    """For comparing names and texts: NFKC, no spaces. (Cached up to `CACHED_TEXT` characters:
-    unit names and task texts are compared again in every workbook.)"""
-    return _cached_norm(text) if len(text) <= CACHED_TEXT else _normalised(text)
-
-
-def _normalised(text: str) -> str:
+    """For comparing names and texts: NFKC, no spaces. (Cached: unit names and task texts are
+    compared again in every workbook.)"""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-_cached_norm = lru_cache(maxsize=8192)(_normalised)
 
 
 # ---- cell details that only openpyxl knows -------------------------------------------------

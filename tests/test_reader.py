@@ -566,13 +566,13 @@ def test_long_cell_texts_are_read_but_not_kept_in_the_caches():
     from progress_audit import reader
 
     long = "本月推进情况良好" * 100
-    norms = reader._cached_norm.cache_info().currsize
-    headers = reader._cached_header_field.cache_info().currsize
+    norms = reader._norm.cache_info().currsize
+    headers = reader._text_header_field.cache_info().currsize
     assert reader._norm(long + " 完") == long + "完"
     assert reader._header_field(long) is None
-    assert reader._cached_norm.cache_info().currsize == norms
-    assert reader._cached_header_field.cache_info().currsize == headers
+    assert reader._norm.cache_info().currsize == norms
+    assert reader._text_header_field.cache_info().currsize == headers
     fresh = f" 本年累计\n完成（{uuid.uuid4().hex}）*"  # a text no other test has read
     assert reader._header_field(fresh) == ("value", 4)
-    info = reader._cached_header_field.cache_info()
+    info = reader._text_header_field.cache_info()
     assert info.currsize == min(headers + 1, info.maxsize)

@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from weakref import WeakKeyDictionary
@@ -37,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from ..atomic import write_bytes
+from ..short_texts import cache_short_texts
 
 # Light fills (print as light greys) and a darker font for the serious ones.
 STATUS_FILLS: dict[str, str] = {
@@ -81,18 +81,14 @@ def display_width(text: str, wide: float = 2.0) -> float:
     """Width in Excel's character units: a CJK (wide) character counts `wide` (two)."""
     widest = 0.0
     for line in str(text).splitlines() or [""]:
-        # Cached: the same texts (units, names, statuses) are sized in every report of the
-        # month. Long lines (a narrative) are not kept: they rarely repeat.
-        width = _cached_line_width(line, wide) if len(line) <= 256 else _line_width(line, wide)
-        widest = max(widest, width)
+        widest = max(widest, _line_width(line, wide))
     return widest
 
 
+# Cached: the same texts (units, names, statuses) are sized in every report of the month.
+@cache_short_texts(256)
 def _line_width(line: str, wide: float) -> float:
     return sum(wide if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
-
-
-_cached_line_width = lru_cache(maxsize=8192)(_line_width)
 
 
 def lines_needed(text: str, width: float) -> int:
