@@ -41,7 +41,7 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 
 def test_save_workbook_writes_the_parts_openpyxl_writes(tmp_path):
-    """Sheets written in memory, the zip deflated once: every part as `Workbook.save` has it."""
+    """The zip deflated once (stored first): every part as `Workbook.save` has it."""
 
     def build():
         wb = new_workbook()

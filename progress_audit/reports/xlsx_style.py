@@ -24,11 +24,9 @@ from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, MergedCell
-from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._writer import WorksheetWriter
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.page import PageMargins
@@ -154,17 +152,15 @@ def new_workbook() -> Workbook:
 def title_rows(ws: Worksheet, title: str, subtitle: str, ncols: int) -> int:
     """Row 1 the title, row 2 the period and as-of line; returns the next free row (3)."""
 
-    for r, text, font in ((1, title, "title"), (2, subtitle, "subtitle")):
+    fonts = {"title": Font(bold=True, size=15), "subtitle": Font(size=FONT_SIZE, color="404040")}
+    for r, text, look in ((1, title, "title"), (2, subtitle, "subtitle")):
         cell = put(ws, r, 1, text)
 
-        def apply(cell: Cell = cell, font: str = font) -> None:
-            if font == "title":
-                cell.font = Font(bold=True, size=15)
-            else:
-                cell.font = Font(size=FONT_SIZE, color="404040")
+        def apply(cell: Cell = cell, font: Font = fonts[look]) -> None:
+            cell.font = font
             cell.alignment = Alignment(vertical="center")
 
-        _styled(cell, (font,), apply)
+        _styled(cell, (look,), apply)
     for r in (1, 2):
         if ncols > 1:
             merge_row(ws, r, ncols)
@@ -450,27 +446,9 @@ def save_workbook(wb: Workbook, target: Path, as_of: datetime, title: str) -> Pa
     buf = io.BytesIO()
     # Stored, not deflated: `_reproducible_zip` deflates every part once, when it rewrites it.
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
-        _MemoryExcelWriter(wb, archive).write_data()
+        ExcelWriter(wb, archive).write_data()
     write_bytes(target, _reproducible_zip(buf.getvalue(), moment))
     return target
-
-
-class _MemoryExcelWriter(ExcelWriter):
-    """openpyxl's workbook writer (what `Workbook.save` runs), each sheet's XML written to
-    memory rather than to a temporary file that is then copied into the zip and removed."""
-
-    def write_worksheet(self, ws: Worksheet) -> None:
-        if self.workbook.write_only:
-            super().write_worksheet(ws)
-            return
-        ws._drawing = SpreadsheetDrawing()
-        ws._drawing.charts = ws._charts
-        ws._drawing.images = ws._images
-        writer = WorksheetWriter(ws, out=io.BytesIO())
-        writer.write()
-        ws._rels = writer._rels
-        self._archive.writestr(ws.path[1:], writer.out.getvalue())
-        self.manifest.append(ws)
 
 
 def _reproducible_zip(data: bytes, moment: datetime) -> bytes:
