@@ -2,7 +2,7 @@
 `progress-audit run` starts (no API URL configured), set up the same way (telemetry off,
 console logging at WARNING)."""
 
-from progress_audit.prefect_setup import configure_prefect
+from progress_audit.app.prefect_setup import configure_prefect
 
 configure_prefect()
 

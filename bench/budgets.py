@@ -82,24 +82,52 @@ def verdicts(m: Measurements) -> list[Verdict]:
     peak, half = max(m.peak_cold), max(m.peak_half)
     inbox_growth = m.workbooks / m.workbooks_half
     return [
-        Verdict("marginal cost per workbook ÷ pandas/openpyxl read", marginal / openpyxl, 1.0,
-                "×", f"{marginal * 1e3:.2f} ms ÷ {openpyxl * 1e3:.2f} ms"),
-        Verdict("marginal cost per workbook ÷ floor reader (calamine)", marginal / floor, 3.0,
-                "×", f"{marginal * 1e3:.2f} ms ÷ {floor * 1e3:.3f} ms"),
-        Verdict("fixed cost: empty run − bare Prefect flow", empty - bare, 3.0,
-                "s", f"{empty:.2f} s − {bare:.2f} s"),
-        Verdict("rerun, nothing changed ÷ empty run", median(m.rerun) / empty, 1.2,
-                "×", f"{median(m.rerun):.2f} s ÷ {empty:.2f} s"),
-        Verdict("rerun after one late workbook ÷ empty run", median(m.late) / empty, 1.3,
-                "×", f"{median(m.late):.2f} s ÷ {empty:.2f} s"),
-        Verdict("peak memory of the cold year", peak / GIB, 1.0,
-                "GiB", f"{peak / 2**20:.0f} MiB"),
-        Verdict("memory growth ÷ inbox growth (half → whole year)",
-                (peak / half) / inbox_growth, 1.0, "×",
-                f"{half / 2**20:.0f} → {peak / 2**20:.0f} MiB for {m.workbooks_half} → "
-                f"{m.workbooks} workbooks"),
+        Verdict(
+            "marginal cost per workbook ÷ pandas/openpyxl read",
+            marginal / openpyxl,
+            1.0,
+            "×",
+            f"{marginal * 1e3:.2f} ms ÷ {openpyxl * 1e3:.2f} ms",
+        ),
+        Verdict(
+            "marginal cost per workbook ÷ floor reader (calamine)",
+            marginal / floor,
+            3.0,
+            "×",
+            f"{marginal * 1e3:.2f} ms ÷ {floor * 1e3:.3f} ms",
+        ),
+        Verdict(
+            "fixed cost: empty run − bare Prefect flow",
+            empty - bare,
+            3.0,
+            "s",
+            f"{empty:.2f} s − {bare:.2f} s",
+        ),
+        Verdict(
+            "rerun, nothing changed ÷ empty run",
+            median(m.rerun) / empty,
+            1.2,
+            "×",
+            f"{median(m.rerun):.2f} s ÷ {empty:.2f} s",
+        ),
+        Verdict(
+            "rerun after one late workbook ÷ empty run",
+            median(m.late) / empty,
+            1.3,
+            "×",
+            f"{median(m.late):.2f} s ÷ {empty:.2f} s",
+        ),
+        Verdict("peak memory of the cold year", peak / GIB, 1.0, "GiB", f"{peak / 2**20:.0f} MiB"),
+        Verdict(
+            "memory growth ÷ inbox growth (half → whole year)",
+            (peak / half) / inbox_growth,
+            1.0,
+            "×",
+            f"{half / 2**20:.0f} → {peak / 2**20:.0f} MiB for {m.workbooks_half} → "
+            f"{m.workbooks} workbooks",
+        ),
         Verdict("progress-audit demo", median(m.demo), 60.0, "s", "6 months made and audited"),
-    ]  # fmt: skip
+    ]
 
 
 def timings(m: Measurements) -> list[tuple[str, str]]:
@@ -120,19 +148,29 @@ def timings(m: Measurements) -> list[tuple[str, str]]:
         ("python-calamine (floor) per workbook", runs(m.read_floor, 1e3, "ms", 3)),
     ]
     if m.read_pandas_calamine:
-        rows.append(("pandas.read_excel(engine=calamine) per workbook",
-                     runs(m.read_pandas_calamine, 1e3, "ms")))  # fmt: skip
+        rows.append(
+            (
+                "pandas.read_excel(engine=calamine) per workbook",
+                runs(m.read_pandas_calamine, 1e3, "ms"),
+            )
+        )
     if m.read_engine:
         engine = median(m.read_engine)
-        rows.append(("progress-audit reader alone (safety check + reading) per workbook",
-                     f"{runs(m.read_engine, 1e3, 'ms')}; "
-                     f"{engine / median(m.read_floor):.1f} × the floor"))  # fmt: skip
+        rows.append(
+            (
+                "progress-audit reader alone (safety check + reading) per workbook",
+                f"{runs(m.read_engine, 1e3, 'ms')}; "
+                f"{engine / median(m.read_floor):.1f} × the floor",
+            )
+        )
     rows += [
         ("peak memory, cold year", f"{max(m.peak_cold) / 2**20:.0f} MiB"),
-        (f"peak memory, cold half year ({m.workbooks_half} workbooks)",
-         f"{max(m.peak_half) / 2**20:.0f} MiB"),
+        (
+            f"peak memory, cold half year ({m.workbooks_half} workbooks)",
+            f"{max(m.peak_half) / 2**20:.0f} MiB",
+        ),
         ("progress-audit demo", runs(m.demo, digits=1)),
-    ]  # fmt: skip
+    ]
     return rows
 
 

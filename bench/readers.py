@@ -36,11 +36,11 @@ def _reader(name: str) -> Callable[[Path], object]:
 
 
 def _engine_reader() -> Callable[[Path], object]:
-    from progress_audit.catalogue import load_catalogue
-    from progress_audit.reader import read_workbook
-    from progress_audit.responsibility import assignments
-    from progress_audit.settings import Settings
-    from progress_audit.workbook_safety import SafetyLimits
+    from progress_audit.config import Settings
+    from progress_audit.intake.reading.reader import read_workbook
+    from progress_audit.intake.reading.safety import SafetyLimits
+    from progress_audit.standards.catalogue import load_catalogue
+    from progress_audit.standards.responsibility import assignments
 
     settings = Settings()
     catalogue = load_catalogue(2019, settings.standards_dir)

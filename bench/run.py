@@ -80,8 +80,7 @@ def run(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) -> Run:
 
 def environment(work: Path) -> dict[str, str]:
     """The subprocesses' environment: defaults, telemetry off, the temporary Prefect server."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("PROGRESS_AUDIT_", "PREFECT_"))}  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PROGRESS_AUDIT_", "PREFECT_"))}
     env.update(
         DO_NOT_TRACK="1",
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
@@ -93,18 +92,22 @@ def environment(work: Path) -> dict[str, str]:
 def build_inbox(raw: Path) -> tuple[int, Path]:
     """A year of every lead unit's workbooks under `raw`; returns how many, and the path of
     the held-back December workbook (moved out of `raw`)."""
-    from progress_audit.catalogue import load_catalogue
-    from progress_audit.period import Period
-    from progress_audit.responsibility import assignments
-    from progress_audit.settings import Settings
-    from progress_audit.synthetic import make_inbox
+    from progress_audit.config import Settings
+    from progress_audit.demo.synthetic import make_inbox
+    from progress_audit.model.period import Period
+    from progress_audit.standards.catalogue import load_catalogue
+    from progress_audit.standards.responsibility import assignments
 
     settings = Settings()
     catalogue = load_catalogue(2019, settings.standards_dir)
     manifest = make_inbox(
-        raw, catalogue, assignments(catalogue, settings.unit_groups),
-        [Period.parse(p) for p in YEAR], seed=2019, profile="bench",
-    )  # fmt: skip
+        raw,
+        catalogue,
+        assignments(catalogue, settings.unit_groups),
+        [Period.parse(p) for p in YEAR],
+        seed=2019,
+        profile="bench",
+    )
     december = sorted(f.path for f in manifest.files if f.period == COLD[0])
     held = raw.parent / "late" / Path(december[0]).name
     held.parent.mkdir(parents=True, exist_ok=True)
@@ -125,8 +128,16 @@ def workspace(work: Path, name: str, raw: Path | None, months: int = 12) -> Path
 
 
 def audit(ws: Path, period: tuple[str, str], env: dict[str, str], work: Path, tag: str) -> Run:
-    cmd = [str(BIN / "progress-audit"), "run", "--period", period[0], "--as-of", period[1],
-           "--data", str(ws)]  # fmt: skip
+    cmd = [
+        str(BIN / "progress-audit"),
+        "run",
+        "--period",
+        period[0],
+        "--as-of",
+        period[1],
+        "--data",
+        str(ws),
+    ]
     return run(cmd, env, work, work / "logs" / f"{tag}.log")
 
 
@@ -153,12 +164,15 @@ def about() -> dict[str, object]:
     return {
         "date": datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": {
-            "host": platform.node(), "cpu": model, "cores": os.cpu_count(),
-            "memory_gib": round(memory / 1024**3, 1), "os": platform.platform(),
+            "host": platform.node(),
+            "cpu": model,
+            "cores": os.cpu_count(),
+            "memory_gib": round(memory / 1024**3, 1),
+            "os": platform.platform(),
         },
         "python": platform.python_version(),
         "versions": {name: metadata.version(name) for name in VERSIONS},
-    }  # fmt: skip
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,8 +268,10 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report(m, info), indent=1, ensure_ascii=False) + "\n", "utf-8")
     failed = [v.name for v in verdicts(m) if not v.ok]
-    say(f"\n写入 {args.out}（{info['bench_seconds']} s）"
-        + (f"；未达标：{'；'.join(failed)}" if failed else "；全部达标"))  # fmt: skip
+    say(
+        f"\n写入 {args.out}（{info['bench_seconds']} s）"
+        + (f"；未达标：{'；'.join(failed)}" if failed else "；全部达标")
+    )
     return 1 if failed else 0
 
 

@@ -30,7 +30,7 @@ from bench.run import COLD, build_inbox  # noqa: E402
 
 def one_run(raw: Path, work: Path, pool: bool) -> dict[str, float]:
     from progress_audit import pipeline
-    from progress_audit.settings import get_settings
+    from progress_audit.config import get_settings
 
     ws = work / "ws"
     shutil.rmtree(ws, ignore_errors=True)
@@ -88,8 +88,14 @@ def main(argv: list[str] | None = None) -> None:
             build_inbox(raw)
         cmd = [sys.executable, __file__, "--raw", str(raw), "--one", str(work)]
         cmd += ["--single"] if args.single else []
-        runs = [json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True)
-                           .stdout.splitlines()[-1]) for _ in range(args.runs)]  # fmt: skip
+        runs = [
+            json.loads(
+                subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[
+                    -1
+                ]
+            )
+            for _ in range(args.runs)
+        ]
     finally:
         shutil.rmtree(work, ignore_errors=True)
     for name in runs[0]:

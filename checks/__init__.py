@@ -12,11 +12,11 @@ what the engine needs to turn a failure into a Problem: the stable `code`, the `
 `field` whose cell the problem points at, the `scope` (row, file or table) and the Chinese
 `message` template. `severity` is Great Expectations' own: critical → error (the figure cannot
 be trusted), warning → warning. The suites check the month's tidy table
-(`progress_audit.tidy`); where GX has no built-in expectation for a rule (compare to last month,
-a target's comparator), tidy computes a helper column and the suite expects it.
+(`progress_audit.quality.tidy`); where GX has no built-in expectation for a rule (compare to
+last month, a target's comparator), tidy computes a helper column and the suite expects it.
 
 Timeliness (submitted by the due date) is a property of a file, not of a row, and is computed
-in Python in `progress_audit.quality`, as is a unit that sent nothing at all.
+in Python in `progress_audit.quality.month`, as is a unit that sent nothing at all.
 
 These modules import great_expectations at the top: import them only where a validation runs.
 """

@@ -1,7 +1,7 @@
 """完整性 (completeness): every expected row present and filled in.
 
 The tidy table has a row (`reported` False) for each task line a submitting unit left out.
-Units that sent nothing are counted in Python (progress_audit.quality), not here.
+Units that sent nothing are counted in Python (progress_audit.quality.month), not here.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 
-from .rules import Column, SuiteParams, rule
+from checks.rules import Column, SuiteParams, rule
 
 DIMENSION = "completeness"
 REPORTED = Column("reported") == True  # noqa: E712

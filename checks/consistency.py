@@ -12,7 +12,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 
-from .rules import Column, SuiteParams, rule
+from checks.rules import Column, SuiteParams, rule
 
 DIMENSION = "consistency"
 

@@ -27,7 +27,7 @@ class SuiteParams:
     known_tasks: frozenset[str]
     """Every task id (工作标准编号) of the year's catalogue."""
     known_lines: frozenset[str]
-    """Every `task_id/metric_id` of the catalogue (see progress_audit.tidy.line_key)."""
+    """Every `task_id/metric_id` of the catalogue (see progress_audit.quality.tidy.line_key)."""
     assigned: frozenset[str]
     """Every `unit|task_id/metric_id` a unit answers for (责任分工)."""
     date_min: date
@@ -35,6 +35,8 @@ class SuiteParams:
     """预计完成时间 must fall between these (the year, plus a plausible overrun)."""
     jump_multiple: float
     required_columns: tuple[str, ...]
+    statuses: tuple[str, ...]
+    """The 完成状态 a unit may choose (the template's drop-down)."""
 
 
 def rule(
@@ -51,7 +53,7 @@ def rule(
 ) -> Expectation:
     """One expectation, named and described for a clerk.
 
-    `message` is a template over the row's words (see progress_audit.quality.row_words):
+    `message` is a template over the row's words (see progress_audit.quality.month.row_words):
     {where}, {item} (指标6.1.1「新增高新技术企业」), {line}, {name}, {value}, {value_text},
     {previous}, {target}, {target_reported},
     {uom}, {percent}, {status}, {expected_completion}, {increase}, {step_limit}, {rows},

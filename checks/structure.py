@@ -10,7 +10,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 
-from .rules import Column, SuiteParams, rule
+from checks.rules import Column, SuiteParams, rule
 
 DIMENSION = "validity"  # the four DHIS2 dimensions have no "structure": a bad form is invalid
 REPORTED = Column("reported") == True  # noqa: E712  (a GX condition, not a Python test)

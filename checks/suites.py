@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import great_expectations as gx
 
-from . import completeness, consistency, structure, validity
-from .rules import SuiteParams
+from checks import completeness, consistency, structure, validity
+from checks.rules import SuiteParams
 
 MODULES = (structure, validity, consistency, completeness)
 

@@ -12,9 +12,7 @@ import great_expectations as gx
 import great_expectations.expectations as gxe
 from great_expectations.expectations.expectation import Expectation
 
-from progress_audit.records import REPORTED_STATUSES
-
-from .rules import Column, SuiteParams, rule
+from checks.rules import Column, SuiteParams, rule
 
 DIMENSION = "validity"
 HAS_METRIC = Column("metric_id").is_not_null()
@@ -54,11 +52,11 @@ def expectations(p: SuiteParams) -> list[Expectation]:
             "请填写 0 到 100 之间的整数（100 表示全部完成），改正后重新报送。",
         ),
         rule(
-            gxe.ExpectColumnValuesToBeInSet, column="status", value_set=list(REPORTED_STATUSES),
+            gxe.ExpectColumnValuesToBeInSet, column="status", value_set=list(p.statuses),
             name="完成状态为四种之一", code="unreadable_status", dimension=DIMENSION,
             severity="error", field="status",
             message="{item}的完成状态填写为“{status}”（{where}），"
-            "只能是 未启动、推进中、已完成、受阻 之一。请从下拉列表中选择后重新报送。",
+            f"只能是 {'、'.join(p.statuses)} 之一。请从下拉列表中选择后重新报送。",
         ),
         rule(
             gxe.ExpectColumnValuesToBeBetween, column="expected_completion",

@@ -1,46 +1,5 @@
-"""The submission reminder flow (催报): before the due date, list the units that have not
-submitted and remind them by e-mail when configured.
-"""
+"""The reminder flow (催报), as `prefect.yaml` names it; it lives in the package."""
 
-from __future__ import annotations
+from progress_audit.flows.submission_reminder import submission_reminder
 
-from datetime import UTC, datetime
-
-from prefect import flow, task
-from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.utilities.annotations import quote
-
-from progress_audit import pipeline
-from progress_audit.settings import get_settings
-
-
-@task(name="collect", cache_policy=NO_CACHE)
-def collect(audit):
-    ledger = pipeline.open_ledger(audit)
-    try:
-        received = [pipeline.receive_one(audit, f, ledger) for f in pipeline.scan(audit)]
-    finally:
-        ledger.close()
-    return pipeline.month_submissions(audit, received)
-
-
-@task(name="remind", retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)
-def remind(audit, month):
-    return pipeline.remind_units(audit, month)
-
-
-@flow(name="submission-reminder")
-def submission_reminder(
-    period: str | None = None, as_of: str | None = None, data: str | None = None
-):
-    """催报：列出截至目前尚未报送的牵头单位，并在配置了邮件时发送提醒。"""
-    audit = pipeline.prepare(period, as_of, data, now=datetime.now(UTC), settings=get_settings())
-    with audit.workspace.locked(audit.settings.lock_timeout_seconds):
-        month = collect(quote(audit))
-    outcome = remind(quote(audit), quote(month))
-    create_markdown_artifact(
-        key=f"reminder-{audit.period}".lower(), markdown=outcome.markdown,
-        description=f"{audit.period.label}催报",
-    )  # fmt: skip
-    return outcome
+__all__ = ["submission_reminder"]

@@ -17,19 +17,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .catalogue import Catalogue, load_catalogue
-from .period import Period, default_period, parse_as_of
-from .problems import Problem
-from .records import FINDING_STATUS_LABELS, Finding, Submission
-from .responsibility import TaskLine, assignments
-from .settings import Settings
-from .workspace import Workspace
+from progress_audit.config import Settings
+from progress_audit.model.period import Period, default_period, parse_as_of
+from progress_audit.model.problems import Problem
+from progress_audit.model.records import FINDING_STATUS_LABELS, Finding, Submission
+from progress_audit.paths import Workspace
+from progress_audit.standards.catalogue import Catalogue, load_catalogue
+from progress_audit.standards.responsibility import TaskLine, assignments
 
 if TYPE_CHECKING:
-    from .intake import InboxFile, ReadingPool, Received
-    from .ledger import Ledger
-    from .quality import QualityReport
-    from .thresholds import Thresholds
+    from progress_audit.assessment.thresholds import Thresholds
+    from progress_audit.intake.ledger import Ledger
+    from progress_audit.intake.receive import InboxFile, ReadingPool, Received
+    from progress_audit.quality.month import QualityReport
 
 
 CACHE_DIR = "cache"
@@ -58,11 +58,15 @@ class Audit:
 
 
 def prepare(
-    period: str | None, as_of: str | None, data: str | Path | None, *, now: datetime,
+    period: str | None,
+    as_of: str | None,
+    data: str | Path | None,
+    *,
+    now: datetime,
     settings: Settings,
-) -> Audit:  # fmt: skip
+) -> Audit:
     """Read the arguments (raises PeriodError on a bad month or moment) and load the rules."""
-    from .thresholds import thresholds_from_settings
+    from progress_audit.assessment.thresholds import thresholds_from_settings
 
     moment = parse_as_of(as_of, settings.timezone, now=now)
     month = Period.parse(period) if period else default_period(moment, settings.timezone)
@@ -79,21 +83,21 @@ def prepare(
 
 
 def open_ledger(audit: Audit) -> Ledger:
-    from .ledger import Ledger
+    from progress_audit.intake.ledger import Ledger
 
     return Ledger.open(audit.settings.ledger_url or audit.workspace.root)
 
 
 def scan(audit: Audit) -> list[InboxFile]:
     """Every file in the inbox (read-only)."""
-    from .intake import scan_inbox
+    from progress_audit.intake.receive import scan_inbox
 
     return scan_inbox(audit.workspace.raw, audit.tz)
 
 
 def receive_one(audit: Audit, file: InboxFile, ledger: Ledger) -> Received:
     """Fingerprint, archive and read one workbook (cached on its sha256)."""
-    from .intake import receive
+    from progress_audit.intake.receive import receive
 
     return receive(file, audit.workspace.root, ledger, audit.catalogue, audit.assignments)
 
@@ -102,7 +106,7 @@ def receive_batch(
     audit: Audit, files: Sequence[InboxFile], ledger: Ledger, pool: ReadingPool | None = None
 ) -> list[Received]:
     """Take in several workbooks (`receive_one` for each), read by `pool`'s workers if given."""
-    from .intake import receive_many
+    from progress_audit.intake.receive import receive_many
 
     root, catalogue, lines = audit.workspace.root, audit.catalogue, audit.assignments
     return receive_many(files, root, ledger, catalogue, lines, pool=pool)
@@ -110,11 +114,8 @@ def receive_batch(
 
 def reading_pool(audit: Audit, workbooks: int) -> AbstractContextManager[ReadingPool | None]:
     """Worker processes to read `workbooks` workbooks with, or None where one process does."""
-    from . import warm_up
-    from .intake import POOL_MIN_WORKBOOKS, reading_pool
+    from progress_audit.intake.receive import reading_pool
 
-    if workbooks >= POOL_MIN_WORKBOOKS:
-        warm_up.wait()  # the workers are forked from this process: no import under way
     return reading_pool(workbooks, audit.catalogue, audit.assignments)
 
 
@@ -123,7 +124,7 @@ def receive_known(
 ) -> list[Received | None]:
     """Every file the ledger already holds a reading of (same bytes, name, reader and
     catalogue), in one pass; None for each file that `receive_one` must take in."""
-    from .intake import default_reader, receive_cached
+    from progress_audit.intake.receive import default_reader, receive_cached
 
     reader = default_reader()
     root, catalogue, lines = audit.workspace.root, audit.catalogue, audit.assignments
@@ -138,7 +139,7 @@ class MonthSubmissions:
 
 def month_submissions(audit: Audit, received: Sequence[Received]) -> MonthSubmissions:
     """This month's and last month's submissions with their statuses as of `as_of`."""
-    from .intake import submissions_for
+    from progress_audit.intake.receive import submissions_for
 
     def of(month: Period) -> tuple[Submission, ...]:
         return tuple(
@@ -150,24 +151,36 @@ def month_submissions(audit: Audit, received: Sequence[Received]) -> MonthSubmis
 
 def check(audit: Audit, month: MonthSubmissions) -> QualityReport:
     """The data-quality suites over the month's combined rows (one validation)."""
-    from .quality import check_month
+    from progress_audit.quality.month import check_month
 
     return check_month(
-        audit.period, audit.as_of, audit.catalogue, audit.assignments, month.current,
-        month.previous, audit.settings.quality,
+        audit.period,
+        audit.as_of,
+        audit.catalogue,
+        audit.assignments,
+        month.current,
+        month.previous,
+        audit.settings.quality,
         due=audit.period.due(audit.tz, audit.settings.due_day),
         cache_dir=audit.workspace.root / CACHE_DIR / "checks",
-    )  # fmt: skip
+    )
 
 
 def assess_month(audit: Audit, month: MonthSubmissions, quality: QualityReport) -> list[Finding]:
     """Every lead unit's task lines against target and 序时进度."""
-    from .assess import assess
+    from progress_audit.assessment.assess import assess
 
     return assess(
-        audit.catalogue, audit.assignments, audit.period, audit.as_of, month.current,
-        audit.thresholds, quality.problems, due_day=audit.settings.due_day, tz=audit.tz,
-    )  # fmt: skip
+        audit.catalogue,
+        audit.assignments,
+        audit.period,
+        audit.as_of,
+        month.current,
+        audit.thresholds,
+        quality.problems,
+        due_day=audit.settings.due_day,
+        tz=audit.tz,
+    )
 
 
 def month_problems(month: MonthSubmissions, quality: QualityReport) -> list[Problem]:
@@ -183,8 +196,15 @@ def month_problems(month: MonthSubmissions, quality: QualityReport) -> list[Prob
 
 def _problem_key(p: Problem) -> tuple[object, ...]:
     ref = p.ref
-    return (p.code, p.unit, p.task_id, p.metric_id, ref and ref.file, ref and ref.sheet,
-            ref and ref.cell)  # fmt: skip
+    return (
+        p.code,
+        p.unit,
+        p.task_id,
+        p.metric_id,
+        ref and ref.file,
+        ref and ref.sheet,
+        ref and ref.cell,
+    )
 
 
 @dataclass(frozen=True)
@@ -194,14 +214,17 @@ class Outputs:
 
 
 def write_outputs(
-    audit: Audit, month: MonthSubmissions, quality: QualityReport, findings: Sequence[Finding],
+    audit: Audit,
+    month: MonthSubmissions,
+    quality: QualityReport,
+    findings: Sequence[Finding],
     generated_at: datetime,
-) -> Outputs:  # fmt: skip
+) -> Outputs:
     """findings.json, the reports, the quality page, and the dashboard across months."""
-    from .dashboards import write_dashboard, write_quality_page
-    from .findings_file import findings_document, write_findings
-    from .reports import write_reports
-    from .reports.unchanged import RenderLog
+    from progress_audit.reporting.dashboards import write_dashboard, write_quality_page
+    from progress_audit.reporting.findings_file import findings_document, write_findings
+    from progress_audit.reporting.reports import write_reports
+    from progress_audit.reporting.reports.unchanged import RenderLog
 
     out = audit.out_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -210,9 +233,12 @@ def write_outputs(
     for stale in out.rglob(".*.tmp"):
         stale.unlink(missing_ok=True)
     document = findings_document(
-        audit.period, audit.as_of, findings, month.current,
+        audit.period,
+        audit.as_of,
+        findings,
+        month.current,
         extra={"generated_at": generated_at.isoformat(timespec="seconds")},
-    )  # fmt: skip
+    )
     findings_path = out / "findings.json"
     write_findings(findings_path, document)
     files = [findings_path]
@@ -221,8 +247,9 @@ def write_outputs(
     # rewrites only what changed); findings.json, the quality page and the dashboard (which
     # read the other months' files) are written every time.
     log = RenderLog(audit.workspace.root / CACHE_DIR / "reports" / f"{audit.period}.json", out)
-    files += write_reports(out, audit.period, audit.as_of, findings, month.current, problems,
-                           log=log)  # fmt: skip
+    files += write_reports(
+        out, audit.period, audit.as_of, findings, month.current, problems, log=log
+    )
     log.save()
     files.append(write_quality_page(out, quality, month.current, audit.as_of))
     files.append(write_dashboard(audit.workspace.reports))
@@ -231,7 +258,7 @@ def write_outputs(
 
 def summary_lines(audit: Audit, findings: Sequence[Finding], month: MonthSubmissions) -> list[str]:
     """The closing summary in Chinese: counts by status, submissions, units not reported."""
-    from .assess import summarise
+    from progress_audit.assessment.assess import summarise
 
     counts = summarise(findings)
     by_status = "，".join(
@@ -263,7 +290,7 @@ class RunResult:
 
 def summary_markdown(audit: Audit, findings: Sequence[Finding], month: MonthSubmissions) -> str:
     """The Prefect artifact: counts by status, the worst items, units not reported."""
-    from .assess import summarise
+    from progress_audit.assessment.assess import summarise
 
     counts = summarise(findings)
     rows = "\n".join(
@@ -325,8 +352,8 @@ def notify_office(audit: Audit, findings: Sequence[Finding], outputs: Outputs) -
     smtp = audit.settings.smtp
     if not audit.settings.notify_office or smtp is None or not smtp.office_recipients:
         return "未配置邮件（smtp），不发送通报"
-    from .assess import summarise
-    from .notify import exception_report_message, send
+    from progress_audit.assessment.assess import summarise
+    from progress_audit.notification.mail import exception_report_message, send
 
     names = ("exceptions.xlsx", "exceptions.html", "overdue.xlsx", "at-risk.xlsx")
     attachments = [p for p in outputs.files if p.name in names]
@@ -350,17 +377,21 @@ class ReminderOutcome:
 
 def remind_units(audit: Audit, month: MonthSubmissions) -> ReminderOutcome:
     """The units that owe this month's workbook as of `as_of`; e-mail them when configured."""
-    from .reminders import reminders
+    from progress_audit.notification.reminders import reminders
 
     due = audit.period.due(audit.tz, audit.settings.due_day)
     items = reminders(
-        audit.period, audit.as_of, audit.assignments, month.current, audit.tz,
+        audit.period,
+        audit.as_of,
+        audit.assignments,
+        month.current,
+        audit.tz,
         audit.settings.due_day,
-    )  # fmt: skip
+    )
     smtp = audit.settings.smtp
     sent = "未配置邮件（smtp），只列出名单"
     if smtp is not None and items:
-        from .notify import reminder_messages, send
+        from progress_audit.notification.mail import reminder_messages, send
 
         batch = reminder_messages(items, smtp)
         sent = str(send(batch.messages, smtp)) if batch.messages else "各单位均未配置邮箱，未发送"

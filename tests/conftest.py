@@ -17,6 +17,6 @@ TABLE_2019 = STANDARDS_DIR / "2019" / "responsibility-table.txt"
 
 @pytest.fixture(scope="session")
 def catalogue_2019():
-    from progress_audit.catalogue import load_catalogue
+    from progress_audit.standards.catalogue import load_catalogue
 
     return load_catalogue(2019, STANDARDS_DIR)

@@ -15,11 +15,11 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from progress_audit.catalogue import Catalogue
-from progress_audit.period import Period
-from progress_audit.problems import CellRef, Problem
-from progress_audit.records import ReportedRow, Submission
-from progress_audit.responsibility import TaskLine
+from progress_audit.model.period import Period
+from progress_audit.model.problems import CellRef, Problem
+from progress_audit.model.records import ReportedRow, Submission
+from progress_audit.standards.catalogue import Catalogue
+from progress_audit.standards.responsibility import TaskLine
 
 TZ = ZoneInfo("Asia/Shanghai")
 JUNE = Period(2019, 6)
@@ -195,10 +195,18 @@ def dirty_month(
     change(
         "target_edited",
         problems=(
-            Problem("target_edited", f"目标值被修改（{ref.where}），请恢复预填的目标值",
-                    "warning", ref, "自然资源局", "3.2", "3.2.1", "consistency"),
+            Problem(
+                "target_edited",
+                f"目标值被修改（{ref.where}），请恢复预填的目标值",
+                "warning",
+                ref,
+                "自然资源局",
+                "3.2",
+                "3.2.1",
+                "consistency",
+            ),
         ),
-    )  # fmt: skip
+    )
     change("negative_value", value=-5.0, value_text="-5")
     change("negative_value", previous, value=-5.0, value_text="-5")
     change("completed_below_target", status="已完成")
@@ -206,12 +214,22 @@ def dirty_month(
     change("share_out_of_range", previous, value=120.0, value_text="120%")
     ref = cell("unreadable_value", "value")
     change(
-        "unreadable_value", value=None, value_text="见附件",
+        "unreadable_value",
+        value=None,
+        value_text="见附件",
         problems=(
-            Problem("unreadable_value", f"无法识别（{ref.where}），请填写数字", "error", ref,
-                    "教育局", "16.4", "16.4.1", "validity"),
+            Problem(
+                "unreadable_value",
+                f"无法识别（{ref.where}），请填写数字",
+                "error",
+                ref,
+                "教育局",
+                "16.4",
+                "16.4.1",
+                "validity",
+            ),
         ),
-    )  # fmt: skip
+    )
     change("value_missing", value=None, value_text="")
     change("unreadable_percent", percent=150.0, status="已完成")
     change("percent_status_conflict", percent=100.0, status="推进中")
@@ -229,8 +247,9 @@ def dirty_month(
     unit, _ = PLANTED["unknown_id"]
     sub = current[unit]
     other = assignments["商务局"][0]
-    stray = replace(row(unit, JUNE, other, max(r.row for r in sub.rows) + 1), task_id="99.9",
-                    metric_id="99.9.1")  # fmt: skip
+    stray = replace(
+        row(unit, JUNE, other, max(r.row for r in sub.rows) + 1), task_id="99.9", metric_id="99.9.1"
+    )
     current[unit] = replace(sub, rows=(*sub.rows, stray))
 
     unit, key = PLANTED["not_this_unit"]
@@ -272,8 +291,8 @@ def two_months(
     """May (clean, 商务局 late) and the dirty June written as the flow writes them, with 商务局
     typing markup into a figure cell: (reports, June's report, June's submissions, quality.html,
     dashboard.html)."""
-    from progress_audit.dashboards import write_dashboard, write_quality_page
-    from progress_audit.quality import check_month
+    from progress_audit.quality.month import check_month
+    from progress_audit.reporting.dashboards import write_dashboard, write_quality_page
 
     may = Period(2019, 5)
     may_as_of = datetime(2019, 6, 8, tzinfo=TZ)

@@ -13,21 +13,27 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from progress_audit.assess import assess, summarise
-from progress_audit.period import Period, parse_as_of
-from progress_audit.problems import CellRef, Problem
-from progress_audit.records import ReportedRow, Submission
-from progress_audit.responsibility import assignments, task_lines
-from progress_audit.thresholds import PRESETS, Thresholds, thresholds_from_settings
+from progress_audit.assessment.assess import assess, summarise
+from progress_audit.assessment.thresholds import PRESETS, Thresholds, thresholds_from_settings
+from progress_audit.model.period import Period, parse_as_of
+from progress_audit.model.problems import CellRef, Problem
+from progress_audit.model.records import ReportedRow, Submission
+from progress_audit.standards.responsibility import assignments, task_lines
 
 TZ = ZoneInfo("Asia/Shanghai")
 SHEET = "进度填报"
 JUNE, DECEMBER = Period(2019, 6), Period(2019, 12)
 RATIO, GAP = PRESETS["ratio"], PRESETS["gap"]
 COLUMNS = {
-    "task_id": "A", "metric_id": "B", "target_reported": "D", "value": "F", "status": "G",
-    "percent": "H", "expected_completion": "I", "issues": "K",
-}  # fmt: skip
+    "task_id": "A",
+    "metric_id": "B",
+    "target_reported": "D",
+    "value": "F",
+    "status": "G",
+    "percent": "H",
+    "expected_completion": "I",
+    "issues": "K",
+}
 
 
 # ── builders: what intake hands to the assessment ──────────────────────────────────────────
@@ -571,8 +577,9 @@ def test_warnings_and_problems_on_other_cells_do_not_change_the_status(catalogue
 def test_which_errors_void_a_line(catalogue_2019, metric_id, column, status):
     unit, task = "自然资源局", "3.2" if metric_id else "3.1"
     ref = CellRef(f"{unit}-2019-06.xlsx", SHEET, f"{column}7")
-    error = Problem("bad_cell", f"{column}7 有误", ref=ref, unit=unit, task_id=task,
-                    metric_id=metric_id)  # fmt: skip
+    error = Problem(
+        "bad_cell", f"{column}7 有误", ref=ref, unit=unit, task_id=task, metric_id=metric_id
+    )
     fields = {"value": 4000} if metric_id else {"percent": 50}
     f = one(catalogue_2019, JUNE, unit, task, metric_id, problems=[error], **fields)
     assert f.status == status
@@ -679,7 +686,7 @@ def test_thresholds_are_chosen_by_name_with_overrides():
 
 
 def test_thresholds_from_the_real_settings():
-    from progress_audit.settings import Settings
+    from progress_audit.config import Settings
 
     assert thresholds_from_settings(Settings(thresholds="gap", red_gap_points=25)) == replace(
         GAP, red_gap_points=25

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from progress_audit.atomic import atomic_path, write_text
+from progress_audit.files.atomic import atomic_path, write_text
 
 
 def test_write_replaces_whole_file(tmp_path):

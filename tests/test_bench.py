@@ -63,8 +63,9 @@ def test_a_budget_met_exactly_passes():
     m = replace(passing(), bare_flow=[6.5], empty=[9.5])  # exactly 3 s of fixed cost
     fixed = next(v for v in verdicts(m) if v.name.startswith("fixed cost"))
     assert fixed.measured == 3.0 and fixed.ok
-    assert not next(v for v in verdicts(replace(m, bare_flow=[6.25]))
-                    if v.name.startswith("fixed cost")).ok  # fmt: skip
+    assert not next(
+        v for v in verdicts(replace(m, bare_flow=[6.25])) if v.name.startswith("fixed cost")
+    ).ok
 
 
 def test_the_table_shows_every_measurement_and_verdict():
@@ -92,8 +93,14 @@ def test_bench_json_holds_the_numbers_the_verdicts_and_the_machine():
     assert doc["machine"] == {"cores": 2} and doc["measurements"]["empty"] == [9.0, 9.2, 30.0]
     assert doc["all_ok"] is False
     demo = next(b for b in doc["budgets"] if b["name"] == "progress-audit demo")
-    assert demo == {"name": "progress-audit demo", "measured": 75.0, "limit": 60.0, "unit": "s",
-                    "detail": demo["detail"], "ok": False}  # fmt: skip
+    assert demo == {
+        "name": "progress-audit demo",
+        "measured": 75.0,
+        "limit": 60.0,
+        "unit": "s",
+        "detail": demo["detail"],
+        "ok": False,
+    }
 
 
 def test_no_measurements_is_an_error_not_a_pass():

@@ -7,9 +7,8 @@ from datetime import date
 
 import pytest
 
-from progress_audit.catalogue import CatalogueError, parse_catalogue
-
-from .conftest import STANDARDS_DIR, TABLE_2019
+from progress_audit.standards.catalogue import CatalogueError, parse_catalogue
+from tests.conftest import STANDARDS_DIR, TABLE_2019
 
 CURATED_2019 = STANDARDS_DIR / "2019" / "curated.toml"
 
@@ -31,10 +30,16 @@ def test_21_goals_and_101_standards(catalogue_2019):
 
 @pytest.mark.parametrize(
     ("goal_no", "name"),
-    [(1, "聚焦项目招引"), (10, "加大生态产品供给量"), (11, "打好污染防治攻坚战"),
-     (12, "健全环境监管新机制"), (17, "推进文化建设高质量"), (18, "持续创新社会治理"),
-     (21, "营造风清气正的政治生态")],
-)  # fmt: skip
+    [
+        (1, "聚焦项目招引"),
+        (10, "加大生态产品供给量"),
+        (11, "打好污染防治攻坚战"),
+        (12, "健全环境监管新机制"),
+        (17, "推进文化建设高质量"),
+        (18, "持续创新社会治理"),
+        (21, "营造风清气正的政治生态"),
+    ],
+)
 def test_wrapped_goal_names_are_joined(catalogue_2019, goal_no, name):
     assert catalogue_2019.goals[goal_no - 1].name == name
 
@@ -87,8 +92,18 @@ def test_unit_registry_keeps_collective_names_as_groups(catalogue_2019):
 
 def test_leaders_have_no_padding_spaces(catalogue_2019):
     leaders = {name for s in catalogue_2019.standards for name in s.leaders}
-    assert leaders == {"周新生", "陶伟", "周文俊", "沈东", "凤启龙", "王斌", "朱霞", "刘明江",
-                       "王晓航", "各区长"}  # fmt: skip
+    assert leaders == {
+        "周新生",
+        "陶伟",
+        "周文俊",
+        "沈东",
+        "凤启龙",
+        "王斌",
+        "朱霞",
+        "刘明江",
+        "王晓航",
+        "各区长",
+    }
 
 
 # Every numeric target of the 2019 table, read by hand from the text:
@@ -129,10 +144,16 @@ def test_every_metric_by_value_unit_comparator_kind(catalogue_2019):
 
 @pytest.mark.parametrize(
     ("mid", "name"),
-    [("6.1.1", "新增高新技术企业"), ("6.1.3", "新增各类新型研发机构（中心）"),
-     ("3.2.1", "盘活存量用地"), ("16.1.1", "城镇新增就业"), ("2.2.1", "设备投入占比"),
-     ("6.4.1", "万人发明专利拥有量"), ("16.4.1", "学校建成投用")],
-)  # fmt: skip
+    [
+        ("6.1.1", "新增高新技术企业"),
+        ("6.1.3", "新增各类新型研发机构（中心）"),
+        ("3.2.1", "盘活存量用地"),
+        ("16.1.1", "城镇新增就业"),
+        ("2.2.1", "设备投入占比"),
+        ("6.4.1", "万人发明专利拥有量"),
+        ("16.4.1", "学校建成投用"),
+    ],
+)
 def test_metric_names(catalogue_2019, mid, name):
     assert next(m for m in catalogue_2019.metrics if m.id == mid).name == name
 
@@ -185,8 +206,17 @@ def test_deadlines_are_the_years_end(catalogue_2019):
 def test_json_has_the_contract_fields(catalogue_2019):
     data = catalogue_2019.to_json()
     s = next(x for x in data["standards"] if x["id"] == "6.1")
-    assert set(s) >= {"id", "goal_no", "goal", "standard", "leaders", "lead_units",
-                      "participants", "deadline", "metrics"}  # fmt: skip
+    assert set(s) >= {
+        "id",
+        "goal_no",
+        "goal",
+        "standard",
+        "leaders",
+        "lead_units",
+        "participants",
+        "deadline",
+        "metrics",
+    }
     m = s["metrics"][0]
     assert set(m) >= {"id", "name", "target", "unit", "comparator", "kind", "profile", "deadline"}
     assert m["deadline"] == "2019-12-31"

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from progress_audit.responsibility import assignments as assign
-from progress_audit.tidy import tidy_month
-
-from .quality_month import JUNE, PLANTED, clean_month, dirty_month, planted_line
+from progress_audit.quality.tidy import tidy_month
+from progress_audit.standards.responsibility import assignments as assign
+from tests.quality_month import JUNE, PLANTED, clean_month, dirty_month, planted_line
 
 pytest.importorskip("great_expectations")
 
 from checks import completeness, consistency, structure, validity
-from progress_audit.quality import suite_params, validate
+from progress_audit.quality.month import suite_params, validate
 
 SUITES = {
     "structure": structure,
@@ -40,9 +39,19 @@ def _params_for_listing():
     from datetime import date
 
     from checks.rules import SuiteParams
+    from progress_audit.model.records import REPORTED_STATUSES
 
-    return SuiteParams(2019, frozenset(), frozenset(), frozenset(), date(2019, 1, 1),
-                       date(2019, 12, 31), 3.0, ())  # fmt: skip
+    return SuiteParams(
+        2019,
+        frozenset(),
+        frozenset(),
+        frozenset(),
+        date(2019, 1, 1),
+        date(2019, 12, 31),
+        3.0,
+        (),
+        REPORTED_STATUSES,
+    )
 
 
 @pytest.mark.parametrize("name", SUITES)

@@ -9,10 +9,9 @@ from html.parser import HTMLParser
 import pytest
 from markupsafe import escape
 
-from progress_audit.dashboards import write_dashboard, write_quality_page
-from progress_audit.responsibility import assignments as assign
-
-from .quality_month import AS_OF, HOSTILE, two_months
+from progress_audit.reporting.dashboards import write_dashboard, write_quality_page
+from progress_audit.standards.responsibility import assignments as assign
+from tests.quality_month import AS_OF, HOSTILE, two_months
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +69,13 @@ def test_quality_page_shows_each_problem_once_with_its_cell(june):
         assert text.count(str(escape(p.message))) == 1, p.code
         if p.ref and p.ref.cell:
             assert f'<td class="nw">{p.ref.where}</td>' in text
-    for code in ("ytd_decreased", "implausible_jump", "target_edited", "unreadable_percent",
-                 "late"):  # fmt: skip
+    for code in (
+        "ytd_decreased",
+        "implausible_jump",
+        "target_edited",
+        "unreadable_percent",
+        "late",
+    ):
         assert text.count(f'<td class="nw">{code}</td>') == 1, code
 
 
@@ -98,8 +102,13 @@ def test_quality_page_has_heat_map_trend_and_tables(june):
     _, report, _, page, _ = june
     text = page.read_text(encoding="utf-8")
     parsed = _parse(text)
-    assert parsed.tables == ["unit-table", "trend-table", "problem-table", "rule-table",
-                             "file-table"]  # fmt: skip
+    assert parsed.tables == [
+        "unit-table",
+        "trend-table",
+        "problem-table",
+        "rule-table",
+        "file-table",
+    ]
     for dim in ("完整性", "及时性", "有效性", "一致性"):
         assert f"<th>{dim}</th>" in text
     assert "<th>2019年5月</th>" in text and "<th>2019年6月</th>" in text
@@ -149,9 +158,17 @@ def test_dashboard_says_which_month_it_could_not_read(tmp_path):
     (tmp_path / "2019-03" / "findings.json").write_text("{broken", encoding="utf-8")
     (tmp_path / "2019-04").mkdir()
     (tmp_path / "2019-04" / "findings.json").write_text(
-        json.dumps({"period": "2019-04", "as_of": "2019-05-06T00:00:00+08:00",
-                    "summary": {"on_track": 3}, "findings": [{"unit": "人社局"}],
-                    "submissions": []}), encoding="utf-8")  # fmt: skip
+        json.dumps(
+            {
+                "period": "2019-04",
+                "as_of": "2019-05-06T00:00:00+08:00",
+                "summary": {"on_track": 3},
+                "findings": [{"unit": "人社局"}],
+                "submissions": [],
+            }
+        ),
+        encoding="utf-8",
+    )
     text = write_dashboard(tmp_path).read_text(encoding="utf-8")
     assert "2019-03/findings.json" in text and "无法读取" in text
     assert "2019年4月" in text

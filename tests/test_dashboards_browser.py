@@ -21,9 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from progress_audit.responsibility import assignments as assign
-
-from .quality_month import two_months
+from progress_audit.standards.responsibility import assignments as assign
+from tests.quality_month import two_months
 
 CHROMIUM = next(
     (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
@@ -65,9 +64,16 @@ def load(page: Path | str, work: Path, *flags: str) -> Load:
     # Headless chromium stays open unless told to dump the DOM or take a screenshot.
     output = () if any(f.startswith("--screenshot") for f in flags) else ("--dump-dom",)
     cmd = [
-        CHROMIUM, *OFFLINE, f"--user-data-dir={work / f'profile-{n}'}",
-        f"--log-net-log={netlog}", "--enable-logging=stderr", "--v=0", *output, *flags, url,
-    ]  # fmt: skip
+        CHROMIUM,
+        *OFFLINE,
+        f"--user-data-dir={work / f'profile-{n}'}",
+        f"--log-net-log={netlog}",
+        "--enable-logging=stderr",
+        "--v=0",
+        *output,
+        *flags,
+        url,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=90, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     console = tuple(line for line in done.stderr.splitlines() if ":CONSOLE" in line)

@@ -30,11 +30,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from progress_audit.period import Period
-from progress_audit.responsibility import assignments
-from progress_audit.synthetic import InboxManifest, make_inbox
-
-from .conftest import PROJECT_ROOT
+from progress_audit.demo.synthetic import InboxManifest, make_inbox
+from progress_audit.model.period import Period
+from progress_audit.standards.responsibility import assignments
+from tests.conftest import PROJECT_ROOT
 
 BIN = Path(sys.executable).parent
 PREFECT = str(BIN / "prefect")
@@ -118,9 +117,11 @@ def _clean_env(tmp: Path) -> dict[str, str]:
     home.mkdir(exist_ok=True)
     settings.write_text("", encoding="utf-8")
     env.update(
-        PREFECT_HOME=str(home), PROGRESS_AUDIT_SETTINGS=str(settings), DO_NOT_TRACK="1",
+        PREFECT_HOME=str(home),
+        PROGRESS_AUDIT_SETTINGS=str(settings),
+        DO_NOT_TRACK="1",
         PREFECT_SERVER_ANALYTICS_ENABLED="false",
-    )  # fmt: skip
+    )
     return env
 
 
@@ -166,9 +167,13 @@ def _cli(
     server: Server, *args: str, cwd: Path = PROJECT_ROOT, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
-        [PREFECT, *args], env=server.env, cwd=cwd, capture_output=True, text=True,
+        [PREFECT, *args],
+        env=server.env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
         timeout=timeout,
-    )  # fmt: skip
+    )
     assert done.returncode == 0, f"prefect {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
     return done
 
@@ -233,9 +238,13 @@ print(json.dumps(out, default=str))
 
 def _read_back(server: Server, kind: str, *args: str, wait: float = 0) -> dict:
     done = subprocess.run(
-        [sys.executable, "-c", _READ_BACK, kind, str(wait), *args], env=server.env,
-        cwd=server.tmp, capture_output=True, text=True, timeout=wait + 60,
-    )  # fmt: skip
+        [sys.executable, "-c", _READ_BACK, kind, str(wait), *args],
+        env=server.env,
+        cwd=server.tmp,
+        capture_output=True,
+        text=True,
+        timeout=wait + 60,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -290,9 +299,13 @@ def _one_line_error(done: subprocess.CompletedProcess[str]) -> str:
 
 def test_serve_without_a_server_says_how_to_start_one(tmp_path):
     done = subprocess.run(
-        [PROGRESS_AUDIT, "serve"], env=_clean_env(tmp_path), cwd=tmp_path, capture_output=True,
-        text=True, timeout=60,
-    )  # fmt: skip
+        [PROGRESS_AUDIT, "serve"],
+        env=_clean_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     line = _one_line_error(done)
     assert "未配置 Prefect 服务器" in line
     assert "prefect server start" in line and "PREFECT_API_URL" in line
@@ -301,9 +314,13 @@ def test_serve_without_a_server_says_how_to_start_one(tmp_path):
 def test_serve_with_a_stopped_server_names_it(tmp_path):
     url = f"http://127.0.0.1:{_free_port()}/api"  # nothing listens there
     done = subprocess.run(
-        [PROGRESS_AUDIT, "serve"], env={**_clean_env(tmp_path), "PREFECT_API_URL": url},
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
+        [PROGRESS_AUDIT, "serve"],
+        env={**_clean_env(tmp_path), "PREFECT_API_URL": url},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     line = _one_line_error(done)
     assert f"无法连接 Prefect 服务器 {url}" in line and "prefect server start" in line
 
@@ -416,9 +433,13 @@ def _stopped_cleanly(proc: subprocess.Popen, log: Path, sig: int) -> None:
 def test_serve_refuses_deployments_that_a_worker_runs(deployed, server, tmp_path):
     assert all(d and d["work_pool_name"] == POOL for d in _deployments(server).values())
     done = subprocess.run(
-        [PROGRESS_AUDIT, "serve"], env=server.env, cwd=tmp_path, capture_output=True,
-        text=True, timeout=60,
-    )  # fmt: skip
+        [PROGRESS_AUDIT, "serve"],
+        env=server.env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     line = _one_line_error(done)
     assert f"prefect deployment delete '{AUDIT}'" in line
     assert f"prefect deployment delete '{REMINDER}'" in line

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from progress_audit.period import Period
-from progress_audit.responsibility import assignments
-from progress_audit.synthetic import make_inbox
+from progress_audit.demo.synthetic import make_inbox
+from progress_audit.model.period import Period
+from progress_audit.standards.responsibility import assignments
 
 BIN = Path(sys.executable).parent / "progress-audit"
 AS_OF = "2019-07-06T09:00:00+08:00"
@@ -27,19 +27,25 @@ def _run(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
 def _snapshot(folder: Path) -> dict[str, tuple[str, int, int]]:
     return {
         str(p.relative_to(folder)): (
-            hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns, p.stat().st_mode
+            hashlib.sha256(p.read_bytes()).hexdigest(),
+            p.stat().st_mtime_ns,
+            p.stat().st_mode,
         )
-        for p in sorted(folder.rglob("*")) if p.is_file()
-    }  # fmt: skip
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory, catalogue_2019):
     data = tmp_path_factory.mktemp("workspace")
     manifest = make_inbox(
-        data / "raw", catalogue_2019, assignments(catalogue_2019),
-        [Period(2019, 5), Period(2019, 6)], seed=7,
-    )  # fmt: skip
+        data / "raw",
+        catalogue_2019,
+        assignments(catalogue_2019),
+        [Period(2019, 5), Period(2019, 6)],
+        seed=7,
+    )
     before = _snapshot(data / "raw")
     first = _run("run", "--period", "2019-06", "--as-of", AS_OF, "--data", str(data))
     findings = (data / "reports" / "2019-06" / "findings.json").read_bytes()
@@ -53,8 +59,14 @@ def test_run_completes_with_one_summary(audited):
     assert "2019年6月督查" in first.stdout and "报告：" in first.stdout
     assert "Traceback" not in first.stdout + first.stderr
     out = data / "reports" / "2019-06"
-    for name in ("findings.json", "overdue.xlsx", "at-risk.xlsx", "exceptions.xlsx",
-                 "exceptions.html", "quality.html"):  # fmt: skip
+    for name in (
+        "findings.json",
+        "overdue.xlsx",
+        "at-risk.xlsx",
+        "exceptions.xlsx",
+        "exceptions.html",
+        "quality.html",
+    ):
         assert (out / name).is_file(), name
     assert (data / "reports" / "dashboard.html").is_file()
     assert list((out / "feedback").glob("*.xlsx"))
@@ -119,14 +131,19 @@ def test_each_planted_problem_shows_once_with_its_cell(audited):
         # feedback workbook: one line for this cell on the problem sheet
         wb = openpyxl.load_workbook(out / "feedback" / f"{fault.unit}.xlsx", read_only=True)
         sheet = wb.worksheets[0]
-        hits = [r for r in sheet.iter_rows(values_only=True)
-                if any(isinstance(v, str) and v.endswith(fault.cell) for v in r)]  # fmt: skip
+        hits = [
+            r
+            for r in sheet.iter_rows(values_only=True)
+            if any(isinstance(v, str) and v.endswith(fault.cell) for v in r)
+        ]
         assert len(hits) == 1, (fault.kind, where, hits)
         # findings.json: the unit's finding for the line carries it, with the cell
         (finding,) = [
-            f for f in doc["findings"]
-            if f["unit"] == fault.unit and f["task_id"] == fault.task_id
+            f
+            for f in doc["findings"]
+            if f["unit"] == fault.unit
+            and f["task_id"] == fault.task_id
             and f["metric_id"] == fault.metric_id
-        ]  # fmt: skip
+        ]
         text = json.dumps(finding, ensure_ascii=False)
         assert fault.cell in text, (fault.kind, finding)

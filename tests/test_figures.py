@@ -6,7 +6,12 @@ from datetime import date, datetime
 
 import pytest
 
-from progress_audit.figures import parse_date, parse_figure, parse_percent, parse_status
+from progress_audit.intake.reading.figures import (
+    parse_date,
+    parse_figure,
+    parse_percent,
+    parse_status,
+)
 
 
 @pytest.mark.parametrize(
@@ -135,17 +140,25 @@ def test_unreadable_figures_are_errors_with_a_reason(raw, unit, reason):
 
 @pytest.mark.parametrize(
     ("raw", "value", "noted"),
-    [("80", 80, False), ("80%", 80, False), (80, 80, False), (0.8, 80, True), (0, 0, False),
-     (100, 100, False), ("约80%", 80, False)],
-)  # fmt: skip
+    [
+        ("80", 80, False),
+        ("80%", 80, False),
+        (80, 80, False),
+        (0.8, 80, True),
+        (0, 0, False),
+        (100, 100, False),
+        ("约80%", 80, False),
+    ],
+)
 def test_percent_complete(raw, value, noted):
     fig = parse_percent(raw)
     assert fig.value == pytest.approx(value) and fig.error is None
     assert bool(fig.note) is noted
 
 
-@pytest.mark.parametrize(("raw", "reason"), [(120, "0–100"), (-5, "0–100"), ("完成", "100"),
-                                             ("见附件", "形象进度")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("raw", "reason"), [(120, "0–100"), (-5, "0–100"), ("完成", "100"), ("见附件", "形象进度")]
+)
 def test_percent_complete_out_of_range_or_words_is_an_error(raw, reason):
     fig = parse_percent(raw)
     assert fig.value is None and reason in fig.error
@@ -153,10 +166,19 @@ def test_percent_complete_out_of_range_or_words_is_an_error(raw, reason):
 
 @pytest.mark.parametrize(
     ("raw", "status"),
-    [("已完成", "已完成"), ("完成", "已完成"), (" 推进中 ", "推进中"), ("正在推进", "推进中"),
-     ("进行中", "推进中"), ("未开始", "未启动"), ("未启动", "未启动"), ("受阻", "受阻"),
-     ("", None), (None, None)],
-)  # fmt: skip
+    [
+        ("已完成", "已完成"),
+        ("完成", "已完成"),
+        (" 推进中 ", "推进中"),
+        ("正在推进", "推进中"),
+        ("进行中", "推进中"),
+        ("未开始", "未启动"),
+        ("未启动", "未启动"),
+        ("受阻", "受阻"),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_status_with_light_synonyms(raw, status):
     assert parse_status(raw) == (status, None)
 

@@ -8,19 +8,37 @@ from datetime import UTC, datetime
 
 import pytest
 
-from progress_audit.assess import summarise
-from progress_audit.findings_file import findings_document, write_findings
-from progress_audit.period import parse_as_of
+from progress_audit.assessment.assess import summarise
+from progress_audit.model.period import parse_as_of
+from progress_audit.reporting.findings_file import findings_document, write_findings
 from tests.test_assess import DECEMBER, DECEMBER_INBOX, JUNE, inbox_submissions, june_inbox, run
 
 CONTRACT_FINDING_KEYS = [
-    "task_id", "metric_id", "unit", "leaders", "status", "target", "actual", "expected", "ratio",
-    "time_progress", "deadline", "reasons", "source",
-]  # fmt: skip
+    "task_id",
+    "metric_id",
+    "unit",
+    "leaders",
+    "status",
+    "target",
+    "actual",
+    "expected",
+    "ratio",
+    "time_progress",
+    "deadline",
+    "reasons",
+    "source",
+]
 EXTRA_FINDING_KEYS = [
-    "name", "unit_of_measure", "gap_points", "projection", "required_monthly", "due_soon",
-    "issues", "progress", "warnings",
-]  # fmt: skip
+    "name",
+    "unit_of_measure",
+    "gap_points",
+    "projection",
+    "required_monthly",
+    "due_soon",
+    "issues",
+    "progress",
+    "warnings",
+]
 MOMENT = parse_as_of("2019-07-06T09:00:00+08:00")
 
 
@@ -56,8 +74,11 @@ def test_a_finding_as_json(catalogue_2019):
     land = by_key[("自然资源局", "3.2", "3.2.1")]
     assert land["status"] == "on_track"
     assert (land["target"], land["actual"], land["expected"], land["ratio"]) == (
-        5000.0, 4000, 2500.0, 1.6,
-    )  # fmt: skip
+        5000.0,
+        4000,
+        2500.0,
+        1.6,
+    )
     assert land["time_progress"] == 0.5 and land["deadline"] == "2019-12-31"
     assert land["source"] == {"file": "自然资源局-2019-06.xlsx", "sheet": "进度填报", "cell": "F8"}
     assert land["leaders"] == ["陶伟"] and land["unit_of_measure"] == "亩"

@@ -26,8 +26,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from progress_audit import intake
-from progress_audit.intake import (
+from progress_audit.cache.codec import decode, encode
+from progress_audit.intake import receive as intake
+from progress_audit.intake.ledger import Ledger
+from progress_audit.intake.receive import (
     InboxFileChanged,
     Received,
     WorkbookReader,
@@ -37,11 +39,9 @@ from progress_audit.intake import (
     scan_inbox,
     submissions_for,
 )
-from progress_audit.ledger import Ledger, decode_reading, encode_reading
-from progress_audit.period import Period
-from progress_audit.problems import CellRef, Problem
-
-from .workbooks import submission
+from progress_audit.model.period import Period
+from progress_audit.model.problems import CellRef, Problem
+from tests.workbooks import submission
 
 TZ = "Asia/Shanghai"
 ZONE = ZoneInfo(TZ)
@@ -62,8 +62,12 @@ def build_workbook(
     path: Path, unit: str | None, month: str | None, lines, share: float = 0.5
 ) -> Path:
     """A filled-in submission workbook in the contract's layout (section 3)."""
-    inputs = {"完成状态": "推进中", "预计完成时间": "2019-12-31", "进展情况": "按计划推进",
-              "下步计划": "继续推进"}  # fmt: skip
+    inputs = {
+        "完成状态": "推进中",
+        "预计完成时间": "2019-12-31",
+        "进展情况": "按计划推进",
+        "下步计划": "继续推进",
+    }
     fills = {}
     for ln in lines:
         if ln.metric_id:
@@ -76,7 +80,7 @@ def build_workbook(
 
 @pytest.fixture(scope="module")
 def context(catalogue_2019):
-    from progress_audit.responsibility import assignments
+    from progress_audit.standards.responsibility import assignments
 
     return catalogue_2019, assignments(catalogue_2019)
 
@@ -146,8 +150,16 @@ def by_file(submissions):
 
 def test_scan_finds_every_file_and_skips_only_locks_and_hidden_ones(tmp_path):
     raw = tmp_path / "raw"
-    names = ["人社局.xlsx", "各板块/开发区/6月 进度.XLSX", "说明.txt", "空.xlsx", "~$人社局.xlsx",
-             ".~lock.人社局.xlsx#", ".git/config", "a/.hidden.xlsx"]  # fmt: skip
+    names = [
+        "人社局.xlsx",
+        "各板块/开发区/6月 进度.XLSX",
+        "说明.txt",
+        "空.xlsx",
+        "~$人社局.xlsx",
+        ".~lock.人社局.xlsx#",
+        ".git/config",
+        "a/.hidden.xlsx",
+    ]
     for name in names:
         (raw / name).parent.mkdir(parents=True, exist_ok=True)
         (raw / name).write_bytes(b"" if name == "空.xlsx" else name.encode())
@@ -187,8 +199,10 @@ def test_receive_archives_once_read_only_and_reads_the_copy(inbox):
     (again,) = inbox.take_in()
     after = copy.stat()
     assert (after.st_ino, after.st_mtime_ns, after.st_ctime_ns) == (
-        before.st_ino, before.st_mtime_ns, before.st_ctime_ns
-    )  # fmt: skip
+        before.st_ino,
+        before.st_mtime_ns,
+        before.st_ctime_ns,
+    )
     assert again.cached and again.reading == first.reading and inbox.counting.calls == 1
     assert [p.name for p in (inbox.root / "archive").rglob("*") if p.is_file()] == [copy.name]
 
@@ -279,15 +293,19 @@ def test_unusable_files_are_rejected_with_reasons_and_others_still_count(inbox):
 
 
 def _reading(unit, period, usable, problems=()):
-    from progress_audit.reader import WorkbookReading
+    from progress_audit.intake.reading.reader import WorkbookReading
 
     return WorkbookReading(unit=unit, period=period, rows=(), problems=problems, usable=usable)
 
 
 def _received(name, when, unit, period, usable=True, sha=None):
     moment = at(when)
-    reading = _reading(unit, period, usable, () if usable else (
-        Problem("no_month", "无法确定填报月份", ref=CellRef(name)),))  # fmt: skip
+    reading = _reading(
+        unit,
+        period,
+        usable,
+        () if usable else (Problem("no_month", "无法确定填报月份", ref=CellRef(name)),),
+    )
     sha = sha or hashlib.sha256(name.encode()).hexdigest()
     return Received(name, sha, 1, moment, moment, f"archive/{sha}", reading)
 
@@ -321,9 +339,11 @@ def test_submissions_are_ordered_by_unit_time_and_name_whatever_the_input_order(
     results = [submissions_for(JUNE, as_of, order, TZ, 5) for order in (files, files[::-1])]
     assert results[0] == results[1]
     assert [(s.file, s.status) for s in results[0]] == [
-        ("c.xlsx", "on_time"), ("a.xlsx", "superseded"), ("b.xlsx", "on_time"),
+        ("c.xlsx", "on_time"),
+        ("a.xlsx", "superseded"),
+        ("b.xlsx", "on_time"),
         ("x.xlsx", "rejected"),
-    ]  # fmt: skip
+    ]
 
 
 def test_an_overwritten_workbook_keeps_its_earlier_version(inbox):
@@ -331,13 +351,21 @@ def test_an_overwritten_workbook_keeps_its_earlier_version(inbox):
     (v1,) = inbox.take_in()
     inbox.workbook("人社局.xlsx", "人社局", "2019年6月", "2019-07-04 09:00", share=0.6)
     present = inbox.take_in()
-    (old,) = earlier_receipts(inbox.root, inbox.ledger, present, inbox.catalogue,
-                              inbox.assignments, TZ, reader=inbox.counting.reader())  # fmt: skip
+    (old,) = earlier_receipts(
+        inbox.root,
+        inbox.ledger,
+        present,
+        inbox.catalogue,
+        inbox.assignments,
+        TZ,
+        reader=inbox.counting.reader(),
+    )
     assert (old.sha256, old.reading, old.cached) == (v1.sha256, v1.reading, True)
     subs = inbox.june("2019-07-06", [*present, old])
     assert [(s.sha256, s.status) for s in subs] == [
-        (v1.sha256, "superseded"), (present[0].sha256, "on_time")
-    ]  # fmt: skip
+        (v1.sha256, "superseded"),
+        (present[0].sha256, "on_time"),
+    ]
     (then,) = inbox.june("2019-07-03", [*present, old])
     assert (then.sha256, then.status) == (v1.sha256, "on_time")
 
@@ -403,8 +431,10 @@ def test_a_reader_failure_rejects_that_file_only_and_is_not_cached(inbox):
         return real.read(path, name, *rest)
 
     def take_in(reader):
-        return [receive(f, inbox.root, inbox.ledger, inbox.catalogue, inbox.assignments,
-                        reader=reader) for f in scan_inbox(inbox.raw, TZ)]  # fmt: skip
+        return [
+            receive(f, inbox.root, inbox.ledger, inbox.catalogue, inbox.assignments, reader=reader)
+            for f in scan_inbox(inbox.raw, TZ)
+        ]
 
     received = take_in(WorkbookReader(real.version, failing))
     subs = by_file(inbox.june("2019-07-06", received))
@@ -428,7 +458,7 @@ def test_cached_readings_of_the_real_reader_round_trip_exactly(inbox):
     inbox.workbook("人社局.xlsx", "人社局", "2019年6月", "2019-07-03 10:00")
     (inbox.raw / "坏.xlsx").write_bytes(b"PK\x03\x04 not really a zip")
     for r in inbox.take_in():
-        back = decode_reading(encode_reading(r.reading))
+        back = decode(encode(r.reading))
         assert back == r.reading and repr(back) == repr(r.reading)
 
 
@@ -442,9 +472,15 @@ def snapshot(raw: Path) -> dict[str, tuple]:
         st = p.lstat()
         digest = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else ""
         result[str(p.relative_to(raw))] = (
-            digest, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_mode, st.st_ino,
-            st.st_uid, st.st_nlink,
-        )  # fmt: skip
+            digest,
+            st.st_size,
+            st.st_mtime_ns,
+            st.st_ctime_ns,
+            st.st_mode,
+            st.st_ino,
+            st.st_uid,
+            st.st_nlink,
+        )
     return result
 
 
@@ -477,21 +513,31 @@ def test_intake_works_on_a_read_only_inbox(tmp_path, context):
     before = snapshot(workspace / "raw")
     try:
         prefix = ["setpriv", "--bounding-set", "-all", "--"] if os.geteuid() == 0 else []
-        denied = subprocess.run([*prefix, "touch", str(workspace / "raw" / "x")],
-                                capture_output=True, text=True)  # fmt: skip
+        denied = subprocess.run(
+            [*prefix, "touch", str(workspace / "raw" / "x")], capture_output=True, text=True
+        )
         if denied.returncode == 0 or "Permission denied" not in denied.stderr:
             pytest.skip(f"无法在此环境中让收件箱真正只读（{denied.stderr.strip()[:200]}）")
         script = (
             "import json; from tests.test_intake import _take_in_child as f; "
             f"print(json.dumps(f({str(workspace)!r})))"
         )
-        done = subprocess.run([*prefix, sys.executable, "-c", script], capture_output=True,
-                              text=True, cwd=Path(__file__).parent.parent, timeout=300)  # fmt: skip
+        done = subprocess.run(
+            [*prefix, sys.executable, "-c", script],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).parent.parent,
+            timeout=300,
+        )
         assert done.returncode == 0, done.stderr[-2000:]
         statuses = json.loads(done.stdout.strip().splitlines()[-1])
-        assert statuses == {"人社局.xlsx": "on_time", "商务局/v1.xlsx": "superseded",
-                            "商务局/v2.xlsx": "late", "乱码.xlsx": "rejected",
-                            "说明.txt": "rejected"}  # fmt: skip
+        assert statuses == {
+            "人社局.xlsx": "on_time",
+            "商务局/v1.xlsx": "superseded",
+            "商务局/v2.xlsx": "late",
+            "乱码.xlsx": "rejected",
+            "说明.txt": "rejected",
+        }
         assert snapshot(workspace / "raw") == before
         assert len(list((workspace / "archive").rglob("*.*"))) == 5
     finally:
@@ -500,10 +546,9 @@ def test_intake_works_on_a_read_only_inbox(tmp_path, context):
 
 def _take_in_child(workspace: str) -> dict[str, str]:
     """The intake, in a child process (see the read-only test)."""
-    from progress_audit.catalogue import load_catalogue
-    from progress_audit.responsibility import assignments
-
-    from .conftest import STANDARDS_DIR
+    from progress_audit.standards.catalogue import load_catalogue
+    from progress_audit.standards.responsibility import assignments
+    from tests.conftest import STANDARDS_DIR
 
     catalogue = load_catalogue(2019, STANDARDS_DIR)
     lines = assignments(catalogue)
@@ -524,8 +569,13 @@ def build_month(raw: Path, month: Period, assignments, units=None) -> list[Path]
     for i, (unit, lines) in enumerate(assignments.items()):
         if units is not None and i >= units:
             break
-        path = build_workbook(raw / f"{month}/{unit}.xlsx", unit, month.label, lines,
-                              share=month.elapsed_share * (0.8 + 0.01 * i))  # fmt: skip
+        path = build_workbook(
+            raw / f"{month}/{unit}.xlsx",
+            unit,
+            month.label,
+            lines,
+            share=month.elapsed_share * (0.8 + 0.01 * i),
+        )
         set_mtime(path, datetime(month.next().year, month.next().month, 3, 9, tzinfo=ZONE))
         paths.append(path)
     return paths
@@ -557,8 +607,9 @@ def test_receiving_in_parallel_threads_gives_the_same_result(inbox):
     reader = inbox.counting.reader()
 
     def one(f):
-        return receive(f, inbox.root, inbox.ledger, inbox.catalogue, inbox.assignments,
-                       reader=reader)  # fmt: skip
+        return receive(
+            f, inbox.root, inbox.ledger, inbox.catalogue, inbox.assignments, reader=reader
+        )
 
     with ThreadPoolExecutor(4) as pool:
         parallel = list(pool.map(one, files))
@@ -576,10 +627,9 @@ def test_receiving_in_parallel_threads_gives_the_same_result(inbox):
 
 def bench(months: int = 12) -> dict[str, float]:
     """Intake of a year of workbooks (every unit, `months` months): cold, rerun, and the parts."""
-    from progress_audit.catalogue import load_catalogue
-    from progress_audit.responsibility import assignments
-
-    from .conftest import STANDARDS_DIR
+    from progress_audit.standards.catalogue import load_catalogue
+    from progress_audit.standards.responsibility import assignments
+    from tests.conftest import STANDARDS_DIR
 
     catalogue = load_catalogue(2019, STANDARDS_DIR)
     lines = assignments(catalogue)
@@ -639,8 +689,10 @@ if __name__ == "__main__":
         f"  of which: reader {r['cold_reader_s']:.2f} s, intake's own work {own:.2f} s "
         f"({own / n * 1000:.2f} ms per workbook: hash, archive, ledger, cache)"
     )
-    print(f"rerun (median of 5) {r['rerun_median_s']:.3f} s  "
-          f"({r['rerun_median_s'] / n * 1000:.2f} ms per workbook)")  # fmt: skip
+    print(
+        f"rerun (median of 5) {r['rerun_median_s']:.3f} s  "
+        f"({r['rerun_median_s'] / n * 1000:.2f} ms per workbook)"
+    )
     print(
         f"  of which: scan {r['scan_s'] * 1000:.0f} ms, sha256 of all {r['hash_s'] * 1000:.0f} ms"
     )
@@ -648,16 +700,10 @@ if __name__ == "__main__":
 
 def test_cached_readings_are_keyed_on_the_reading_code(monkeypatch):
     """A change to the reader's code must read the workbooks again: the version folds in the
-    source of every reading module (here: a different set of sources, a different version)."""
+    source of every reading package (here: a different set of packages, a different version)."""
     whole = default_reader().version
     assert default_reader().version == whole  # stable between calls
-    for name in intake.READING_MODULES:
-        assert (Path(intake.__file__).parent / name).is_file(), name
-    monkeypatch.setattr(intake, "READING_MODULES", intake.READING_MODULES[:-1])
-    intake._reading_code_version.cache_clear()
-    try:
-        assert default_reader().version != whole
-    finally:
-        monkeypatch.undo()
-        intake._reading_code_version.cache_clear()
+    monkeypatch.setattr(intake, "READING_PACKAGES", intake.READING_PACKAGES[:-1])
+    assert default_reader().version != whole
+    monkeypatch.undo()
     assert default_reader().version == whole

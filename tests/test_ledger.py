@@ -17,17 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from progress_audit.ledger import (
-    Known,
-    Ledger,
-    LedgerError,
-    ReadingCodecError,
-    decode_reading,
-    encode_reading,
-    ledger_url,
-)
-from progress_audit.problems import CellRef, Problem
-from progress_audit.records import ReportedRow
+from progress_audit.cache.codec import CodecError, decode, encode
+from progress_audit.intake.ledger import Known, Ledger, LedgerError, ledger_url
+from progress_audit.model.problems import CellRef, Problem
+from progress_audit.model.records import ReportedRow
 
 SHA_A = "a" * 64
 SHA_B = "b" * 64
@@ -74,13 +67,35 @@ def postgres_server():
             [*as_user, *args], capture_output=True, text=True, timeout=120, cwd=base
         )
 
-    init = run(str(bindir / "initdb"), "-D", str(data), "-A", "trust", "-U", "audit", "-E",
-               "UTF8", "--locale=C", "--no-sync")  # fmt: skip
+    init = run(
+        str(bindir / "initdb"),
+        "-D",
+        str(data),
+        "-A",
+        "trust",
+        "-U",
+        "audit",
+        "-E",
+        "UTF8",
+        "--locale=C",
+        "--no-sync",
+    )
     if init.returncode != 0:
         shutil.rmtree(base, ignore_errors=True)
         pytest.skip(f"PostgreSQL initdb 失败，跳过：{init.stderr.strip()[-300:]}")
-    start = run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "60",
-                "-o", f"-h 127.0.0.1 -p {port} -k {base} -F", "start")  # fmt: skip
+    start = run(
+        str(bindir / "pg_ctl"),
+        "-D",
+        str(data),
+        "-l",
+        str(log),
+        "-w",
+        "-t",
+        "60",
+        "-o",
+        f"-h 127.0.0.1 -p {port} -k {base} -F",
+        "start",
+    )
     if start.returncode != 0:
         detail = log.read_text(errors="replace")[-300:] if log.exists() else start.stderr
         shutil.rmtree(base, ignore_errors=True)
@@ -186,8 +201,12 @@ def test_lookup_tells_new_bytes_a_new_name_and_a_known_sighting_apart(ledger):
 def test_cached_readings_are_keyed_on_bytes_name_reader_and_context(ledger):
     ledger.store_reading(SHA_A, "a.xlsx", "r1", "ctx", '{"x":1}')
     assert ledger.cached_reading(SHA_A, "a.xlsx", "r1", "ctx") == '{"x":1}'
-    for key in [(SHA_B, "a.xlsx", "r1", "ctx"), (SHA_A, "b.xlsx", "r1", "ctx"),
-                (SHA_A, "a.xlsx", "r2", "ctx"), (SHA_A, "a.xlsx", "r1", "other")]:  # fmt: skip
+    for key in [
+        (SHA_B, "a.xlsx", "r1", "ctx"),
+        (SHA_A, "b.xlsx", "r1", "ctx"),
+        (SHA_A, "a.xlsx", "r2", "ctx"),
+        (SHA_A, "a.xlsx", "r1", "other"),
+    ]:
         assert ledger.cached_reading(*key) is None
     ledger.store_reading(SHA_A, "a.xlsx", "r1", "ctx", '{"x":2}')  # a race's loser: kept first
     assert ledger.cached_reading(SHA_A, "a.xlsx", "r1", "ctx") == '{"x":1}'
@@ -196,21 +215,38 @@ def test_cached_readings_are_keyed_on_bytes_name_reader_and_context(ledger):
 def _row() -> ReportedRow:
     ref = CellRef("人社局/6月.xlsx", "进度填报", "F7")
     return ReportedRow(
-        unit="人社局", period="2019-06", task_id="16.1", metric_id="16.1.1", row=7,
-        value=4521.5, value_text="约4,521.5人", approximate=True, target_reported=9000.0,
-        status="推进中", percent=None, expected_completion=date(2019, 12, 31),
-        progress="进展顺利\n第二行", issues="=HYPERLINK(\"http://x\")", next_steps="",
+        unit="人社局",
+        period="2019-06",
+        task_id="16.1",
+        metric_id="16.1.1",
+        row=7,
+        value=4521.5,
+        value_text="约4,521.5人",
+        approximate=True,
+        target_reported=9000.0,
+        status="推进中",
+        percent=None,
+        expected_completion=date(2019, 12, 31),
+        progress="进展顺利\n第二行",
+        issues='=HYPERLINK("http://x")',
+        next_steps="",
         sources={"value": ref, "status": CellRef("人社局/6月.xlsx", "进度填报", "G7")},
         problems=(Problem("approximate", "约数", "warning", ref, "人社局", "16.1", "16.1.1"),),
-    )  # fmt: skip
+    )
 
 
 def test_a_reading_round_trips_exactly_through_the_ledger(ledger):
     when = datetime(2019, 7, 3, 9, 30, tzinfo=timezone(timedelta(hours=8)))
-    value = {"rows": (_row(), _row()), "when": when, "list": [1, 2.0, None, True], "n": 3,
-             ("16.1", None): -0.0, "empty": ((), {}, [], "")}  # fmt: skip
-    ledger.store_reading(SHA_A, "a.xlsx", "r1", "ctx", encode_reading(value))
-    back = decode_reading(ledger.cached_reading(SHA_A, "a.xlsx", "r1", "ctx"))
+    value = {
+        "rows": (_row(), _row()),
+        "when": when,
+        "list": [1, 2.0, None, True],
+        "n": 3,
+        ("16.1", None): -0.0,
+        "empty": ((), {}, [], ""),
+    }
+    ledger.store_reading(SHA_A, "a.xlsx", "r1", "ctx", encode(value))
+    back = decode(ledger.cached_reading(SHA_A, "a.xlsx", "r1", "ctx"))
     assert back == value
     assert type(back["rows"]) is tuple and type(back["rows"][0].problems) is tuple
     assert type(back["list"][1]) is float and type(back["n"]) is int
@@ -222,16 +258,16 @@ def test_a_reading_round_trips_exactly_through_the_ledger(ledger):
 def test_the_codec_refuses_what_it_could_not_rebuild():
     from decimal import Decimal
 
-    with pytest.raises(ReadingCodecError):
-        encode_reading({"v": Decimal("1.5")})
-    with pytest.raises(ReadingCodecError):
-        encode_reading(Path("x"))
+    with pytest.raises(CodecError):
+        encode({"v": Decimal("1.5")})
+    with pytest.raises(CodecError):
+        encode(Path("x"))
     # Stored text naming a class outside this package is never constructed.
     hostile = '{"$dc":"subprocess:Popen","f":{"args":"true"}}'
-    with pytest.raises(ReadingCodecError, match="不属于本程序"):
-        decode_reading(hostile)
-    with pytest.raises(ReadingCodecError):  # a field the record no longer has
-        decode_reading('{"$dc":"progress_audit.problems:CellRef","f":{"file":"a","gone":1}}')
+    with pytest.raises(CodecError, match="不属于本程序"):
+        decode(hostile)
+    with pytest.raises(CodecError):  # a field the record no longer has
+        decode('{"$dc":"progress_audit.model.problems:CellRef","f":{"file":"a","gone":1}}')
 
 
 # -- opening, errors, concurrency ----------------------------------------------------------

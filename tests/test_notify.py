@@ -21,7 +21,9 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from pydantic import ValidationError
 
-from progress_audit.notify import (
+from progress_audit.config import Settings
+from progress_audit.model.period import Period
+from progress_audit.notification.mail import (
     NotifyError,
     SmtpSettings,
     exception_report_message,
@@ -30,9 +32,7 @@ from progress_audit.notify import (
     send,
     unknown_recipient_units,
 )
-from progress_audit.period import Period
-from progress_audit.reminders import RejectedFile, Reminder
-from progress_audit.settings import Settings
+from progress_audit.notification.reminders import RejectedFile, Reminder
 
 TZ = ZoneInfo("Asia/Shanghai")
 JUNE = Period(2019, 6)
@@ -246,8 +246,10 @@ def test_reminders_go_to_each_units_own_addresses_and_the_unaddressed_are_listed
         result = send(batch.messages, settings.model_copy(update={"port": server.port}))
 
     assert result.ok, str(result)
-    got = [(rcpt, msg.get_body(("plain",)).get_content().split("：")[0])
-           for _, rcpt, msg in server.mailbox.received]  # fmt: skip
+    got = [
+        (rcpt, msg.get_body(("plain",)).get_content().split("：")[0])
+        for _, rcpt, msg in server.mailbox.received
+    ]
     assert got == [
         (["rsj@example.gov.cn", "rsj-bgs@example.gov.cn"], "人社局"),
         (["fgw@example.gov.cn"], "发改委"),
@@ -262,11 +264,14 @@ def test_unknown_units_in_the_recipients_are_pointed_out():
 
 
 def test_a_refused_recipient_does_not_stop_the_rest():
-    settings = smtp_settings(25, unit_recipients={
-        "人社局": ["rsj@example.gov.cn", "nobody@example.gov.cn"],
-        "财政局": ["nobody@example.gov.cn"],
-        "发改委": ["fgw@example.gov.cn"],
-    })  # fmt: skip
+    settings = smtp_settings(
+        25,
+        unit_recipients={
+            "人社局": ["rsj@example.gov.cn", "nobody@example.gov.cn"],
+            "财政局": ["nobody@example.gov.cn"],
+            "发改委": ["fgw@example.gov.cn"],
+        },
+    )
     batch = reminder_messages([reminder(u) for u in ("人社局", "财政局", "发改委")], settings)
     with Server(Mailbox(refuse={"nobody@example.gov.cn"})) as server:
         result = send(
@@ -320,8 +325,9 @@ def test_a_server_closing_mid_batch_gets_the_message_again_on_a_new_connection()
     batch = reminder_messages([reminder("人社局"), reminder("发改委")], settings)
     waits = []
     with Server(Mailbox(closing_replies=1)) as server:
-        result = send(batch.messages, settings.model_copy(update={"port": server.port}),
-                      sleep=waits.append)  # fmt: skip
+        result = send(
+            batch.messages, settings.model_copy(update={"port": server.port}), sleep=waits.append
+        )
     assert result.ok, str(result)
     assert waits == [0.5]
     assert [m["Subject"] for _, _, m in server.mailbox.received] == [
@@ -389,11 +395,17 @@ def authenticator(server, session, envelope, mechanism, auth_data):
 
 def test_starttls_with_login_delivers_and_never_logs_the_password(certificate, caplog):
     caplog.set_level(logging.DEBUG)
-    settings = smtp_settings(25, starttls=True, ca_file=certificate[0], username="dcs",
-                             password=PASSWORD)  # fmt: skip
+    settings = smtp_settings(
+        25, starttls=True, ca_file=certificate[0], username="dcs", password=PASSWORD
+    )
     mailbox = Mailbox()
-    server = Server(mailbox, tls_context=server_tls(certificate), require_starttls=True,
-                    authenticator=authenticator, auth_required=True)  # fmt: skip
+    server = Server(
+        mailbox,
+        tls_context=server_tls(certificate),
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+    )
     with server:
         result = send(
             [reminder_message(reminder("发改委"), settings)],
@@ -409,26 +421,40 @@ def test_starttls_with_login_delivers_and_never_logs_the_password(certificate, c
 
 
 def test_a_wrong_password_fails_at_once_and_says_what_to_check(certificate):
-    settings = smtp_settings(25, starttls=True, ca_file=certificate[0], username="dcs",
-                             password="wrong")  # fmt: skip
-    server = Server(Mailbox(), tls_context=server_tls(certificate), require_starttls=True,
-                    authenticator=authenticator, auth_required=True)  # fmt: skip
+    settings = smtp_settings(
+        25, starttls=True, ca_file=certificate[0], username="dcs", password="wrong"
+    )
+    server = Server(
+        Mailbox(),
+        tls_context=server_tls(certificate),
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+    )
     batch = reminder_messages([reminder("人社局"), reminder("发改委")], settings)
     with server:
-        result = send(batch.messages, settings.model_copy(update={"port": server.port}),
-                      sleep=no_sleep)  # fmt: skip
+        result = send(
+            batch.messages, settings.model_copy(update={"port": server.port}), sleep=no_sleep
+        )
     assert len(result.failed) == 2
     assert all("smtp.password" in d.error and "wrong" not in d.error for d in result.deliveries)
 
 
 def test_a_password_smtplib_cannot_send_is_explained(certificate):
-    settings = smtp_settings(25, starttls=True, ca_file=certificate[0], username="dcs",
-                             password="督查室2019")  # fmt: skip
-    with Server(Mailbox(), tls_context=server_tls(certificate), authenticator=authenticator,
-                auth_required=True) as server:  # fmt: skip
-        result = send([reminder_message(reminder("发改委"), settings)],
-                      settings.model_copy(update={"port": server.port}),
-                      sleep=no_sleep)  # fmt: skip
+    settings = smtp_settings(
+        25, starttls=True, ca_file=certificate[0], username="dcs", password="督查室2019"
+    )
+    with Server(
+        Mailbox(),
+        tls_context=server_tls(certificate),
+        authenticator=authenticator,
+        auth_required=True,
+    ) as server:
+        result = send(
+            [reminder_message(reminder("发改委"), settings)],
+            settings.model_copy(update={"port": server.port}),
+            sleep=no_sleep,
+        )
     (failed,) = result.failed
     assert "非 ASCII" in failed.error and "督查室2019" not in failed.error
 
@@ -436,18 +462,22 @@ def test_a_password_smtplib_cannot_send_is_explained(certificate):
 def test_an_untrusted_certificate_is_refused_and_the_ca_file_is_suggested(certificate):
     settings = smtp_settings(25, starttls=True)  # the system CAs do not know the test cert
     with Server(Mailbox(), tls_context=server_tls(certificate)) as server:
-        result = send([reminder_message(reminder("发改委"), settings)],
-                      settings.model_copy(update={"port": server.port}),
-                      sleep=no_sleep)  # fmt: skip
+        result = send(
+            [reminder_message(reminder("发改委"), settings)],
+            settings.model_copy(update={"port": server.port}),
+            sleep=no_sleep,
+        )
     assert "smtp.ca_file" in result.deliveries[0].error and not result.sent
 
 
 def test_smtps_from_the_first_byte(certificate):
     settings = smtp_settings(25, ssl=True, ca_file=certificate[0])
     with Server(Mailbox(), ssl_context=server_tls(certificate)) as server:
-        result = send([reminder_message(reminder("发改委"), settings)],
-                      settings.model_copy(update={"port": server.port}),
-                      sleep=no_sleep)  # fmt: skip
+        result = send(
+            [reminder_message(reminder("发改委"), settings)],
+            settings.model_copy(update={"port": server.port}),
+            sleep=no_sleep,
+        )
     assert result.ok, str(result)
     assert len(server.mailbox.received) == 1
 

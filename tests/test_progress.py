@@ -7,14 +7,14 @@ from datetime import date
 
 import pytest
 
-from progress_audit.catalogue import Profile
-from progress_audit.period import Period
-from progress_audit.progress import (
+from progress_audit.assessment.progress import (
     expected_share,
     expected_to_date,
     months_left,
     months_to,
 )
+from progress_audit.model.period import Period
+from progress_audit.standards.catalogue import Profile
 
 YEAR_END = date(2019, 12, 31)
 LINEAR = Profile()

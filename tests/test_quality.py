@@ -10,12 +10,11 @@ from datetime import datetime
 
 import pytest
 
-from progress_audit.period import Period
-from progress_audit.quality import check_month
-from progress_audit.responsibility import assignments as assign
-from progress_audit.settings import QualitySettings
-
-from .quality_month import (
+from progress_audit.config import QualitySettings
+from progress_audit.model.period import Period
+from progress_audit.quality.month import check_month
+from progress_audit.standards.responsibility import assignments as assign
+from tests.quality_month import (
     AS_OF,
     JUNE,
     PLANTED,
@@ -108,12 +107,25 @@ def test_done_when_falling_jump_edited_target_bad_percentage_and_late_once_with_
 def test_severities_say_whether_the_figure_can_be_trusted(dirty):
     _, _, report = dirty
     by = {p.code: p for p in report.all_problems}
-    for code in ("ytd_decreased", "negative_value", "unreadable_percent", "unreadable_value",
-                 "unknown_id", "duplicate_row", "share_out_of_range",
-                 "unreadable_status"):  # fmt: skip
+    for code in (
+        "ytd_decreased",
+        "negative_value",
+        "unreadable_percent",
+        "unreadable_value",
+        "unknown_id",
+        "duplicate_row",
+        "share_out_of_range",
+        "unreadable_status",
+    ):
         assert by[code].severity == "error", code
-    for code in ("implausible_jump", "completed_below_target", "percent_status_conflict",
-                 "implausible_date", "late", "not_this_unit"):  # fmt: skip
+    for code in (
+        "implausible_jump",
+        "completed_below_target",
+        "percent_status_conflict",
+        "implausible_date",
+        "late",
+        "not_this_unit",
+    ):
         assert by[code].severity == "warning", code
     assert by["ytd_decreased"].dimension == "consistency"
     assert by["unreadable_percent"].dimension == "validity"
@@ -124,8 +136,12 @@ def test_scores_per_unit(dirty, a):
     _, _, report = dirty
     s = report.scores
     assert s["水利局"]["timeliness"] == 0.0 and s["水利局"]["completeness"] == 1.0
-    assert s["城管局"] == {"completeness": 0.0, "timeliness": 0.0, "validity": None,
-                          "consistency": None}  # fmt: skip
+    assert s["城管局"] == {
+        "completeness": 0.0,
+        "timeliness": 0.0,
+        "validity": None,
+        "consistency": None,
+    }
     n = len(a["人才办"])
     assert s["人才办"]["completeness"] == round((n - 1) / n, 4)
     n = len(a["科技局"])
@@ -160,16 +176,18 @@ def test_january_compares_with_zero_not_last_december(catalogue_2019, a):
     line = line_of(a[unit], "6.1.1")
     current = [submission(unit, jan, a[unit], changes={"6.1.1": {"value": line.target}})]
     december = [submission(unit, Period(2018, 12), a[unit], changes={"6.1.1": {"value": 99.0}})]
-    report = check_month(jan, datetime(2019, 2, 6, tzinfo=TZ), catalogue_2019, {unit: a[unit]},
-                         current, december)  # fmt: skip
+    report = check_month(
+        jan, datetime(2019, 2, 6, tzinfo=TZ), catalogue_2019, {unit: a[unit]}, current, december
+    )
     codes = [p.code for p in report.problems]
     assert codes == ["implausible_jump"]  # the whole year's target in January, from zero
 
 
 def test_the_jump_multiple_is_a_setting(catalogue_2019, a, dirty):
     current, previous, _ = dirty
-    lax = check_month(JUNE, AS_OF, catalogue_2019, a, current, previous,
-                      QualitySettings(jump_multiple=10))  # fmt: skip
+    lax = check_month(
+        JUNE, AS_OF, catalogue_2019, a, current, previous, QualitySettings(jump_multiple=10)
+    )
     assert "implausible_jump" not in {p.code for p in lax.problems}
 
 
@@ -178,8 +196,9 @@ def test_superseded_and_other_months_do_not_count(catalogue_2019, a):
     good = submission(unit, JUNE, a[unit])
     old = replace(
         submission(unit, JUNE, a[unit], changes={"6.1.1": {"value": -1.0}}),
-        status="superseded", file="old.xlsx",
-    )  # fmt: skip
+        status="superseded",
+        file="old.xlsx",
+    )
     report = check_month(JUNE, AS_OF, catalogue_2019, {unit: a[unit]}, [old, good])
     assert report.problems == ()
 
@@ -188,20 +207,21 @@ def test_an_empty_inbox_does_not_import_great_expectations(tmp_path):
     code = (
         "import sys; from pathlib import Path; from datetime import datetime;"
         "from zoneinfo import ZoneInfo;"
-        "from progress_audit.catalogue import load_catalogue;"
-        "from progress_audit.responsibility import assignments;"
-        "from progress_audit.period import Period;"
-        "from progress_audit.quality import check_month;"
+        "from progress_audit.standards.catalogue import load_catalogue;"
+        "from progress_audit.standards.responsibility import assignments;"
+        "from progress_audit.model.period import Period;"
+        "from progress_audit.quality.month import check_month;"
         "c = load_catalogue(2019, Path('data/standards'));"
         "r = check_month(Period(2019, 6), datetime(2019, 7, 8, tzinfo=ZoneInfo('Asia/Shanghai')),"
         " c, assignments(c), []);"
         "assert 'great_expectations' not in sys.modules;"
         "print(sum(p.code == 'not_submitted' for p in r.problems))"
     )
-    from .conftest import PROJECT_ROOT
+    from tests.conftest import PROJECT_ROOT
 
-    out = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True,
-                         text=True, check=True)  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "40"
 
 

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 import pytest
 
-from progress_audit.reader import READER_VERSION, WorkbookReading, read_workbook
-from progress_audit.responsibility import assignments
+from progress_audit.intake.reading.reader import READER_VERSION, WorkbookReading, read_workbook
+from progress_audit.standards.responsibility import assignments
 from tests import workbooks as wbs
 from tests.workbooks import HEADERS
 
@@ -40,37 +40,65 @@ def codes(reading: WorkbookReading) -> list[str]:
 
 def test_a_filled_in_workbook_is_read_back_exactly_with_every_cell(tmp_path, read, units):
     fills = {
-        "4.4": {"完成状态": "推进中", "形象进度": 50, "预计完成时间": "10月底",
-                "进展情况": "举办招聘会 12 场", "存在问题": "无", "下步计划": "继续办"},
-        "16.1.1": {"本年累计完成": 4600, "完成状态": "推进中",
-                   "预计完成时间": datetime(2019, 12, 31), "进展情况": "新增就业 4600 人"},
+        "4.4": {
+            "完成状态": "推进中",
+            "形象进度": 50,
+            "预计完成时间": "10月底",
+            "进展情况": "举办招聘会 12 场",
+            "存在问题": "无",
+            "下步计划": "继续办",
+        },
+        "16.1.1": {
+            "本年累计完成": 4600,
+            "完成状态": "推进中",
+            "预计完成时间": datetime(2019, 12, 31),
+            "进展情况": "新增就业 4600 人",
+        },
         "15.3": {"完成状态": "已完成", "形象进度": 100},
-    }  # fmt: skip
+    }
     path = wbs.submission(tmp_path / "人社局.xlsx", units["人社局"], fills)
     reading = read(path)
     assert (reading.unit, reading.period, reading.usable, reading.sheet) == (
-        "人社局", "2019-06", True, "进度填报",
-    )  # fmt: skip
+        "人社局",
+        "2019-06",
+        True,
+        "进度填报",
+    )
     assert reading.problems == ()
     assert [r.row for r in reading.rows] == list(range(6, 6 + len(units["人社局"])))
     jobs = row_of(reading, "16.1.1")
     assert (jobs.task_id, jobs.value, jobs.value_text, jobs.status, jobs.approximate) == (
-        "16.1", 4600, "4600", "推进中", False,
-    )  # fmt: skip
+        "16.1",
+        4600,
+        "4600",
+        "推进中",
+        False,
+    )
     assert (jobs.target_reported, jobs.expected_completion, jobs.progress) == (
-        9000, date(2019, 12, 31), "新增就业 4600 人",
-    )  # fmt: skip
+        9000,
+        date(2019, 12, 31),
+        "新增就业 4600 人",
+    )
     assert {k: v.where for k, v in jobs.sources.items()} == {
-        "task_id": "进度填报!A8", "metric_id": "进度填报!B8", "target_reported": "进度填报!D8",
-        "value": "进度填报!F8", "status": "进度填报!G8", "percent": "进度填报!H8",
-        "expected_completion": "进度填报!I8", "progress": "进度填报!J8",
-        "issues": "进度填报!K8", "next_steps": "进度填报!L8",
-    }  # fmt: skip
+        "task_id": "进度填报!A8",
+        "metric_id": "进度填报!B8",
+        "target_reported": "进度填报!D8",
+        "value": "进度填报!F8",
+        "status": "进度填报!G8",
+        "percent": "进度填报!H8",
+        "expected_completion": "进度填报!I8",
+        "progress": "进度填报!J8",
+        "issues": "进度填报!K8",
+        "next_steps": "进度填报!L8",
+    }
     assert all(ref.file == "人社局.xlsx" for ref in jobs.sources.values())
     task = row_of(reading, "4.4")
     assert (task.metric_id, task.status, task.percent, task.expected_completion) == (
-        None, "推进中", 50, date(2019, 10, 31),
-    )  # fmt: skip
+        None,
+        "推进中",
+        50,
+        date(2019, 10, 31),
+    )
     assert (task.progress, task.issues, task.next_steps) == ("举办招聘会 12 场", "无", "继续办")
     assert row_of(reading, "15.3").status == "已完成"
     assert row_of(reading, "20.1").status is None  # left empty: present, nothing reported
@@ -129,9 +157,15 @@ def test_figures_as_typed(tmp_path, read, units, unit, key, raw, value, approxim
 
 @pytest.mark.parametrize(
     ("raw", "words"),
-    [("见附件", "见附件"), ("待统计", "存在问题"), ("/", "留空"), ("5000-6000", "范围"),
-     ("5000亩", "不一致"), ("已完成", "完成状态")],
-)  # fmt: skip
+    [
+        ("见附件", "见附件"),
+        ("待统计", "存在问题"),
+        ("/", "留空"),
+        ("5000-6000", "范围"),
+        ("5000亩", "不一致"),
+        ("已完成", "完成状态"),
+    ],
+)
 def test_an_unreadable_figure_is_an_error_on_its_cell_and_kept_as_text(
     tmp_path, read, units, raw, words
 ):
@@ -140,17 +174,22 @@ def test_an_unreadable_figure_is_an_error_on_its_cell_and_kept_as_text(
     row = row_of(reading, "16.1.1")
     (problem,) = row.problems
     assert (problem.code, problem.severity, problem.where) == (
-        "unreadable_value", "error", "进度填报!F8",
-    )  # fmt: skip
+        "unreadable_value",
+        "error",
+        "进度填报!F8",
+    )
     assert words in problem.message and (row.value, row.value_text) == (None, raw)
     assert reading.usable and problem in reading.problems
 
 
 def test_a_percentage_formatted_cell_is_read_as_shown(tmp_path, read, units):
     path = wbs.submission(
-        tmp_path / "f.xlsx", units["商务局"], {"1.1.2": {"本年累计完成": 0.65}}, unit="商务局",
+        tmp_path / "f.xlsx",
+        units["商务局"],
+        {"1.1.2": {"本年累计完成": 0.65}},
+        unit="商务局",
         formats={"F7": "0%"},
-    )  # fmt: skip
+    )
     row = row_of(read(path), "1.1.2")
     assert row.value == pytest.approx(65)
     (problem,) = row.problems
@@ -159,9 +198,11 @@ def test_a_percentage_formatted_cell_is_read_as_shown(tmp_path, read, units):
 
 def test_a_changed_unit_of_measure_converts_a_bare_number(tmp_path, read, units):
     path = wbs.submission(
-        tmp_path / "f.xlsx", units["商务局"], {"1.1.1": {"本年累计完成": 3000, "计量单位": "万元"}},
+        tmp_path / "f.xlsx",
+        units["商务局"],
+        {"1.1.1": {"本年累计完成": 3000, "计量单位": "万元"}},
         unit="商务局",
-    )  # fmt: skip
+    )
     row = row_of(read(path), "1.1.1")
     assert row.value == pytest.approx(0.3)
     assert [p.code for p in row.problems] == ["interpreted_value"]
@@ -200,8 +241,10 @@ def test_a_formula_without_a_cached_value_is_reported_with_its_cell(tmp_path, re
     row = row_of(reading, "16.1.1")
     (problem,) = row.problems
     assert (problem.code, problem.where, problem.severity) == (
-        "formula_without_value", "进度填报!F8", "error",
-    )  # fmt: skip
+        "formula_without_value",
+        "进度填报!F8",
+        "error",
+    )
     assert problem.message == (
         "该单元格是公式但没有计算结果：请在 Excel 中重新计算并保存，或直接填写数值"
     )
@@ -229,18 +272,44 @@ def test_a_messy_layout_header_on_row_9_reordered_extra_merged_blank_and_subtota
     tmp_path, read, units
 ):
     lines = units["人社局"]
-    headers = ["指标\n编号", "任务 编号", "工作标准", "上月累计（参考）", "本年累计\n完成值",
-               "备注", "形象进度(%)", "完成状态", "预计完成时间", "进展情况", "存在问题",
-               "下步计划", "目标值", "计量单位"]  # fmt: skip
+    headers = [
+        "指标\n编号",
+        "任务 编号",
+        "工作标准",
+        "上月累计（参考）",
+        "本年累计\n完成值",
+        "备注",
+        "形象进度(%)",
+        "完成状态",
+        "预计完成时间",
+        "进展情况",
+        "存在问题",
+        "下步计划",
+        "目标值",
+        "计量单位",
+    ]
     fills = {
-        "16.1.1": {"上月累计（参考）": 3900, "本年累计\n完成值": "4,600人", "备注": 77,
-                   "完成状态": "推进中"},
+        "16.1.1": {
+            "上月累计（参考）": 3900,
+            "本年累计\n完成值": "4,600人",
+            "备注": 77,
+            "完成状态": "推进中",
+        },
         "4.4": {"形象进度(%)": 50, "完成状态": "推进中", "备注": "说明"},
-    }  # fmt: skip
-    body = wbs.line_rows(lines, {k: {**v} for k, v in fills.items()}, [
-        {"指标\n编号": "指标编号", "任务 编号": "任务编号", "本年累计\n完成值": "本年累计完成",
-         "形象进度(%)": "形象进度"}.get(h, h) for h in headers
-    ])  # fmt: skip
+    }
+    body = wbs.line_rows(
+        lines,
+        {k: {**v} for k, v in fills.items()},
+        [
+            {
+                "指标\n编号": "指标编号",
+                "任务 编号": "任务编号",
+                "本年累计\n完成值": "本年累计完成",
+                "形象进度(%)": "形象进度",
+            }.get(h, h)
+            for h in headers
+        ],
+    )
     # line_rows keys its fills by contract headers; put the renamed columns' values back.
     for row, ln in zip(body, lines, strict=True):
         for i, h in enumerate(headers):
@@ -249,11 +318,22 @@ def test_a_messy_layout_header_on_row_9_reordered_extra_merged_blank_and_subtota
     rows = [
         ["2019年重点任务推进情况表"],
         ["填报单位:人社局", None, None, None, None, "填报月份：", "2019.6"],
-        [], [], ["说明：本表每月5日前报送"], [], [], [],
+        [],
+        [],
+        ["说明：本表每月5日前报送"],
+        [],
+        [],
+        [],
         headers,
-        body[0], [], body[1], body[2], ["合计", None, None, None, 4600],
-        *body[3:], [], ["填报人：张三", None, "联系电话：1234"],
-    ]  # fmt: skip
+        body[0],
+        [],
+        body[1],
+        body[2],
+        ["合计", None, None, None, 4600],
+        *body[3:],
+        [],
+        ["填报人：张三", None, "联系电话：1234"],
+    ]
     path = wbs.save(tmp_path / "messy.xlsx", rows, merges=["A1:N1", "A2:D2"])
     reading = read(path, "收件/messy.xlsx")
     assert (reading.unit, reading.period, reading.usable) == ("人社局", "2019-06", True)
@@ -270,26 +350,36 @@ def test_a_messy_layout_header_on_row_9_reordered_extra_merged_blank_and_subtota
 
 def test_merged_cells_over_the_rows_of_one_task(tmp_path, read, units):
     lines = units["商务局"]
-    fills = {"1.1.1": {"本年累计完成": 260, "进展情况": "签约项目 12 个", "完成状态": "推进中"},
-             "1.1.2": {"本年累计完成": 62}, "1.1.3": {"本年累计完成": 2}}  # fmt: skip
+    fills = {
+        "1.1.1": {"本年累计完成": 260, "进展情况": "签约项目 12 个", "完成状态": "推进中"},
+        "1.1.2": {"本年累计完成": 62},
+        "1.1.3": {"本年累计完成": 2},
+    }
     path = wbs.submission(
-        tmp_path / "f.xlsx", lines, fills, unit="商务局",
+        tmp_path / "f.xlsx",
+        lines,
+        fills,
+        unit="商务局",
         merges=["A6:A8", "J6:J8", "G6:G8"],  # one task id, narrative and status for 1.1
-    )  # fmt: skip
+    )
     reading = read(path)
     assert reading.problems == ()
     for key, value in (("1.1.1", 260), ("1.1.2", 62), ("1.1.3", 2)):
         row = row_of(reading, key)
         assert (row.task_id, row.value, row.progress, row.status) == (
-            "1.1", value, "签约项目 12 个", "推进中",
-        )  # fmt: skip
+            "1.1",
+            value,
+            "签约项目 12 个",
+            "推进中",
+        )
         assert row.sources["progress"].where == "进度填报!J6"
 
 
 def test_a_figure_merged_across_rows_belongs_to_no_row(tmp_path, read, units):
     fills = {"1.1.1": {"本年累计完成": 260}}
-    path = wbs.submission(tmp_path / "f.xlsx", units["商务局"], fills, unit="商务局",
-                          merges=["F6:F7"])  # fmt: skip
+    path = wbs.submission(
+        tmp_path / "f.xlsx", units["商务局"], fills, unit="商务局", merges=["F6:F7"]
+    )
     reading = read(path)
     for key in ("1.1.1", "1.1.2"):
         row = row_of(reading, key)
@@ -478,9 +568,16 @@ def test_duplicate_rows(tmp_path, read, units, second, severity):
 
 
 @pytest.mark.parametrize(
-    ("target", "edited"), [(9000, False), ("9,000", False), ("≥9000人", False), (8000, True),
-                           ("八千", True), ("全年9000", True)],
-)  # fmt: skip
+    ("target", "edited"),
+    [
+        (9000, False),
+        ("9,000", False),
+        ("≥9000人", False),
+        (8000, True),
+        ("八千", True),
+        ("全年9000", True),
+    ],
+)
 def test_an_edited_target_is_a_warning_and_the_catalogue_counts(
     tmp_path, read, units, target, edited
 ):
@@ -501,8 +598,11 @@ def test_an_edited_target_is_a_warning_and_the_catalogue_counts(
 def test_完成情况_is_the_figure_column_when_there_is_no_other(tmp_path, read, units):
     headers = [h if h != "本年累计完成" else "完成情况" for h in HEADERS if h != "进展情况"]
     lines = units["人社局"]
-    fills = {"16.1.1": {"完成情况": "4600人"}, "4.4": {"完成情况": "举办招聘会12场"},
-             "15.3": {"完成情况": "已完成"}}  # fmt: skip
+    fills = {
+        "16.1.1": {"完成情况": "4600人"},
+        "4.4": {"完成情况": "举办招聘会12场"},
+        "15.3": {"完成情况": "已完成"},
+    }
     rows = [*wbs.title_rows(), headers, *wbs.line_rows(lines, fills, headers)]
     reading = read(wbs.save(tmp_path / "x.xlsx", rows))
     assert reading.problems == ()
@@ -545,8 +645,10 @@ def test_two_columns_for_the_same_field_use_the_first_and_say_so(tmp_path, read,
     assert row_of(reading, "16.1.1").sources["value"].where == "进度填报!F8"
     (problem,) = reading.problems
     assert (problem.code, problem.severity, problem.where) == (
-        "duplicate_column", "warning", "进度填报!M5",
-    )  # fmt: skip
+        "duplicate_column",
+        "warning",
+        "进度填报!M5",
+    )
 
 
 def test_a_figure_on_a_task_without_a_metric_points_to_形象进度(tmp_path, read, units):
@@ -563,7 +665,7 @@ def test_long_cell_texts_are_read_but_not_kept_in_the_caches():
     not, so a workbook full of long texts cannot fill a long-running process's memory."""
     import uuid
 
-    from progress_audit import reader
+    from progress_audit.intake.reading import reader
 
     long = "本月推进情况良好" * 100
     norms = reader._norm.cache_info().currsize

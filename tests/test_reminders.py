@@ -7,11 +7,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from progress_audit.period import Period
-from progress_audit.problems import Problem
-from progress_audit.records import Submission
-from progress_audit.reminders import RejectedFile, Reminder, reminders, units_not_submitted
-from progress_audit.responsibility import assignments
+from progress_audit.model.period import Period
+from progress_audit.model.problems import Problem
+from progress_audit.model.records import Submission
+from progress_audit.notification.reminders import (
+    RejectedFile,
+    Reminder,
+    reminders,
+    units_not_submitted,
+)
+from progress_audit.standards.responsibility import assignments
 
 TZ = ZoneInfo("Asia/Shanghai")
 JUNE = Period(2019, 6)

@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from openpyxl import load_workbook
 
-from progress_audit.period import Period, parse_as_of
-from progress_audit.problems import CellRef, Problem
-from progress_audit.records import FINDING_STATUS_LABELS, Finding, ReportedRow, Submission
-from progress_audit.reports import write_reports
-from progress_audit.reports.xlsx_style import STATUS_FILLS, display_width, put
+from progress_audit.files.xlsx_style import STATUS_FILLS, display_width, put
+from progress_audit.model.period import Period, parse_as_of
+from progress_audit.model.problems import CellRef, Problem
+from progress_audit.model.records import FINDING_STATUS_LABELS, Finding, ReportedRow, Submission
+from progress_audit.reporting.reports import write_reports
 
 TZ = ZoneInfo("Asia/Shanghai")
 PERIOD = Period(2019, 6)
@@ -27,79 +27,215 @@ SCRIPT = "<script>alert(1)</script>"
 
 def finding(task_id, metric_id, unit, leaders, status, **kw) -> Finding:
     defaults = dict(
-        target=100.0, actual=40.0, expected=50.0, ratio=0.8, time_progress=0.5,
-        deadline=date(2019, 12, 31), name=f"指标{metric_id or task_id}", unit_of_measure="家",
+        target=100.0,
+        actual=40.0,
+        expected=50.0,
+        ratio=0.8,
+        time_progress=0.5,
+        deadline=date(2019, 12, 31),
+        name=f"指标{metric_id or task_id}",
+        unit_of_measure="家",
         source=CellRef(f"{unit}.xlsx", "进度填报", "F6"),
-    )  # fmt: skip
+    )
     defaults.update(kw)
     return Finding(task_id, metric_id, unit, tuple(leaders), status, **defaults)
 
 
 def sub(unit, status, file=None, day=4, problems=(), rows=()) -> Submission:
     return Submission(
-        file or f"{unit}.xlsx", "0" * 64, datetime(2019, 7, day, 10, 0, tzinfo=TZ), status,
-        unit, "2019-06" if unit else None, problems=tuple(problems), rows=tuple(rows),
-    )  # fmt: skip
+        file or f"{unit}.xlsx",
+        "0" * 64,
+        datetime(2019, 7, day, 10, 0, tzinfo=TZ),
+        status,
+        unit,
+        "2019-06" if unit else None,
+        problems=tuple(problems),
+        rows=tuple(rows),
+    )
 
 
 # A month built by hand: two leaders' overdue tasks, every status, hostile unit text.
 FINDINGS = [
-    finding("1.1", "1.1.1", "商务局", ["周新生"], "overdue", target=500.0, actual=300.0,
-            expected=500.0, ratio=0.6, deadline=date(2019, 6, 30), issues=INJECTIONS[0],
-            reasons=("完成期限已到，目标未完成",)),
-    finding("6.1", "6.1.1", "科技局", ["王斌"], "overdue", deadline=date(2019, 6, 30),
-            issues=INJECTIONS[1]),
-    finding("1.3", None, "商务局", ["周新生"], "overdue", target=None, actual=None,
-            deadline=date(2019, 6, 30), issues=SCRIPT),
+    finding(
+        "1.1",
+        "1.1.1",
+        "商务局",
+        ["周新生"],
+        "overdue",
+        target=500.0,
+        actual=300.0,
+        expected=500.0,
+        ratio=0.6,
+        deadline=date(2019, 6, 30),
+        issues=INJECTIONS[0],
+        reasons=("完成期限已到，目标未完成",),
+    ),
+    finding(
+        "6.1",
+        "6.1.1",
+        "科技局",
+        ["王斌"],
+        "overdue",
+        deadline=date(2019, 6, 30),
+        issues=INJECTIONS[1],
+    ),
+    finding(
+        "1.3",
+        None,
+        "商务局",
+        ["周新生"],
+        "overdue",
+        target=None,
+        actual=None,
+        deadline=date(2019, 6, 30),
+        issues=SCRIPT,
+    ),
     finding("3.2", "3.2.1", "工信局", ["周新生"], "overdue", deadline=date(2019, 6, 30)),
-    finding("2.1", "2.1.1", "商务局", ["周新生"], "at_risk", ratio=0.85, gap_points=-7.5,
-            issues=INJECTIONS[2]),
+    finding(
+        "2.1",
+        "2.1.1",
+        "商务局",
+        ["周新生"],
+        "at_risk",
+        ratio=0.85,
+        gap_points=-7.5,
+        issues=INJECTIONS[2],
+    ),
     finding("2.3", "2.3.1", "商务局", ["周新生"], "at_risk", ratio=0.85, gap_points=-15.0),
-    finding("2.2", "2.2.1", "工信局", ["周新生"], "at_risk", ratio=0.75, gap_points=-12.5,
-            required_monthly=10.0, projection=80.0, due_soon=True, issues=INJECTIONS[3]),
+    finding(
+        "2.2",
+        "2.2.1",
+        "工信局",
+        ["周新生"],
+        "at_risk",
+        ratio=0.75,
+        gap_points=-12.5,
+        required_monthly=10.0,
+        projection=80.0,
+        due_soon=True,
+        issues=INJECTIONS[3],
+    ),
     finding("6.2", "6.2.1", "科技局", ["王斌"], "off_track", ratio=0.5, gap_points=-25.0),
-    finding("6.3", None, "科技局", ["王斌"], "off_track", ratio=None, target=None, actual=None,
-            reasons=("单位报告受阻",)),
+    finding(
+        "6.3",
+        None,
+        "科技局",
+        ["王斌"],
+        "off_track",
+        ratio=None,
+        target=None,
+        actual=None,
+        reasons=("单位报告受阻",),
+    ),
     finding("7.1", "7.1.1", "水利局", ["朱霞"], "missing", actual=None, ratio=None, source=None),
     finding("7.2", "7.2.1", "水利局", ["朱霞"], "missing", actual=None, ratio=None, source=None),
-    finding("8.1", "8.1.1", "发改局", ["周新生"], "missing", actual=None, ratio=None,
-            source=None),
-    finding("9.1", "9.1.1", "人社局", ["沈东"], "invalid", actual=None, ratio=None,
-            source=CellRef("人社局.xlsx", "进度填报", "F7"),
-            reasons=("进度填报!F7 的值无法识别",)),
-    finding("9.2", "9.2.1", "人社局", ["沈东"], "invalid", actual=None, ratio=None,
-            source=CellRef("人社局.xlsx", "进度填报", "F8"), reasons=("年累计数比上月减少",)),
+    finding("8.1", "8.1.1", "发改局", ["周新生"], "missing", actual=None, ratio=None, source=None),
+    finding(
+        "9.1",
+        "9.1.1",
+        "人社局",
+        ["沈东"],
+        "invalid",
+        actual=None,
+        ratio=None,
+        source=CellRef("人社局.xlsx", "进度填报", "F7"),
+        reasons=("进度填报!F7 的值无法识别",),
+    ),
+    finding(
+        "9.2",
+        "9.2.1",
+        "人社局",
+        ["沈东"],
+        "invalid",
+        actual=None,
+        ratio=None,
+        source=CellRef("人社局.xlsx", "进度填报", "F8"),
+        reasons=("年累计数比上月减少",),
+    ),
     finding("8.2", "8.2.1", "发改局", ["周新生"], "on_track", ratio=1.0),
     finding("9.3", "9.3.1", "人社局", ["沈东"], "completed", actual=120.0, ratio=2.4),
-    finding("10.1", "10.1.1", "城管局", ["陶伟"], "missing", actual=None, ratio=None,
-            source=None),
-]  # fmt: skip
+    finding("10.1", "10.1.1", "城管局", ["陶伟"], "missing", actual=None, ratio=None, source=None),
+]
 HRS_ROW = ReportedRow(
-    "人社局", "2019-06", "9.1", "9.1.1", 7, value=None, value_text=f"约五千{SCRIPT}",
-    issues="=1+1", sources={"value": CellRef("人社局.xlsx", "进度填报", "F7")},
-)  # fmt: skip
+    "人社局",
+    "2019-06",
+    "9.1",
+    "9.1.1",
+    7,
+    value=None,
+    value_text=f"约五千{SCRIPT}",
+    issues="=1+1",
+    sources={"value": CellRef("人社局.xlsx", "进度填报", "F7")},
+)
 SUBMISSIONS = [
     sub("商务局", "on_time"),
-    sub("科技局", "late", day=6, problems=[
-        Problem("late", "2019年7月6日10:00收到，晚于截止时间", "warning", CellRef("科技局.xlsx"),
-                "科技局", dimension="timeliness")]),
+    sub(
+        "科技局",
+        "late",
+        day=6,
+        problems=[
+            Problem(
+                "late",
+                "2019年7月6日10:00收到，晚于截止时间",
+                "warning",
+                CellRef("科技局.xlsx"),
+                "科技局",
+                dimension="timeliness",
+            )
+        ],
+    ),
     sub("人社局", "on_time", rows=[HRS_ROW]),
     sub("发改局", "superseded", file="发改局-旧.xlsx", day=2),
     sub("发改局", "on_time"),
-    sub("城管局", "rejected", problems=[
-        Problem("no_header", "找不到表头，请使用下发的模板", "error",
-                CellRef("城管局.xlsx", "进度填报"), "城管局", dimension="completeness")]),
-    sub(None, "rejected", file="=cmd|' /C calc'!A0.xlsx", problems=[
-        Problem("no_unit", "无法确定填报单位", "error", CellRef("=cmd|' /C calc'!A0.xlsx"))]),
-    sub("../../逃逸", "rejected", file="evil.xlsx", problems=[
-        Problem("no_header", "找不到表头", "error", CellRef("evil.xlsx"), "../../逃逸")]),
-]  # fmt: skip
+    sub(
+        "城管局",
+        "rejected",
+        problems=[
+            Problem(
+                "no_header",
+                "找不到表头，请使用下发的模板",
+                "error",
+                CellRef("城管局.xlsx", "进度填报"),
+                "城管局",
+                dimension="completeness",
+            )
+        ],
+    ),
+    sub(
+        None,
+        "rejected",
+        file="=cmd|' /C calc'!A0.xlsx",
+        problems=[
+            Problem("no_unit", "无法确定填报单位", "error", CellRef("=cmd|' /C calc'!A0.xlsx"))
+        ],
+    ),
+    sub(
+        "../../逃逸",
+        "rejected",
+        file="evil.xlsx",
+        problems=[Problem("no_header", "找不到表头", "error", CellRef("evil.xlsx"), "../../逃逸")],
+    ),
+]
 PROBLEMS = [
-    Problem("unreadable_value", f"进度填报!F7 的“约五千{SCRIPT}”无法识别为数字，请填写阿拉伯数字",
-            "error", CellRef("人社局.xlsx", "进度填报", "F7"), "人社局", "9.1", "9.1.1"),
-    Problem("approximate", "进度填报!F6 的“约300”按300计，请填写准确数字", "warning",
-            CellRef("商务局.xlsx", "进度填报", "F6"), "商务局", "1.1", "1.1.1"),
-]  # fmt: skip
+    Problem(
+        "unreadable_value",
+        f"进度填报!F7 的“约五千{SCRIPT}”无法识别为数字，请填写阿拉伯数字",
+        "error",
+        CellRef("人社局.xlsx", "进度填报", "F7"),
+        "人社局",
+        "9.1",
+        "9.1.1",
+    ),
+    Problem(
+        "approximate",
+        "进度填报!F6 的“约300”按300计，请填写准确数字",
+        "warning",
+        CellRef("商务局.xlsx", "进度填报", "F6"),
+        "商务局",
+        "1.1",
+        "1.1.1",
+    ),
+]
 
 
 @pytest.fixture(scope="module")
@@ -149,23 +285,40 @@ def test_every_report_file_is_written(out):
 def test_overdue_grouped_by_leader_then_unit(out):
     ws = load_workbook(out / "overdue.xlsx")["逾期任务"]
     assert header(ws) == [
-        "状态", "任务编号", "指标编号", "指标/工作标准", "牵头单位", "分管领导", "目标值",
-        "本年累计完成", "计量单位", "完成期限", "差距（目标−完成）", "存在问题", "原因", "来源",
-    ]  # fmt: skip
+        "状态",
+        "任务编号",
+        "指标编号",
+        "指标/工作标准",
+        "牵头单位",
+        "分管领导",
+        "目标值",
+        "本年累计完成",
+        "计量单位",
+        "完成期限",
+        "差距（目标−完成）",
+        "存在问题",
+        "原因",
+        "来源",
+    ]
     assert_print_ready(ws)
     rows = data_rows(ws, {"逾期未完成"})
     expected = Counter((f.task_id, f.unit) for f in FINDINGS if f.status == "overdue")
     assert Counter((r[1], r[4]) for r in rows) == expected
     # Leaders in the table's order (周新生 leads task 1.1), units within them likewise.
     assert [(r[5], r[4], r[1]) for r in rows] == [
-        ("周新生", "商务局", "1.1"), ("周新生", "商务局", "1.3"), ("周新生", "工信局", "3.2"),
+        ("周新生", "商务局", "1.1"),
+        ("周新生", "商务局", "1.3"),
+        ("周新生", "工信局", "3.2"),
         ("王斌", "科技局", "6.1"),
-    ]  # fmt: skip
+    ]
     groups = [r[0] for r in rows_of(ws) if str(r[0]).startswith(("分管领导", "牵头单位"))]
     assert groups == [
-        "分管领导：周新生（逾期 3 项）", "牵头单位：商务局（2 项）", "牵头单位：工信局（1 项）",
-        "分管领导：王斌（逾期 1 项）", "牵头单位：科技局（1 项）",
-    ]  # fmt: skip
+        "分管领导：周新生（逾期 3 项）",
+        "牵头单位：商务局（2 项）",
+        "牵头单位：工信局（1 项）",
+        "分管领导：王斌（逾期 1 项）",
+        "牵头单位：科技局（1 项）",
+    ]
     first = next(r for r in rows if r[1] == "1.1")
     assert first[6] == 500 and first[7] == 300 and first[10] == 200
     assert first[12] == "完成期限已到，目标未完成" and first[13] == "商务局.xlsx!进度填报!F6"
@@ -178,16 +331,26 @@ def test_at_risk_worst_first(out):
     ws = load_workbook(out / "at-risk.xlsx")["预警任务"]
     assert_print_ready(ws)
     cols = header(ws)
-    for name in ("序时进度", "完成序时进度比例", "落后序时进度（百分点）", "每月需完成",
-                 "预计全年", "临近期限", "存在问题"):  # fmt: skip
+    for name in (
+        "序时进度",
+        "完成序时进度比例",
+        "落后序时进度（百分点）",
+        "每月需完成",
+        "预计全年",
+        "临近期限",
+        "存在问题",
+    ):
         assert name in cols
     rows = data_rows(ws, {"严重滞后", "进度滞后"})
     # 受阻 without a ratio first, then the lowest ratio, then the furthest behind 序时进度;
     # 进度滞后 after every 严重滞后.
     assert [(r[0], r[2] or r[1]) for r in rows] == [
-        ("严重滞后", "6.3"), ("严重滞后", "6.2.1"), ("进度滞后", "2.2.1"), ("进度滞后", "2.3.1"),
+        ("严重滞后", "6.3"),
+        ("严重滞后", "6.2.1"),
+        ("进度滞后", "2.2.1"),
+        ("进度滞后", "2.3.1"),
         ("进度滞后", "2.1.1"),
-    ]  # fmt: skip
+    ]
     soon = rows[2]
     assert soon[cols.index("临近期限")] == "30天内到期"
     assert soon[cols.index("每月需完成")] == 10 and soon[cols.index("预计全年")] == 80
@@ -220,8 +383,14 @@ def test_exceptions_workbook_sections(out):
     behind = data_rows(wb["进度滞后"], {"严重滞后", "进度滞后"})
     assert [r[0] for r in behind] == ["严重滞后"] * 2 + ["进度滞后"] * 3
     items = header(wb["进度滞后"])
-    for name in ("目标值", "本年累计完成", "序时进度", "落后序时进度（百分点）", "每月需完成",
-                 "存在问题"):  # fmt: skip
+    for name in (
+        "目标值",
+        "本年累计完成",
+        "序时进度",
+        "落后序时进度（百分点）",
+        "每月需完成",
+        "存在问题",
+    ):
         assert name in items
 
     missing = {(r[0], r[1]): r for r in rows_of(wb["未报送"])}
@@ -238,8 +407,9 @@ def test_exceptions_workbook_sections(out):
     # The invalid finding no problem explains is listed from the finding itself.
     f8 = next(r for r in problems if r[8] == "进度填报!F8")
     assert f8[5] == "年累计数比上月减少"
-    assert not any(r[0] == "人社局" and r[1] == "9.1" and r[5].startswith("进度填报!F7 的值")
-                   for r in problems)  # fmt: skip
+    assert not any(
+        r[0] == "人社局" and r[1] == "9.1" and r[5].startswith("进度填报!F7 的值") for r in problems
+    )
 
 
 def test_feedback_per_submitting_unit(out):
@@ -313,8 +483,16 @@ def test_html_is_self_contained_and_escaped(out):
     assert not re.search(r"<link|@import|url\(", html, re.I)
     assert "Noto Sans CJK SC" in html and "size: A4 landscape" in html
     assert html.count("<thead>") >= 4
-    for label in ("一、逾期未完成", "二、进度滞后", "三、未报送", "四、数据异常", "按分管领导",
-                  "按牵头单位", "2019年6月", "2019年7月6日"):  # fmt: skip
+    for label in (
+        "一、逾期未完成",
+        "二、进度滞后",
+        "三、未报送",
+        "四、数据异常",
+        "按分管领导",
+        "按牵头单位",
+        "2019年6月",
+        "2019年7月6日",
+    ):
         assert label in html
     # Every behind item shows target, actual, 序时进度, gap, monthly rate and the unit's words.
     assert "12.5" in html and "10家" in html and "30天内到期" in html

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pytest
 
-from progress_audit.intake import (
+from progress_audit.intake.ledger import Ledger
+from progress_audit.intake.receive import (
     ReadingPool,
     WorkbookReader,
     default_reader,
@@ -34,14 +35,12 @@ from progress_audit.intake import (
     receive_many,
     scan_inbox,
 )
-from progress_audit.ledger import Ledger
-from progress_audit.quality import check_month
-from progress_audit.reports import write_reports
-from progress_audit.reports.unchanged import RenderLog
-from progress_audit.responsibility import assignments as assign
-
-from .quality_month import AS_OF, JUNE, dirty_month
-from .test_intake import TZ, build_month
+from progress_audit.quality.month import check_month
+from progress_audit.reporting.reports import write_reports
+from progress_audit.reporting.reports.unchanged import RenderLog
+from progress_audit.standards.responsibility import assignments as assign
+from tests.quality_month import AS_OF, JUNE, dirty_month
+from tests.test_intake import TZ, build_month
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +92,11 @@ def test_a_changed_or_renamed_workbook_is_not_taken_from_the_ledger(inbox, catal
     path = sorted((root / "raw").rglob("*.xlsx"))[1]
     shutil.copy2(path, path.with_name("改名.xlsx"))  # known bytes under a new name: recorded
     path.write_bytes(path.read_bytes() + b"\0")  # new bytes under a known name
-    new = {f.name for f in scan_inbox(root / "raw", TZ)
-           if receive_cached(f, root, ledger, catalogue_2019, a) is None}  # fmt: skip
+    new = {
+        f.name
+        for f in scan_inbox(root / "raw", TZ)
+        if receive_cached(f, root, ledger, catalogue_2019, a) is None
+    }
     assert new == {path.relative_to(root / "raw").as_posix(), f"{JUNE}/改名.xlsx"}
 
 
@@ -178,10 +180,10 @@ def test_the_kept_validation_gives_the_same_report(tmp_path, catalogue_2019, a):
 _CHILD = """
 import sys, json
 from tests.quality_month import AS_OF, JUNE, dirty_month
-from progress_audit.catalogue import load_catalogue
-from progress_audit.quality import check_month
-from progress_audit.responsibility import assignments
-from progress_audit.settings import get_settings
+from progress_audit.standards.catalogue import load_catalogue
+from progress_audit.quality.month import check_month
+from progress_audit.standards.responsibility import assignments
+from progress_audit.config import get_settings
 catalogue = load_catalogue(2019, get_settings().standards_dir)
 a = assignments(catalogue)
 current, previous = dirty_month(a)
@@ -193,8 +195,13 @@ print(json.dumps({"gx": "great_expectations" in sys.modules,
 
 def test_a_rerun_with_the_same_rows_does_not_import_great_expectations(tmp_path):
     def child() -> dict:
-        out = subprocess.run([sys.executable, "-c", _CHILD, str(tmp_path)], capture_output=True,
-                             text=True, check=True, cwd=Path(__file__).parent.parent)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, "-c", _CHILD, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parent.parent,
+        )
         return json.loads(out.stdout)
 
     first, second = child(), child()
@@ -206,20 +213,30 @@ def test_a_rerun_with_the_same_rows_does_not_import_great_expectations(tmp_path)
 
 
 def _snapshot(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
 def month_findings(catalogue_2019, a):
-    from progress_audit.assess import assess
-    from progress_audit.settings import Settings
-    from progress_audit.thresholds import thresholds_from_settings
+    from progress_audit.assessment.assess import assess
+    from progress_audit.assessment.thresholds import thresholds_from_settings
+    from progress_audit.config import Settings
 
     current, previous = dirty_month(a)
     quality = check_month(JUNE, AS_OF, catalogue_2019, a, current, previous)
-    findings = assess(catalogue_2019, a, JUNE, AS_OF, current,
-                      thresholds_from_settings(Settings()), quality.problems)  # fmt: skip
+    findings = assess(
+        catalogue_2019,
+        a,
+        JUNE,
+        AS_OF,
+        current,
+        thresholds_from_settings(Settings()),
+        quality.problems,
+    )
     return findings, current, list(quality.all_problems)
 
 
@@ -269,8 +286,12 @@ def test_the_run_links_the_feedback_folder_once(tmp_path):
     from progress_audit.pipeline import Outputs, report_links
 
     out = tmp_path / "2019-06"
-    files = [out / "findings.json", out / "overdue.xlsx", tmp_path / "dashboard.html",
-             *(out / "feedback" / f"{u}.xlsx" for u in ("人社局", "商务局", "教育局"))]  # fmt: skip
+    files = [
+        out / "findings.json",
+        out / "overdue.xlsx",
+        tmp_path / "dashboard.html",
+        *(out / "feedback" / f"{u}.xlsx" for u in ("人社局", "商务局", "教育局")),
+    ]
     links = report_links(Outputs(files[0], tuple(files)), out)
     assert [text for _, text in links] == [
         "findings.json",
@@ -284,7 +305,7 @@ def test_the_run_links_the_feedback_folder_once(tmp_path):
 
 _WARM = """
 import sys
-from progress_audit import warm_up
+from progress_audit.app import warm_up
 warm_up.start(sys.argv[1])
 warm_up._thread.join()
 print("great_expectations" in sys.modules, "pandas" in sys.modules)
@@ -295,8 +316,9 @@ def test_warming_up_imports_great_expectations_only_for_new_bytes(inbox, catalog
     root, ledger = inbox
 
     def warmed() -> str:
-        return subprocess.run([sys.executable, "-c", _WARM, str(root)], capture_output=True,
-                              text=True, check=True).stdout.strip()  # fmt: skip
+        return subprocess.run(
+            [sys.executable, "-c", _WARM, str(root)], capture_output=True, text=True, check=True
+        ).stdout.strip()
 
     assert warmed() == "True True"
     _take_in_one_by_one(root, ledger, catalogue_2019, a)

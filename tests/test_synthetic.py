@@ -14,10 +14,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from progress_audit.period import Period
-from progress_audit.responsibility import assignments
-from progress_audit.synthetic import PLANTED_KINDS, make_inbox
-from progress_audit.template import HEADERS, PREVIOUS_HEADER, SHEET, template_filename
+from progress_audit.demo.synthetic import PLANTED_KINDS, make_inbox
+from progress_audit.model.period import Period
+from progress_audit.standards.responsibility import assignments
+from progress_audit.templates.workbook import HEADERS, PREVIOUS_HEADER, SHEET, template_filename
 
 MONTHS = [Period(2019, m) for m in (1, 2, 3)]
 
@@ -35,10 +35,13 @@ def demo(tmp_path_factory, catalogue_2019, units):
 
 def digests(raw: Path) -> dict[str, tuple[str, int]]:
     return {
-        p.relative_to(raw).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(),
-                                        p.stat().st_mtime_ns)
-        for p in raw.rglob("*") if p.is_file()
-    }  # fmt: skip
+        p.relative_to(raw).as_posix(): (
+            hashlib.sha256(p.read_bytes()).hexdigest(),
+            p.stat().st_mtime_ns,
+        )
+        for p in raw.rglob("*")
+        if p.is_file()
+    }
 
 
 def test_same_seed_same_bytes_and_times(tmp_path, demo, catalogue_2019, units):
@@ -181,7 +184,7 @@ def test_figures_track_time_progress_with_spread(units):
     # The figures a whole year of units mean to report (no files written, so fast): each
     # cumulative line's pace is its median ratio to 序时进度 over the months where that is
     # at least 3 (20 firms × 1/12 is too coarse to say ahead or behind).
-    from progress_audit.synthetic import _paces, _truths
+    from progress_audit.demo.synthetic import _paces, _truths
 
     year = [Period(2019, m) for m in range(1, 13)]
     paces = _paces(units, seed=2019)
@@ -220,9 +223,10 @@ def test_statuses_and_percentages_are_sensible(demo, units):
 def test_previous_month_shown_beside_the_figures(demo):
     raw, manifest = demo
     march = next(
-        f for f in manifest.files
+        f
+        for f in manifest.files
         if f.period == "2019-03" and f.unit == "人社局" and f.kind == "submission"
-    )  # fmt: skip
+    )
     ws = openpyxl.load_workbook(raw / march.path)[SHEET]
     headers = [c.value for c in ws[5]]
     assert PREVIOUS_HEADER in headers

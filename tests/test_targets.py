@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from progress_audit.catalogue import standard_deadline
-from progress_audit.catalogue.names import split_units
-from progress_audit.catalogue.targets import find_targets
+from progress_audit.standards.catalogue import standard_deadline
+from progress_audit.standards.catalogue.names import split_units
+from progress_audit.standards.catalogue.targets import find_targets
 
 
 def test_comparators():

@@ -15,10 +15,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from progress_audit.period import Period
-from progress_audit.records import REPORTED_STATUSES, ReportedRow
-from progress_audit.responsibility import assignments
-from progress_audit.template import (
+from progress_audit.model.period import Period
+from progress_audit.model.records import REPORTED_STATUSES, ReportedRow
+from progress_audit.standards.responsibility import assignments
+from progress_audit.templates.workbook import (
     GUIDE_SHEET,
     HEADERS,
     PREVIOUS_HEADER,
@@ -32,9 +32,19 @@ from progress_audit.template import (
 JUNE = Period(2019, 6)
 DUE = JUNE.due("Asia/Shanghai", 5)
 CONTRACT_HEADERS = (
-    "任务编号", "指标编号", "工作标准", "目标值", "计量单位", "本年累计完成", "完成状态",
-    "形象进度", "预计完成时间", "进展情况", "存在问题", "下步计划",
-)  # fmt: skip
+    "任务编号",
+    "指标编号",
+    "工作标准",
+    "目标值",
+    "计量单位",
+    "本年累计完成",
+    "完成状态",
+    "形象进度",
+    "预计完成时间",
+    "进展情况",
+    "存在问题",
+    "下步计划",
+)
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +69,13 @@ def rsj(units):
     metric = next(ln for ln in lines if ln.metric_id)
     task = next(ln for ln in lines if not ln.metric_id)
     previous = {
-        metric.key: ReportedRow("人社局", "2019-05", metric.task_id, metric.metric_id, 8,
-                                value=4100.0),
-        task.key: ReportedRow("人社局", "2019-05", task.task_id, None, 6, status="推进中",
-                              percent=40.0),
-    }  # fmt: skip
+        metric.key: ReportedRow(
+            "人社局", "2019-05", metric.task_id, metric.metric_id, 8, value=4100.0
+        ),
+        task.key: ReportedRow(
+            "人社局", "2019-05", task.task_id, None, 6, status="推进中", percent=40.0
+        ),
+    }
     return lines, reopen(build_template("人社局", lines, JUNE, DUE, previous))
 
 
@@ -261,8 +273,10 @@ def test_cli_templates_writes_and_says_where(tmp_path):
     out = tmp_path / "out"
     r = subprocess.run(
         [str(BIN), "templates", "--period", "2019-06", "--out", str(out)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr
     assert len(list(out.glob("*.xlsx"))) == 40
     assert str(out.resolve()) in r.stdout and "2019-06_人社局_进度填报表.xlsx" in r.stdout
@@ -272,8 +286,10 @@ def test_cli_templates_writes_and_says_where(tmp_path):
 def test_cli_templates_bad_period_is_one_line_exit_1(tmp_path, period):
     r = subprocess.run(
         [str(BIN), "templates", "--period", period, "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 1
     assert r.stderr.count("\n") == 1 and period in r.stderr and "Traceback" not in r.stderr
     assert list(tmp_path.iterdir()) == []

@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from progress_audit.reader import read_workbook
-from progress_audit.responsibility import assignments
-from progress_audit.workbook_safety import SafetyLimits, inspect_workbook
+from progress_audit.intake.reading.reader import read_workbook
+from progress_audit.intake.reading.safety import SafetyLimits, inspect_workbook
+from progress_audit.standards.responsibility import assignments
 from tests import workbooks as wbs
 
 MiB = 1024 * 1024
@@ -225,10 +225,10 @@ def test_the_reader_rejects_with_the_reason_and_keeps_the_name_fallback(
 
 def test_the_reader_refuses_entities_before_any_library_parses_them(good, catalogue_2019, units):
     wbs.rewrite_part(
-        good, wbs.SHEET1, lambda xml: BILLION_LAUGHS + xml.split(b"?>", 1)[-1].replace(
-            b"4000", b"&lol3;"
-        ),
-    )  # fmt: skip
+        good,
+        wbs.SHEET1,
+        lambda xml: BILLION_LAUGHS + xml.split(b"?>", 1)[-1].replace(b"4000", b"&lol3;"),
+    )
     reading = read_workbook(good, "人社局.xlsx", catalogue_2019, units)
     assert not reading.usable and reading.problems[0].code == "xml_entities"
 

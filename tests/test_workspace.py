@@ -8,12 +8,12 @@ import time
 
 import pytest
 
-from progress_audit.workspace import Workspace, WorkspaceBusy
+from progress_audit.paths import Workspace, WorkspaceBusy
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from progress_audit.workspace import Workspace
+from progress_audit.paths import Workspace
 with Workspace(Path(sys.argv[1])).locked(5):
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -21,8 +21,9 @@ with Workspace(Path(sys.argv[1])).locked(5):
 
 
 def _hold(root, seconds):
-    p = subprocess.Popen([sys.executable, "-c", HOLD, str(root), str(seconds)],
-                         stdout=subprocess.PIPE, text=True)  # fmt: skip
+    p = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(root), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     assert p.stdout.readline().strip() == "held"
     return p
 

@@ -11,8 +11,8 @@ import pytest
 from openpyxl.comments import Comment
 from openpyxl.styles import Border, Font, PatternFill, Side
 
-import progress_audit.reports.xlsx_style as xs
-from progress_audit.reports.xlsx_style import (
+import progress_audit.files.xlsx_style as xs
+from progress_audit.files.xlsx_style import (
     BORDER,
     Column,
     add_row,
@@ -29,10 +29,30 @@ from progress_audit.reports.xlsx_style import (
 
 AS_OF = datetime(2020, 1, 8, 1, 0, tzinfo=UTC)
 VALUES = [
-    "文本", " 前后空格 ", "   ", "a\r\nb", "\t制表", "&<>\"'", "]]>", "", "=1+1", "+cmd", "@SUM(1)",
-    "\x01控制", 0, -3.5, 0.1, 1 / 3, 1e20, 12345678.9, float("nan"), True, None,
-    date(2019, 12, 31), datetime(2019, 12, 31, 10, 30),
-]  # fmt: skip
+    "文本",
+    " 前后空格 ",
+    "   ",
+    "a\r\nb",
+    "\t制表",
+    "&<>\"'",
+    "]]>",
+    "",
+    "=1+1",
+    "+cmd",
+    "@SUM(1)",
+    "\x01控制",
+    0,
+    -3.5,
+    0.1,
+    1 / 3,
+    1e20,
+    12345678.9,
+    float("nan"),
+    True,
+    None,
+    date(2019, 12, 31),
+    datetime(2019, 12, 31, 10, 30),
+]
 
 
 def _parts(path: Path) -> dict[str, bytes]:

@@ -16,12 +16,22 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from progress_audit.responsibility import TaskLine
+from progress_audit.standards.responsibility import TaskLine
 
 HEADERS: tuple[str, ...] = (
-    "任务编号", "指标编号", "工作标准", "目标值", "计量单位", "本年累计完成", "完成状态",
-    "形象进度", "预计完成时间", "进展情况", "存在问题", "下步计划",
-)  # fmt: skip
+    "任务编号",
+    "指标编号",
+    "工作标准",
+    "目标值",
+    "计量单位",
+    "本年累计完成",
+    "完成状态",
+    "形象进度",
+    "预计完成时间",
+    "进展情况",
+    "存在问题",
+    "下步计划",
+)
 SHEET1 = "xl/worksheets/sheet1.xml"
 PREFILLED = {
     "任务编号": lambda ln: ln.task_id,

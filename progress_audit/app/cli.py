@@ -1,0 +1,188 @@
+"""The `progress-audit` command line (contract section 1).
+
+Errors the user can act on are one line on stderr and exit 1; usage errors exit 2 (click's own).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from progress_audit.config import get_settings
+
+app = typer.Typer(
+    name="progress-audit",
+    help="区政府重点任务进度督查引擎：目录、填报模板、月度督查。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class UserError(Exception):
+    """An error the office can fix; shown as one line, no traceback."""
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"错误：{message}", err=True)
+    raise typer.Exit(1)
+
+
+@app.callback()
+def _root() -> None:
+    """区政府重点任务进度督查引擎。"""
+    from pydantic import ValidationError
+
+    try:
+        get_settings()
+    except ValidationError as e:
+        first = e.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        _fail(
+            f"配置有误：{where}：{first['msg']}（共 {e.error_count()} 处；"
+            "请检查 progress-audit.toml 和 PROGRESS_AUDIT_ 环境变量）"
+        )
+
+
+YearOption = Annotated[
+    int | None, typer.Option("--year", help="责任分解表年份（默认取配置，2019）")
+]
+
+
+@app.command()
+def catalogue(
+    year: YearOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出完整目录")] = False,
+) -> None:
+    """输出重点任务目录：目标、工作标准、牵头单位和量化指标。"""
+    from progress_audit.standards.catalogue import CatalogueError, load_catalogue
+    from progress_audit.standards.summary import summary_text
+
+    settings = get_settings()
+    try:
+        cat = load_catalogue(year or settings.year, settings.standards_dir)
+    except CatalogueError as e:
+        _fail(str(e))
+    if as_json:
+        json.dump(cat.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        typer.echo(summary_text(cat))
+
+
+DataOption = Annotated[
+    Path | None,
+    typer.Option("--data", help="工作区：raw/ 收件箱、reports/ 报告、archive/ 存档（默认 ./data）"),
+]
+
+
+def _check_period(value: str | None) -> str | None:
+    from progress_audit.model.period import Period, PeriodError
+
+    if value is None:
+        return None
+    try:
+        return str(Period.parse(value))
+    except PeriodError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+def _check_as_of(value: str | None) -> str | None:
+    from datetime import UTC, datetime
+
+    from progress_audit.model.period import PeriodError, parse_as_of
+
+    if value is None:
+        return None
+    try:
+        parse_as_of(value, get_settings().timezone, now=datetime.now(UTC))
+    except PeriodError as e:
+        raise typer.BadParameter(str(e)) from None
+    return value
+
+
+@app.command()
+def run(
+    period: Annotated[
+        str | None,
+        typer.Option("--period", callback=_check_period, help="督查月份，如 2019-06（默认上个月）"),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            callback=_check_as_of,
+            help="督查截至时间：2019-07-06（当天 24:00）或 2019-07-08T12:00:00+08:00（默认现在）",
+        ),
+    ] = None,
+    data: DataOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="显示 Prefect 运行日志")] = False,
+) -> None:
+    """月度督查：收集、校验、评估、出报告（一次 Prefect 流程运行）。"""
+    from progress_audit.app.runner import run_audits
+
+    run_audits([(period, as_of)], data or get_settings().data_dir, verbose=verbose)
+
+
+@app.command()
+def demo(
+    data: DataOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="显示 Prefect 运行日志")] = False,
+) -> None:
+    """生成 2019 年 1–6 月的模拟填报表（固定随机种子，可重现），逐月督查并生成报告。"""
+    from progress_audit.app.runner import run_demo
+
+    run_demo(data or get_settings().data_dir, verbose=verbose)
+
+
+@app.command()
+def serve() -> None:
+    """按 prefect.yaml 的计划运行定时部署（每月 6 日 9:00 督查、3 日 9:00 催报），直到停止。"""
+    from progress_audit.app.runner import serve_deployments
+
+    serve_deployments()
+
+
+# ── templates (issue 3): the submission workbooks sent to the units ──────────────────────
+
+
+@app.command()
+def templates(
+    period: Annotated[str, typer.Option("--period", help="填报月份，如 2019-06")],
+    out: Annotated[Path, typer.Option("--out", help="填报表保存到的文件夹")],
+    year: YearOption = None,
+) -> None:
+    """为每个牵头单位生成当月进度填报表（每单位一个工作簿）。"""
+    from progress_audit.model.period import Period, PeriodError
+    from progress_audit.standards.catalogue import CatalogueError, load_catalogue
+    from progress_audit.standards.responsibility import assignments
+    from progress_audit.templates.workbook import write_templates
+
+    settings = get_settings()
+    try:
+        month = Period.parse(period)
+    except PeriodError as e:
+        _fail(f"--period {period}：{e}")
+    try:
+        cat = load_catalogue(year or month.year, settings.standards_dir)
+        lines = assignments(cat, settings.unit_groups)
+        paths = write_templates(out, cat, lines, month, settings.timezone, settings.due_day)
+    except (CatalogueError, ValueError) as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"无法写入 {out}：{e.strerror or e}")
+    typer.echo(f"已生成 {len(paths)} 份{month.label}进度填报表，保存在 {out.resolve()}：")
+    for path in paths:
+        typer.echo(f"  {path.name}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    from progress_audit.app.quick_exit import quick_exit
+
+    with quick_exit():  # at the end, no second spent unloading pandas, GX and Prefect
+        app()

@@ -1,0 +1,159 @@
+"""Running the flows from the command line: progress display, one closing summary, and one
+clear line on stderr (exit 1) when an audit cannot complete.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import typer
+
+from progress_audit.app.prefect_setup import configure_prefect
+from progress_audit.config import get_settings
+from progress_audit.paths import PROJECT_ROOT
+
+
+class AuditFailed(Exception):
+    """An audit could not complete; the message is for the office."""
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"错误：{message}", err=True)
+    raise typer.Exit(1)
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    import os
+
+    if not verbose:
+        # Tracebacks of a failed run are in the Prefect UI; the terminal gets one line.
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+    configure_prefect(verbose)
+
+
+def _run_one(period: str | None, as_of: str | None, data: Path):
+    from progress_audit.app import warm_up
+    from progress_audit.flows.monthly_audit import monthly_audit
+    from progress_audit.model.period import PeriodError
+    from progress_audit.paths import WorkspaceBusy
+    from progress_audit.standards.catalogue import CatalogueError
+
+    # Prefect is imported; what the audit needs next is imported while its server starts.
+    warm_up.start(data)
+    try:
+        return monthly_audit(period=period, as_of=as_of, data=str(data)).unquote()
+    except (CatalogueError, PeriodError, WorkspaceBusy) as e:
+        _fail(str(e))
+    except Exception as e:  # the audit itself failed: say what, not a traceback
+        _fail(f"督查未能完成：{type(e).__name__}: {e}（加 --verbose 查看详细日志）")
+
+
+def run_audits(runs: Sequence[tuple[str | None, str | None]], data: Path, *, verbose: bool) -> list:
+    """Run the monthly audit for each (period, as_of); print one summary per run."""
+    from progress_audit.flows.console import progress_bar
+    from progress_audit.pipeline import summary_lines
+
+    _quiet_prefect(verbose)
+    results = []
+    with progress_bar(enabled=sys.stderr.isatty()):
+        for period, as_of in runs:
+            results.append(_run_one(period, as_of, data))
+    for result in results:
+        for line in summary_lines(result.audit, result.findings, result.month):
+            typer.echo(line)
+    if results:
+        out = results[-1].audit.out_dir
+        typer.echo(f"报告：{_shown(out)}/")
+        feedback = [p for p in results[-1].outputs.files if p.parent.name == "feedback"]
+        for path in results[-1].outputs.files:
+            if path not in feedback:
+                typer.echo(f"  {_shown(path)}")
+        if feedback:
+            typer.echo(f"  {_shown(out / 'feedback')}/（各单位反馈 {len(feedback)} 份）")
+    return results
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+DEMO_PERIODS = ("2019-01", "2019-02", "2019-03", "2019-04", "2019-05", "2019-06")
+
+
+def run_demo(data: Path, *, verbose: bool) -> None:
+    """Synthetic submissions for 2019-01..06 (seeded), then an audit of each month."""
+    from progress_audit.demo.synthetic import make_inbox
+    from progress_audit.model.period import Period
+    from progress_audit.standards.catalogue import load_catalogue
+    from progress_audit.standards.responsibility import assignments
+
+    settings = get_settings()
+    periods = [Period.parse(p) for p in DEMO_PERIODS]
+    catalogue = load_catalogue(2019, settings.standards_dir)
+    raw = data / "raw"
+    typer.echo(
+        f"生成模拟填报表：{_shown(raw)}/（2019年1–6月，{len(assignments(catalogue))} 个牵头单位）"
+    )
+    make_inbox(
+        raw,
+        catalogue,
+        assignments(catalogue, settings.unit_groups),
+        periods,
+        seed=2019,
+        tz=settings.timezone,
+        due_day=settings.due_day,
+    )
+    runs = []
+    for p in periods:
+        # Audited on the 10th at 09:00: the scheduled run on the 6th plus the reruns the office
+        # makes as late workbooks arrive, so the demo shows late units as well as missing ones.
+        moment = p.due(settings.timezone, settings.due_day) + timedelta(days=4, hours=9)
+        runs.append((str(p), moment.isoformat()))
+    run_audits(runs, data, verbose=verbose)
+    typer.echo(f"跨月看板：{_shown(data / 'reports' / 'dashboard.html')}")
+
+
+def serve_deployments() -> None:
+    """Serve the deployments of prefect.yaml in this process (needs a real Prefect server)."""
+    from progress_audit.app.prefect_setup import (
+        deployments_in_pools,
+        server_configured,
+        server_unreachable,
+    )
+
+    configure_prefect()
+    if not server_configured():
+        _fail(
+            "未配置 Prefect 服务器，定时任务无法运行。请先在另一个终端运行 `prefect server start`，"
+            "再执行 `prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`，"
+            "然后重新运行 progress-audit serve"
+        )
+    # A configured but stopped server would otherwise end in a page of httpx traceback.
+    if (problem := server_unreachable()) is not None:
+        _fail(
+            f"无法连接 Prefect 服务器 {problem}。请确认 `prefect server start` 正在运行、"
+            "PREFECT_API_URL 指向它，然后重新运行 progress-audit serve"
+        )
+    from prefect import serve
+
+    from progress_audit.flows.deployments import deployments_from_yaml
+
+    deployments = deployments_from_yaml(PROJECT_ROOT / "prefect.yaml")
+    names = [f"{d.flow_name}/{d.name}" for d in deployments]
+    # Served over a deployment that `prefect deploy` put in a work pool, the server keeps the
+    # pool and drops the code location: every run would crash. The office picks one of the two.
+    if taken := deployments_in_pools(names):
+        listed = "、".join(f"{name}（工作池 {pool}）" for name, pool in taken)
+        deletes = "；".join(f"prefect deployment delete '{name}'" for name, _ in taken)
+        _fail(
+            f"部署 {listed} 已由 `prefect deploy` 登记，由工作池的 worker 运行，不能再由 "
+            f"progress-audit serve 运行。请继续使用 worker，或先删除这些部署（{deletes}）"
+            "后重新运行 progress-audit serve"
+        )
+    serve(*deployments)

@@ -1,0 +1,637 @@
+"""The assessment (进度评估): every lead unit's task lines for a month against target and 序时进度.
+
+One `Finding` per reporting unit and task line, from the rows of the unit's counting submission
+(the latest `on_time` or `late` workbook received by the audit's moment). The status follows
+contract section 5, checked in this order, the first that applies wins:
+
+1. `missing` 未报送: no usable submission, or no row for the line in it.
+2. `invalid` 数据异常: an error on a value the status is computed from (a validity or consistency
+   problem from the reader or the quality checks, on the figure's cell — for a task without a
+   metric on 完成状态 or 形象进度 —, on the row's ids, or on the row as a whole), or two rows
+   for the same line. Problems on other cells (目标值, dates, texts), completeness and
+   timeliness problems, and warnings are listed in `warnings` and change nothing.
+3. `missing` again when the figure is left empty: 本年累计完成未填写 is not reported, whatever
+   完成状态 says. For a task without a metric 完成状态 is the report: 已完成 and 受阻 stand on
+   their own, 未启动 with 形象进度 empty counts as 0%, and only 推进中 (or nothing at all) with
+   形象进度 empty is missing.
+4. `completed` 已完成: a cumulative figure has reached its target; a rate, a level or a ceiling
+   meets it at the deadline; a task without a metric reported 已完成.
+5. `overdue` 逾期未完成: the deadline is on or before the period's last day, target not met.
+6. `off_track` 严重滞后: the unit reports 受阻.
+7. `on_track` 正常推进: a rate, level or ceiling that already meets its target before the deadline.
+8. The thresholds (`Thresholds.classify`) on the progress ratio, or on the gap in points.
+
+The progress ratio behind the status is "the share of 序时进度 done", oriented so that 1 is on
+schedule and more is better:
+
+- cumulative: actual ÷ expected-to-date, as the contract's `ratio`;
+- level: the rise over the baseline ÷ the rise expected by now. 13.0 against 14.8 from a baseline
+  of 12.6 is 0.4 of an expected 1.1 in June (36%), not 13.0 ÷ 13.7 (95%); `ratio` in the
+  findings stays the contract's actual ÷ expected, the reasons give the progress ratio;
+- rate (and a cumulative ceiling such as 不超过): actual ÷ target for ≥, > and ~; target ÷ actual
+  for ≤ and <, so that exceeding a ceiling gives a ratio below 1. `ratio` in the findings stays
+  actual ÷ target;
+- task without a metric: 形象进度 ÷ (share × 100).
+
+Nothing is expected before a one-off target's month: the ratio is then None and the line is on
+track unless 受阻. `gap_points` = progress % of the target − 序时进度 % (for a rate, which must
+hold all year, 序时进度 is the whole target). A `~` (左右) target is met from target × (1 −
+tolerance) up; a rate above target × (1 + tolerance) is met as well but gets a warning.
+
+For a leader each finding also carries a projection to the deadline (the current pace carried
+on: along the seasonal curve where there is one; a level's rise over its baseline; a rate's
+current value; none for a one-off target) and the monthly amount now required ((target −
+actual) ÷ months left; none when met, when no month is left, or for a one-off target).
+`due_soon`: the deadline ends within `due_soon_days` of the audit's moment and the line is
+neither completed nor overdue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import get_args
+
+from progress_audit.assessment.progress import (
+    expected_to_date,
+    linear_share,
+    metric_share,
+    months_left,
+)
+from progress_audit.assessment.thresholds import EPSILON, Thresholds
+from progress_audit.model.period import Period, PeriodError, day_label, end_of_day
+from progress_audit.model.problems import CellRef, Problem
+from progress_audit.model.records import Finding, FindingStatus, ReportedRow, Submission
+from progress_audit.standards.catalogue import Catalogue, Metric
+from progress_audit.standards.responsibility import TaskLine
+
+# Contract section 5's statuses, in the contract's order.
+STATUS_ORDER: tuple[str, ...] = get_args(FindingStatus)
+COUNTING = ("on_time", "late")
+HIGHER = (">=", ">", "~")
+COMPARATOR_WORDS = {">=": "不低于", ">": "超过", "<=": "不超过", "<": "低于", "~": "左右"}
+# Fields of a row that do not enter the status: a problem on one of these cells is a warning.
+UNASSESSED = ("target_reported", "expected_completion", "progress", "issues", "next_steps")
+BLOCKED, DONE, NOT_STARTED = "受阻", "已完成", "未启动"
+SHEET = "进度填报"
+
+
+def assess(
+    catalogue: Catalogue,
+    assignments: Mapping[str, tuple[TaskLine, ...]],
+    period: Period,
+    as_of: datetime,
+    submissions: Sequence[Submission],
+    thresholds: Thresholds,
+    problems: Sequence[Problem] = (),
+    *,
+    due_day: int = 5,
+    tz: str = "Asia/Shanghai",
+) -> list[Finding]:
+    """Findings for every unit and task line, sorted by task, metric and unit.
+
+    `submissions` are the month's submissions with their statuses; only one received by `as_of`
+    counts. `problems` are the quality checks' problems, matched to rows by unit, task and
+    metric (they should concern the counting submissions). `due_day` and `tz` give the due
+    date that a missing submission's reason names, and the office's day for `due_soon`.
+    """
+    if catalogue.year != period.year:
+        raise ValueError(f"{catalogue.year} 年的重点任务目录不能用于评估 {period.label}")
+    ctx = _Context(period, as_of, thresholds, period.due(tz, due_day), tz)
+    external: dict[tuple[str, str | None, str | None], list[Problem]] = {}
+    for p in problems:
+        external.setdefault((p.unit, p.task_id, p.metric_id), []).append(p)
+    findings: list[Finding] = []
+    for unit, lines in assignments.items():
+        submission = counting_submission(submissions, unit, period, as_of)
+        rejected = [
+            s
+            for s in submissions
+            if s.unit == unit
+            and _same_period(s.period, period)
+            and s.status == "rejected"
+            and s.received_at <= as_of
+        ]
+        rows: dict[tuple[str, str | None], list[ReportedRow]] = {}
+        for row in submission.rows if submission else ():
+            rows.setdefault((row.task_id, row.metric_id), []).append(row)
+        for line in lines:
+            findings.append(
+                _assess_line(
+                    line,
+                    unit,
+                    submission,
+                    rejected,
+                    rows.get(line.key, []),
+                    external.get((unit, line.task_id, line.metric_id), []),
+                    ctx,
+                )
+            )
+    return sorted(findings, key=finding_order)
+
+
+def summarise(findings: Sequence[Finding]) -> dict[str, int]:
+    """How many findings have each status; every status present, in the contract's order."""
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    for f in findings:
+        counts[f.status] += 1
+    return counts
+
+
+def finding_order(f: Finding) -> tuple:
+    """Task id numerically (2.1 before 10.1), then metric id, then unit."""
+    return (_numeric(f.task_id), _numeric(f.metric_id or ""), f.unit)
+
+
+def counting_submission(
+    submissions: Sequence[Submission], unit: str, period: Period, as_of: datetime
+) -> Submission | None:
+    """The unit's workbook that counts: the latest on_time or late one received by `as_of`."""
+    usable = [
+        s
+        for s in submissions
+        if s.unit == unit
+        and _same_period(s.period, period)
+        and s.status in COUNTING
+        and s.received_at <= as_of
+    ]
+    return max(usable, key=lambda s: (s.received_at, s.file, s.sha256), default=None)
+
+
+def meets(actual: float, target: float, comparator: str, tolerance: float) -> bool:
+    """Whether a figure satisfies its target (`~`: from target × (1 − tolerance) up)."""
+    if comparator == ">=":
+        return actual >= target - EPSILON
+    if comparator == ">":
+        return actual > target + EPSILON
+    if comparator == "<=":
+        return actual <= target + EPSILON
+    if comparator == "<":
+        return actual < target - EPSILON
+    if comparator == "~":
+        return actual >= target - abs(target) * tolerance - EPSILON
+    raise ValueError(f"未知的比较关系 {comparator!r}")
+
+
+# ── one line ────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class _Context:
+    period: Period
+    as_of: datetime
+    thresholds: Thresholds
+    due: datetime
+    """When the month's workbook was due (24:00 of the due day)."""
+    tz: str
+
+
+@dataclass
+class _Verdict:
+    """What the evaluation of one line found, before it becomes a Finding."""
+
+    status: str
+    reasons: list[str]
+    actual: float | None = None
+    ratio: float | None = None
+    gap_points: float | None = None
+    projection: float | None = None
+    required_monthly: float | None = None
+    source: CellRef | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _assess_line(
+    line: TaskLine,
+    unit: str,
+    submission: Submission | None,
+    rejected: list[Submission],
+    rows: list[ReportedRow],
+    external: list[Problem],
+    ctx: _Context,
+) -> Finding:
+    metric = line.metric
+    share = metric_share(metric, ctx.period) if metric else linear_share(ctx.period, line.deadline)
+    expected = expected_to_date(metric, ctx.period) if metric else share * 100
+    row = rows[0] if len(rows) == 1 else None
+    what = "指标" if metric else "任务"
+    if submission is None:
+        verdict = _Verdict("missing", _not_submitted(ctx, rejected))
+    elif not rows:
+        verdict = _Verdict("missing", [f"填报表中没有该{what}的行"], source=_sheet_of(submission))
+    elif len(rows) > 1:
+        numbers = "、".join(str(r.row) for r in rows)
+        why = f"填报表中该{what}有 {len(rows)} 行（第 {numbers} 行），无法确定以哪一行为准"
+        verdict = _Verdict(
+            "invalid",
+            [f"{why}，请删去多余的行"],
+            source=_cell(rows[0], "value" if metric else "percent", submission.file),
+        )
+    else:
+        assert row is not None
+        verdict = _judge_row(line, row, external, share, expected, submission.file, ctx)
+    if metric and metric.kind == "level" and metric.baseline_note:
+        verdict.warnings.append(f"基数说明：{metric.baseline_note}")
+    completed = verdict.status == "completed"
+    days = _days_left(line.deadline, ctx)
+    due_soon = verdict.status not in ("completed", "overdue") and (
+        0 < days <= ctx.thresholds.due_soon_days
+    )
+    if due_soon:
+        verdict.reasons.append(f"距完成期限 {_date(line.deadline)} 还有 {int(days)} 天")
+    return Finding(
+        task_id=line.task_id,
+        metric_id=line.metric_id,
+        unit=unit,
+        leaders=line.leaders,
+        status=verdict.status,  # type: ignore[arg-type]
+        target=line.target if metric else 100.0,
+        actual=verdict.actual,
+        expected=expected,
+        ratio=verdict.ratio,
+        time_progress=share,
+        deadline=line.deadline,
+        reasons=tuple(verdict.reasons),
+        source=verdict.source,
+        name=line.text,
+        unit_of_measure=line.unit_of_measure if metric else "%",
+        gap_points=verdict.gap_points,
+        projection=verdict.projection,
+        required_monthly=None if completed else verdict.required_monthly,
+        due_soon=due_soon,
+        issues=row.issues if row else "",
+        progress=row.progress if row else "",
+        warnings=tuple(dict.fromkeys(verdict.warnings)),
+    )
+
+
+def _judge_row(
+    line: TaskLine,
+    row: ReportedRow,
+    external: list[Problem],
+    share: float,
+    expected: float,
+    file: str,
+    ctx: _Context,
+) -> _Verdict:
+    """A line with exactly one row: invalid, missing, or the status from the figures."""
+    problems = list(dict.fromkeys((*row.problems, *external)))
+    errors = [p for p in problems if _bears_on_status(p, row, line.metric is not None)]
+    notes = [p for p in problems if p not in errors]
+    if errors:
+        verdict = _Verdict(
+            "invalid",
+            [p.message for p in errors],
+            actual=row.value if line.metric else row.percent,
+            source=next((p.ref for p in errors if p.ref), None)
+            or _cell(row, "value" if line.metric else "percent", file),
+        )
+    elif line.metric:
+        verdict = _judge_metric(line, line.metric, row, share, expected, file, ctx)
+    else:
+        verdict = _judge_task(line, row, share, file, ctx)
+    for p in notes:
+        if verdict.status == "missing" and p.dimension == "completeness":
+            continue  # the missing reason says it already
+        verdict.warnings.append(f"{p.where}：{p.message}" if p.where else p.message)
+    if row.approximate and not any(p.severity == "warning" for p in problems):
+        verdict.warnings.append(f"填报数为约数（“{row.value_text}”），按 {_num(row.value)} 计")
+    return verdict
+
+
+def _bears_on_status(problem: Problem, row: ReportedRow, is_metric: bool) -> bool:
+    """An error the status cannot stand on: on a cell the status is read from, on the row's
+    ids (a duplicate, an unknown task) or on the row as a whole.
+
+    A metric's status stands on its figure (本年累计完成; a mistyped 完成状态 is a warning); a
+    task's on 完成状态 and 形象进度.
+    """
+    if problem.severity != "error" or problem.dimension in ("completeness", "timeliness"):
+        return False
+    if problem.ref is None or problem.ref.cell is None:
+        return True
+    aside = UNASSESSED + (("status", "percent") if is_metric else ("value",))
+    elsewhere = {(r.sheet, r.cell) for name, r in row.sources.items() if name in aside}
+    return (problem.ref.sheet, problem.ref.cell) not in elsewhere
+
+
+def _judge_metric(
+    line: TaskLine,
+    metric: Metric,
+    row: ReportedRow,
+    share: float,
+    expected: float,
+    file: str,
+    ctx: _Context,
+) -> _Verdict:
+    source = _cell(row, "value", file)
+    uom = metric.unit
+    target_text = _target_text(metric)
+    value = row.value
+    if value is None:
+        reasons = ["本年累计完成未填写"]
+        if row.status:
+            reasons.append(f"完成状态填报为“{row.status}”，但没有填写完成数")
+        return _Verdict("missing", reasons, source=source)
+
+    period, th = ctx.period, ctx.thresholds
+    met = meets(value, metric.target, metric.comparator, th.approx_tolerance)
+    passed = line.deadline <= period.last_day
+    higher = metric.comparator in HIGHER
+    path = (metric.kind == "cumulative" and higher) or (
+        metric.kind == "level" and metric.baseline is not None and metric.target != metric.baseline
+    )
+    # The progress ratio (oriented, 1 = on schedule) and the share of the target achieved.
+    if path:
+        base = metric.baseline if metric.kind == "level" and metric.baseline is not None else 0.0
+        achieved = (value - base) / (metric.target - base) if metric.target != base else None
+        hold_share = share
+    else:
+        if higher:
+            achieved = value / metric.target if metric.target else None
+        else:
+            achieved = metric.target / value if value > 0 else None
+        hold_share = 1.0
+    progress_ratio = achieved / hold_share if achieved is not None and hold_share > 0 else None
+    gap = (achieved - hold_share) * 100 if achieved is not None else None
+    v = _Verdict(
+        "on_track",
+        [],
+        actual=value,
+        ratio=value / expected if expected else None,
+        gap_points=gap,
+        source=source,
+    )
+    left = months_left(period, line.deadline)
+    if not met and left > 0 and metric.profile.shape != "deadline":
+        # A one-off target (an award) is won or not: it has no monthly pace.
+        v.required_monthly = (metric.target - value) / left
+    v.projection = _projection(metric, value, period, passed, path)
+
+    if metric.kind == "level" and path:
+        assert metric.baseline is not None
+        rise, due_rise = value - metric.baseline, expected - metric.baseline
+        now = f"当前 {_qty(value, uom)}，较基数 {_qty(metric.baseline, uom)}{_change(rise, uom)}"
+        if progress_ratio is None:
+            share_done = ""
+        elif progress_ratio < 0:
+            share_done = "目前仍低于基数"
+        else:
+            share_done = f"完成序时进度的 {_pct(progress_ratio)}"
+        progress = (
+            f"{now}；序时进度应达到 {_qty(expected, uom)}（{_change(due_rise, uom)}），{share_done}"
+        ).rstrip("，")
+    elif path:
+        now = f"累计完成 {_qty(value, uom)}"
+        if expected > 0:
+            progress = (
+                f"{now}，序时进度应完成 {_qty(expected, uom)}，完成序时进度的 {_pct(v.ratio)}"
+            )
+        else:
+            progress = (
+                f"{now}；一次性目标，{line.deadline.year}年{line.deadline.month}月考核，尚未到期"
+            )
+    else:
+        now = f"{metric.name} {_qty(value, uom)}"
+        progress = f"{now}，目标{target_text}，尚未达到" + (
+            f"（为目标的 {_pct(progress_ratio)}）" if progress_ratio is not None else ""
+        )
+    if metric.profile.shape == "monthly" and path and not passed:
+        progress += (
+            f"（序时进度按季节性进度曲线计算：{period.label}末应完成全年目标的 {_pct(share)}）"
+        )
+
+    if met and (passed or (path and metric.kind == "cumulative")):
+        v.status = "completed"
+        v.reasons.append(f"{now}，已达到目标 {target_text}")
+    elif passed:
+        v.status = "overdue"
+        short = (
+            f"（还差 {_qty(metric.target - value, uom)}）"
+            if metric.kind == "cumulative" and higher
+            else ""
+        )
+        v.reasons.append(
+            f"完成期限 {_date(line.deadline)} 已到，{now}，未达到目标 {target_text}{short}"
+        )
+    elif row.status == BLOCKED:
+        v.status = "off_track"
+        v.reasons += [progress if not met else f"{now}，目标 {target_text}", "单位报告“受阻”"]
+    elif met:
+        v.status = "on_track"
+        v.reasons.append(f"{now}，已达到目标 {target_text}，须保持到期限 {_date(line.deadline)}")
+    else:
+        v.status = th.classify(progress_ratio, gap)
+        v.reasons += [progress, *_gap_sentence(th, gap)]
+    if v.status in ("at_risk", "off_track"):
+        v.reasons += _what_must_change(v, uom, left, metric.kind, metric.strive)
+    if (
+        metric.comparator == "~"
+        and not path
+        and value > metric.target + abs(metric.target) * th.approx_tolerance + EPSILON
+    ):
+        upper = metric.target * (1 + th.approx_tolerance)
+        v.warnings.append(
+            f"{_qty(value, uom)} 高于目标 {_qty(metric.target, uom)}左右的上限 {_qty(upper, uom)}，"
+            "请核实"
+        )
+    return v
+
+
+def _judge_task(
+    line: TaskLine, row: ReportedRow, share: float, file: str, ctx: _Context
+) -> _Verdict:
+    """A task without a metric: 完成状态 first, then 形象进度 against the elapsed share."""
+    percent, said = row.percent, row.status
+    source = _cell(row, "percent", file) if percent is not None else _cell(row, "status", file)
+    expected = share * 100
+    ratio = percent / expected if percent is not None and expected > 0 else None
+    v = _Verdict(
+        "on_track",
+        [],
+        actual=percent,
+        ratio=ratio,
+        gap_points=percent - expected if percent is not None else None,
+        source=source,
+    )
+    passed = line.deadline <= ctx.period.last_day
+    left = months_left(ctx.period, line.deadline)
+    if percent is not None:
+        v.projection = percent if passed or share <= 0 else min(100.0, percent / share)
+        if left > 0:
+            v.required_monthly = (100 - percent) / left
+    shown = f"形象进度 {_num(percent)}%" if percent is not None else "形象进度未填写"
+    if said == DONE:
+        v.status = "completed"
+        v.reasons.append("完成状态填报为“已完成”")
+    elif said is None and percent is None:
+        v.status = "missing"
+        v.reasons.append("完成状态和形象进度均未填写")
+    elif passed:
+        v.status = "overdue"
+        v.reasons.append(
+            f"完成期限 {_date(line.deadline)} 已到，完成状态为“{said or '未填写'}”，{shown}"
+        )
+    elif said == BLOCKED:
+        v.status = "off_track"
+        v.reasons += [f"{shown}，序时进度 {_pct(share)}", "单位报告“受阻”"]
+    elif percent is None and said == NOT_STARTED:
+        # 未启动 says how far the task is: nothing done yet; it is a report, not a guess.
+        v.actual, v.gap_points = 0.0, -expected
+        v.ratio = 0.0 if expected > 0 else None
+        if left > 0:
+            v.required_monthly = 100 / left
+        v.status = ctx.thresholds.classify(v.ratio, v.gap_points)
+        v.reasons.append(f"完成状态为“未启动”，形象进度按 0% 计，序时进度 {_pct(share)}")
+        v.reasons += _gap_sentence(ctx.thresholds, v.gap_points)
+    elif percent is None:
+        v.status = "missing"
+        v.reasons.append("形象进度未填写")
+    else:
+        v.status = ctx.thresholds.classify(ratio, v.gap_points)
+        v.reasons.append(
+            f"{shown}，序时进度 {_pct(share)}"
+            + (f"，完成序时进度的 {_pct(ratio)}" if ratio is not None else "")
+        )
+        v.reasons += _gap_sentence(ctx.thresholds, v.gap_points)
+    if v.status in ("at_risk", "off_track"):
+        v.reasons += _what_must_change(v, "%", left, "task", False)
+    return v
+
+
+def _projection(
+    metric: Metric, value: float, period: Period, passed: bool, path: bool
+) -> float | None:
+    """Where the current pace leads by the deadline (a rate or ceiling: the current value).
+
+    Along the metric's seasonal curve when it has one, else a straight line; a one-off target
+    cannot be extrapolated. A level extrapolates its rise over the baseline.
+    """
+    if passed or not path:
+        return value
+    if metric.profile.shape == "deadline":
+        return None
+    share = (
+        metric_share(metric, period)
+        if metric.profile.shape == "monthly"
+        else linear_share(period, metric.deadline)
+    )
+    if share <= 0:
+        return None
+    base = metric.baseline if metric.kind == "level" and metric.baseline is not None else 0.0
+    return base + (value - base) / share
+
+
+def _gap_sentence(th: Thresholds, gap: float | None) -> list[str]:
+    """Under the gap preset the status is read from this figure, so say it."""
+    if th.mode != "gap" or gap is None:
+        return []
+    if _num(gap, 1) == "0":
+        return ["与序时进度持平"]
+    return [f"{'落后' if gap < 0 else '超前'}序时进度 {_num(abs(gap), 1)} 个百分点"]
+
+
+# How a leader's sentences read for each kind of line: (projection verb, more, less).
+_WORDS = {
+    "cumulative": ("完成", "完成", "减少"),
+    "level": ("达到", "提高", "降低"),
+    "rate": ("达到", "提高", "降低"),
+    "task": ("形象进度达到", "形象进度推进", "形象进度回调"),
+}
+
+
+def _what_must_change(v: _Verdict, uom: str, left: float, kind: str, strive: bool) -> list[str]:
+    """For a leader: where the pace leads and what each remaining month must bring."""
+    reach, more, less = _WORDS[kind]
+    step = (lambda x: f"{_num(x)} 个百分点") if kind == "task" else (lambda x: _qty(x, uom))
+    out = []
+    if v.projection is not None and v.actual is not None and v.projection != v.actual:
+        out.append(f"按目前进度，到期限预计{reach} {_qty(v.projection, uom)}")
+    if v.required_monthly is not None:
+        verb = more if v.required_monthly >= 0 else less
+        out.append(f"剩余 {_num(left, 1)} 个月，每月需{verb} {step(abs(v.required_monthly))}")
+    if strive:
+        out.append("该目标为力争目标")
+    return out
+
+
+def _not_submitted(ctx: _Context, rejected: list[Submission]) -> list[str]:
+    late = ctx.as_of >= ctx.due
+    last = (ctx.due - timedelta(days=1)).date()
+    reasons = [
+        f"未报送{ctx.period.label}进度填报表（报送截止时间 {_date(last)}24时"
+        + ("，已逾期）" if late else "，尚未到截止时间）")
+    ]
+    for s in sorted(rejected, key=lambda s: (s.received_at, s.file)):
+        why = "；".join(p.message for p in s.problems if p.severity == "error") or "无法使用"
+        reasons.append(f"收到的 {s.file} 无法使用：{why}")
+    return reasons
+
+
+def _days_left(deadline: date, ctx: _Context) -> float:
+    """Days from the audit's moment to the end of the deadline's day (24:00)."""
+    return (end_of_day(deadline, ctx.tz) - ctx.as_of) / timedelta(days=1)
+
+
+# ── small helpers ───────────────────────────────────────────────────────────────────────────
+
+
+def _same_period(text: str | None, period: Period) -> bool:
+    if not text:
+        return False
+    try:
+        return Period.parse(text) == period
+    except PeriodError:
+        return False
+
+
+def _sheet_of(submission: Submission) -> CellRef:
+    """The submission's sheet, for a line that has no row in it."""
+    sheets = (ref.sheet for r in submission.rows for ref in r.sources.values() if ref.sheet)
+    return CellRef(submission.file, next(sheets, SHEET))
+
+
+def _cell(row: ReportedRow, name: str, file: str) -> CellRef:
+    return row.sources.get(name) or CellRef(file, SHEET)
+
+
+def _numeric(dotted: str) -> tuple[int, ...]:
+    return tuple(int(x) if x.isdigit() else 0 for x in dotted.split(".") if x)
+
+
+def _num(x: float | None, places: int = 2) -> str:
+    """A figure as a clerk writes it: 4000, 13.75, 0.5."""
+    if x is None:
+        return "—"
+    text = f"{round(x, places):.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _qty(x: float | None, uom: str) -> str:
+    if uom == "%":
+        return f"{_num(x)}%"
+    return f"{_num(x)} {uom}" if uom else _num(x)
+
+
+def _pct(share: float | None) -> str:
+    return f"{_num(share * 100, 1)}%" if share is not None else "—"
+
+
+def _change(delta: float, uom: str) -> str:
+    return f"{'提高' if delta >= 0 else '降低'} {_qty(abs(delta), uom)}"
+
+
+def _date(d: date) -> str:
+    return day_label(d)
+
+
+def _target_text(metric: Metric) -> str:
+    q = _qty(metric.target, metric.unit)
+    if metric.comparator == "~":
+        text = f"{q}左右"
+    elif metric.comparator == ">=" and metric.kind != "rate":
+        text = q
+    else:
+        text = f"{COMPARATOR_WORDS[metric.comparator]} {q}"
+    return text + ("（力争）" if metric.strive else "")

@@ -1,0 +1,207 @@
+"""Configuration, in one place and read once (配置).
+
+Values come, strongest first, from environment variables `PROGRESS_AUDIT_<NAME>` (nested with
+`__`, e.g. `PROGRESS_AUDIT_UNIT_GROUPS__各板块`), then a TOML settings file (`progress-audit.toml`
+in the working directory, or the file named by `PROGRESS_AUDIT_SETTINGS`), then the defaults
+below, which run the demo with nothing set up.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from email.utils import parseaddr
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from progress_audit.paths import PROJECT_ROOT
+
+SETTINGS_FILE = "progress-audit.toml"
+
+
+def _settings_file() -> Path:
+    return Path(os.environ.get("PROGRESS_AUDIT_SETTINGS", SETTINGS_FILE))
+
+
+OFFICE_NAME = "区政府办公室督查室"
+
+
+# --- notifications: the [smtp] table ---
+def _check_address(address: str, where: str) -> str:
+    address = address.strip()
+    name, spec = parseaddr(address)
+    if name or spec != address or "@" not in spec or spec.startswith("@") or spec.endswith("@"):
+        raise ValueError(f"{where}：{address!r} 不是有效的电子邮件地址（应为 name@example.gov.cn）")
+    return address
+
+
+class SmtpSettings(BaseModel):
+    """The mail server and who receives what (邮件设置), in the `[smtp]` table of the settings
+    file or `PROGRESS_AUDIT_SMTP__<NAME>` environment variables (password best in the latter).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    host: str
+    port: int = Field(25, ge=1, le=65535)
+    sender: str
+    """The envelope and From address, e.g. dcs@example.gov.cn."""
+    sender_name: str = OFFICE_NAME
+    """The From display name the recipients see."""
+    username: str | None = None
+    password: SecretStr | None = None
+    starttls: bool = False
+    """Upgrade a plain connection with STARTTLS (port 587, or 25 where the server offers it)."""
+    ssl: bool = False
+    """Connect over TLS from the start (SMTPS, port 465)."""
+    ca_file: Path | None = None
+    """A CA certificate (PEM) to trust for the server, e.g. the government intranet's own CA."""
+    timeout: float = Field(30.0, gt=0)
+    """Seconds to wait for the server on each step."""
+    retries: int = Field(3, ge=0)
+    """How many times a failed connection is tried again, waiting retry_backoff, 2×, 4×… s."""
+    retry_backoff: float = Field(2.0, ge=0)
+    office_recipients: list[str] = []
+    """Who receives the exception report (政府办/督查室, leaders' secretaries)."""
+    unit_recipients: dict[str, list[str]] = {}
+    """Each unit's addresses for reminders, by the unit's name as in the table (人社局)."""
+
+    @field_validator("unit_recipients", mode="before")
+    @classmethod
+    def _one_address_is_a_list(cls, value: object) -> object:
+        # `"人社局" = "rsj@example.gov.cn"` in TOML is the natural way to write one address.
+        if isinstance(value, Mapping):
+            return {k: [v] if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_validator("sender")
+    @classmethod
+    def _sender_is_an_address(cls, value: str) -> str:
+        return _check_address(value, "smtp.sender")
+
+    @field_validator("office_recipients")
+    @classmethod
+    def _office_addresses(cls, value: list[str]) -> list[str]:
+        return [_check_address(a, "smtp.office_recipients") for a in value]
+
+    @field_validator("unit_recipients")
+    @classmethod
+    def _unit_addresses(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {
+            unit.strip(): [_check_address(a, f"smtp.unit_recipients.{unit}") for a in addresses]
+            for unit, addresses in value.items()
+        }
+
+    @model_validator(mode="after")
+    def _consistent(self) -> SmtpSettings:
+        if self.ssl and self.starttls:
+            raise ValueError(
+                "smtp.ssl 与 smtp.starttls 只能选一个（465 端口用 ssl，587 用 starttls）"
+            )
+        if self.password is not None and not self.username:
+            raise ValueError("设置了 smtp.password 却没有 smtp.username")
+        return self
+
+
+# --- data quality (checks/, quality.py) ---
+class QualitySettings(BaseModel):
+    """Thresholds of the data-quality rules (数据质量校验参数)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    jump_multiple: float = 3.0
+    """A month's increase above this many expected monthly steps is an implausible jump (突增)."""
+    date_overrun_months: int = 6
+    """预计完成时间 may run this many months past the year's end before it is implausible."""
+    approx_tolerance: float = 0.1
+    """A target 左右 (~) counts as reached within this share of it (10%: 9 of 10 家左右)."""
+
+
+class Settings(BaseSettings):
+    """Every setting the engine reads; the office changes them in the settings file."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PROGRESS_AUDIT_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    year: int = 2019
+    """The year of the responsibility table the commands use by default."""
+    standards_dir: Path = PROJECT_ROOT / "data" / "standards"
+    """Where the tables live: `<standards_dir>/<year>/responsibility-table.txt` + `curated.toml`."""
+    data_dir: Path = Path("data")
+    """The workspace: `raw/` inbox, `reports/`, `archive/` and the ledger."""
+    timezone: str = "Asia/Shanghai"
+    due_day: int = 5
+    """Submissions are due by the end of this day of the following month (报送截止日)."""
+    unit_groups: dict[str, list[str]] = {}
+    """Collective names expanded to units, e.g. {"各板块": ["开发区", "华科园", …]}."""
+
+    # --- intake (intake.py, ledger.py): the ledger of every file received ---
+    ledger_url: str | None = None
+    """SQLAlchemy URL of the ledger (收件登记簿), e.g. `postgresql+psycopg://audit@db-host/audit`
+    when several machines share one inbox; None: SQLite in `<data_dir>/ledger.db`."""
+
+    # --- file safety (workbook_safety.py): limits on what a unit's file may be or expand to ---
+    max_workbook_bytes: int = 20 * 1024 * 1024
+    """A file larger than this is rejected unread (a filled-in template is well under 1 MB)."""
+    max_uncompressed_bytes: int = 200 * 1024 * 1024
+    """An xlsx whose parts expand past this in total is rejected (zip bomb)."""
+    max_compression_ratio: float = 100.0
+    """A part (of 1 MB or more) that expands more than this many times is rejected."""
+
+    # --- orchestration (flows/) ---
+    lock_timeout_seconds: float = 600
+    """A second audit of the same workspace waits this long for the first, then refuses."""
+    notify_office: bool = True
+    """Send the exception report to the office after each audit (when SMTP is configured)."""
+
+    # --- notifications (notify.py): e-mail to the office and reminders to units ---
+    smtp: SmtpSettings | None = None
+    """The mail server and recipients (`[smtp]`, `[smtp.unit_recipients]`); None: no e-mail.
+    Environment: PROGRESS_AUDIT_SMTP__HOST, PROGRESS_AUDIT_SMTP__PASSWORD, …"""
+
+    # --- data quality (checks/, quality.py): thresholds of the consistency and validity rules ---
+    quality: QualitySettings = QualitySettings()
+    """`[quality]` in the settings file; environment PROGRESS_AUDIT_QUALITY__JUMP_MULTIPLE, …"""
+
+    # --- assessment (thresholds.py, assess.py): when a task is on track, behind, far behind ---
+    thresholds: str = "ratio"
+    """预警阈值方案: `ratio` (≥90% of 序时进度 正常推进, 70–90% 进度滞后, <70% 严重滞后) or
+    `gap` (behind 序时进度 by ≥10 percentage points 进度滞后, by ≥30 严重滞后)."""
+    on_track_ratio: float | None = None
+    """Override the ratio preset's on-track line (0.9); None keeps the preset's."""
+    at_risk_ratio: float | None = None
+    """Override the ratio preset's at-risk line (0.7)."""
+    yellow_gap_points: float | None = None
+    """Override the gap preset's yellow line (10 points behind)."""
+    red_gap_points: float | None = None
+    """Override the gap preset's red line (30 points behind)."""
+    due_soon_days: int | None = None
+    """Override how many days before a deadline a task is marked 临期 (30)."""
+    # The 左右 tolerance is `quality.approx_tolerance`, shared with the quality checks.
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=_settings_file())
+        return (init_settings, env_settings, toml)
+
+
+@cache
+def get_settings() -> Settings:
+    """The settings, read once per process."""
+    return Settings()

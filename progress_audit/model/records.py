@@ -1,0 +1,142 @@
+"""The engine's plain records between stages: what a unit reported, what was received, and
+what the audit found.
+
+    inbox file ──intake──▶ Submission (+ ReportedRow per task line) ──assess──▶ Finding
+
+All frozen dataclasses; every value keeps its provenance (file, sheet, cell).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Literal
+
+from progress_audit.model.problems import CellRef, Problem
+
+# 完成状态: the four values a unit may choose.
+REPORTED_STATUSES = ("未启动", "推进中", "已完成", "受阻")
+
+SubmissionStatus = Literal["on_time", "late", "superseded", "rejected"]
+SUBMISSION_STATUS_LABELS: dict[str, str] = {
+    "on_time": "按时报送",
+    "late": "逾期报送",
+    "superseded": "已被新版本替代",
+    "rejected": "无法使用",
+}
+
+FindingStatus = Literal[
+    "completed", "on_track", "at_risk", "off_track", "overdue", "missing", "invalid"
+]
+# Contract section 5, in the order a report lists them.
+FINDING_STATUS_LABELS: dict[str, str] = {
+    "overdue": "逾期未完成",
+    "off_track": "严重滞后",
+    "at_risk": "进度滞后",
+    "missing": "未报送",
+    "invalid": "数据异常",
+    "on_track": "正常推进",
+    "completed": "已完成",
+}
+
+
+@dataclass(frozen=True)
+class ReportedRow:
+    """One task line as a unit reported it (填报行), values normalised, provenance kept.
+
+    `value` is 本年累计完成 in the catalogue's unit of measure (`0.6万` → 6000 against 人), or
+    None when empty or unreadable (then a Problem says which). `sources` maps a field name
+    (`value`, `status`, `percent`, `expected_completion`, `target_reported`, `progress`,
+    `issues`, `next_steps`, `task_id`, `metric_id`) to its cell.
+    """
+
+    unit: str
+    period: str
+    task_id: str
+    metric_id: str | None
+    row: int
+    value: float | None = None
+    value_text: str = ""
+    approximate: bool = False
+    target_reported: float | None = None
+    status: str | None = None
+    percent: float | None = None
+    expected_completion: date | None = None
+    progress: str = ""
+    issues: str = ""
+    next_steps: str = ""
+    sources: dict[str, CellRef] = field(default_factory=dict)
+    problems: tuple[Problem, ...] = ()
+
+    @property
+    def key(self) -> tuple[str, str, str | None]:
+        return (self.unit, self.task_id, self.metric_id)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A workbook received in the inbox (报送), as the ledger records it.
+
+    `file` is the path relative to the inbox; `archived` the immutable copy's path relative to
+    the workspace. `unit` and `period` are None when they could not be told (then `rejected`).
+    """
+
+    file: str
+    sha256: str
+    received_at: datetime
+    status: SubmissionStatus
+    unit: str | None = None
+    period: str | None = None
+    archived: str = ""
+    problems: tuple[Problem, ...] = ()
+    rows: tuple[ReportedRow, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        """The contract's shape (section 5, `submissions`)."""
+        return {
+            "unit": self.unit,
+            "period": self.period,
+            "file": self.file,
+            "sha256": self.sha256,
+            "received_at": self.received_at.isoformat(),
+            "status": self.status,
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The audit's verdict on one lead unit and metric (or task without a metric) for a month.
+
+    The contract's fields first (section 5), then what a leader needs to act: the gap to
+    序时进度 in percentage points, a projection to the deadline, the monthly rate now required,
+    and the unit's own words.
+    """
+
+    task_id: str
+    metric_id: str | None
+    unit: str
+    leaders: tuple[str, ...]
+    status: FindingStatus
+    target: float | None
+    actual: float | None
+    expected: float | None
+    ratio: float | None
+    time_progress: float
+    deadline: date
+    reasons: tuple[str, ...] = ()
+    source: CellRef | None = None
+    # Beyond the contract: what must change.
+    name: str = ""
+    unit_of_measure: str = ""
+    gap_points: float | None = None
+    projection: float | None = None
+    required_monthly: float | None = None
+    due_soon: bool = False
+    issues: str = ""
+    progress: str = ""
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def status_label(self) -> str:
+        return FINDING_STATUS_LABELS[self.status]

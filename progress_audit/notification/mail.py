@@ -1,0 +1,495 @@
+"""E-mail to the office and the units (通知): the exception report (督办通报) and reminders (催报).
+
+Composing is pure: a message depends only on its inputs and `as_of` (which dates it), so a
+rerun composes the same bytes, Message-ID included. `send` is the one place that talks to the
+mail server: one connection for a batch, every message's outcome collected, never raised.
+
+Messages are plain text in UTF-8 (no HTML part, so nothing a unit typed can become markup),
+with the reports attached under Chinese file names (RFC 2231).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+import ssl
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import getaddresses
+from pathlib import Path
+
+from progress_audit.config import SmtpSettings
+from progress_audit.model.period import Period, day_label, deadline_day, moment_label
+from progress_audit.model.records import FINDING_STATUS_LABELS
+from progress_audit.notification.reminders import Reminder
+
+log = logging.getLogger(__name__)
+
+# Reports the office may attach: the Chinese title that names the attachment, and what it is.
+REPORT_TITLES: dict[str, tuple[str, str]] = {
+    "exceptions.xlsx": ("督办通报", "督办通报（Excel，可打印）"),
+    "exceptions.html": ("督办通报", "督办通报（网页版，离线可看）"),
+    "overdue.xlsx": ("逾期任务清单", "逾期任务：按分管领导和牵头单位分组"),
+    "at-risk.xlsx": ("预警任务清单", "预警任务：进度滞后、严重滞后，按滞后程度排序"),
+    "quality.html": ("数据质量报告", "各单位报送数据的完整性、及时性、有效性、一致性"),
+    "dashboard.html": ("督查看板", "逐月趋势、各单位按时报送率"),
+}
+
+_MIME_TYPES: dict[str, tuple[str, str]] = {
+    ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".xls": ("application", "vnd.ms-excel"),
+    ".html": ("text", "html"),
+    ".htm": ("text", "html"),
+    ".json": ("application", "json"),
+    ".csv": ("text", "csv"),
+    ".pdf": ("application", "pdf"),
+    ".zip": ("application", "zip"),
+}
+
+
+class NotifyError(ValueError):
+    """A message that cannot be composed as configured; the text says what to set."""
+
+
+def unknown_recipient_units(settings: SmtpSettings, units: Sequence[str]) -> list[str]:
+    """Names in `unit_recipients` that are not reporting units (a typo would silently leave a
+    unit without reminders), in the settings' order."""
+    known = set(units)
+    return [unit for unit in settings.unit_recipients if unit not in known]
+
+
+# ── composing ──────────────────────────────────────────────────────────────────────────────
+
+
+def _aware(moment: datetime, what: str) -> datetime:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise NotifyError(f"{what} 缺少时区：{moment.isoformat()}")
+    return moment
+
+
+def _moment_label(moment: datetime) -> str:
+    """2019年7月6日09:00, in the moment's own time zone."""
+    return moment_label(moment, sep="")
+
+
+def _deadline_label(moment: datetime) -> str:
+    """A deadline at midnight is the end of the day before, as the office says it:
+    2019年7月5日24:00."""
+    day = deadline_day(moment)
+    return f"{day_label(day)}24:00" if day else _moment_label(moment)
+
+
+@dataclass(frozen=True)
+class _Attachment:
+    name: str
+    description: str
+    data: bytes
+    maintype: str
+    subtype: str
+
+
+def _attachment(path: Path, name: str, description: str) -> _Attachment:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise NotifyError(f"附件无法读取：{path}（{e.strerror or e}）") from e
+    maintype, subtype = _MIME_TYPES.get(path.suffix.lower(), ("application", "octet-stream"))
+    return _Attachment(name, description, data, maintype, subtype)
+
+
+def _report_attachment(path: Path, period: Period) -> _Attachment:
+    path = Path(path)
+    title, description = REPORT_TITLES.get(path.name, (None, path.name))
+    name = f"{period.label}{title}{path.suffix}" if title else path.name
+    return _attachment(path, name, description)
+
+
+def _compose(
+    settings: SmtpSettings,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    date: datetime,
+    attachments: Sequence[_Attachment],
+) -> EmailMessage:
+    """A UTF-8 message whose every byte follows from its inputs: the Message-ID and the MIME
+    boundary are digests of the content, so a rerun composes the same message."""
+    digest = hashlib.sha256()
+    for part in (settings.sender, settings.sender_name, *to, subject, body, date.isoformat()):
+        digest.update(part.encode("utf-8") + b"\0")
+    for a in attachments:
+        digest.update(a.name.encode("utf-8") + b"\0" + hashlib.sha256(a.data).digest())
+    token = digest.hexdigest()[:32]
+    local, _, domain = settings.sender.rpartition("@")
+
+    msg = EmailMessage()
+    msg["Subject"] = subject
+    msg["From"] = Address(settings.sender_name, local, domain)
+    msg["To"] = ", ".join(to)
+    msg["Date"] = date
+    msg["Message-ID"] = f"<{token}.progress-audit@{domain}>"
+    # RFC 3834: keeps out-of-office replies from answering a machine.
+    msg["Auto-Submitted"] = "auto-generated"
+    # base64: Chinese text passes any server, 8BITMIME or not.
+    msg.set_content(body, charset="utf-8", cte="base64")
+    for a in attachments:
+        params = {"charset": "utf-8"} if a.maintype == "text" else {}
+        msg.add_attachment(
+            a.data, maintype=a.maintype, subtype=a.subtype, filename=a.name, params=params
+        )
+    if attachments:
+        msg.set_boundary(f"=_progress-audit_{token}")
+    return msg
+
+
+def _signature(as_of: datetime, settings: SmtpSettings) -> str:
+    return f"{settings.sender_name}\n{day_label(as_of.date())}\n"
+
+
+def exception_report_message(
+    period: Period,
+    as_of: datetime,
+    summary: Mapping[str, int],
+    attachments: Sequence[Path],
+    settings: SmtpSettings,
+) -> EmailMessage:
+    """The month's exception report (督办通报) to the office: counts by status and the report
+    files attached. Raises NotifyError when no office recipient is configured, a status is not
+    one of the contract's, or an attachment cannot be read."""
+    _aware(as_of, "as_of")
+    if not settings.office_recipients:
+        raise NotifyError("没有配置督办通报的收件人：请在 [smtp] 中设置 office_recipients")
+    unknown = sorted(set(summary) - set(FINDING_STATUS_LABELS))
+    if unknown:
+        raise NotifyError(f"督办通报中有未知的状态：{'、'.join(unknown)}")
+    files = [_report_attachment(p, period) for p in attachments]
+
+    total = sum(summary.values())
+    width = max(len(label) for label in FINDING_STATUS_LABELS.values())
+    counts = "\n".join(
+        f"  {label}{'　' * (width - len(label))}  {summary.get(status, 0):>4} 项"
+        for status, label in FINDING_STATUS_LABELS.items()
+    )
+    listing = (
+        "\n".join(f"  {i}. {a.name}：{a.description}" for i, a in enumerate(files, 1))
+        if files
+        else "  （本次没有附件）"
+    )
+    body = (
+        "各位领导：\n\n"
+        f"现将{period.label}重点任务进度督查结果报告如下（数据截至{_moment_label(as_of)}）。\n\n"
+        f"一、总体情况：共督查 {total} 项任务指标，其中\n{counts}\n\n"
+        f"二、附件\n{listing}\n\n"
+        "逾期、滞后、未报送和数据异常的任务明细见附件，每个数字均注明来源单位工作簿的单元格。\n\n"
+        + _signature(as_of, settings)
+    )
+    subject = f"【督办通报】{period.label}重点任务进度督查结果"
+    return _compose(settings, settings.office_recipients, subject, body, as_of, files)
+
+
+def reminder_message(
+    reminder: Reminder, settings: SmtpSettings, feedback: Path | None = None
+) -> EmailMessage | None:
+    """The reminder (催报) to one unit, with its feedback workbook attached when given; None
+    when the unit has no address in `unit_recipients`."""
+    to = settings.unit_recipients.get(reminder.unit)
+    if not to:
+        return None
+    due = _aware(reminder.due, "due")
+    # The e-mail is dated by the moment the reminder speaks for; never by the wall clock.
+    as_of = _aware(reminder.as_of or reminder.due, "as_of")
+    period = Period.parse(reminder.period)
+    form = f"{period.label}重点任务进度填报表"
+    deadline = _deadline_label(due)
+
+    if reminder.overdue:
+        subject = f"【催报】{form}已超过报送截止时间，请尽快报送"
+        ask = f"报送截止时间{deadline}已过，请尽快报送；逾期报送将在督办通报中列明。"
+    else:
+        subject = f"【催报】请于{deadline}前报送{form}"
+        ask = f"请于{deadline}前报送。"
+    paragraphs = [
+        f"{reminder.unit}：",
+        f"截至{_moment_label(as_of)}，督查室尚未收到贵单位可以使用的{form}"
+        f"（贵单位共有 {reminder.lines} 项任务需要填报）。{ask}",
+    ]
+    if reminder.rejected:
+        lines = ["贵单位已报送的以下文件无法使用，视同未报送，请按原因修改后重新报送："]
+        for f in reminder.rejected:
+            reasons = "；".join(f.reasons) or "无法读取"
+            lines.append(f"  - {f.file}（{_moment_label(f.received_at)}收到）：{reasons}")
+        paragraphs.append("\n".join(lines))
+    files = []
+    if feedback is not None:
+        name = f"{period.label}{reminder.unit}填报问题反馈{Path(feedback).suffix}"
+        files.append(_attachment(feedback, name, "填报问题反馈"))
+        paragraphs.append(f"附件《{name}》逐格列明了需要修改的内容。")
+    paragraphs.append("请使用督查室下发的填报表模板填写，不要改动表头和任务编号。")
+    body = "\n\n".join(paragraphs) + "\n\n" + _signature(as_of, settings)
+    return _compose(settings, to, subject, body, as_of, files)
+
+
+@dataclass(frozen=True)
+class ReminderBatch:
+    """The reminders that can be sent, and the units that have no address (未配置邮箱)."""
+
+    messages: tuple[EmailMessage, ...]
+    unaddressed: tuple[str, ...]
+
+
+def reminder_messages(
+    reminders: Sequence[Reminder],
+    settings: SmtpSettings,
+    feedback: Mapping[str, Path] | None = None,
+) -> ReminderBatch:
+    """A message per reminder whose unit has an address; the others listed, in order."""
+    messages, unaddressed = [], []
+    for r in reminders:
+        msg = reminder_message(r, settings, (feedback or {}).get(r.unit))
+        if msg is None:
+            unaddressed.append(r.unit)
+        else:
+            messages.append(msg)
+    return ReminderBatch(tuple(messages), tuple(unaddressed))
+
+
+# ── sending ────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What happened to one message: who accepted it, who was refused and why, or why the
+    whole message failed (`error`)."""
+
+    message_id: str
+    subject: str
+    accepted: tuple[str, ...] = ()
+    refused: tuple[tuple[str, str], ...] = ()
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.refused
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The outcome of a batch, one Delivery per message in the order given."""
+
+    deliveries: tuple[Delivery, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(d.ok for d in self.deliveries)
+
+    @property
+    def sent(self) -> tuple[Delivery, ...]:
+        """Messages at least one recipient accepted."""
+        return tuple(d for d in self.deliveries if d.accepted)
+
+    @property
+    def failed(self) -> tuple[Delivery, ...]:
+        """Messages not delivered to every recipient."""
+        return tuple(d for d in self.deliveries if not d.ok)
+
+    def describe(self) -> str:
+        """One line per problem, in Chinese, for the run's log and summary."""
+        lines = [f"邮件：{len(self.sent)}/{len(self.deliveries)} 封已发出"]
+        for d in self.failed:
+            if d.error:
+                lines.append(f"  未发出《{d.subject}》：{d.error}")
+            for address, reason in d.refused:
+                lines.append(f"  《{d.subject}》收件人 {address} 被拒收：{reason}")
+        return "\n".join(lines)
+
+    __str__ = describe
+
+
+class _Transient(Exception):
+    """The connection failed in a way worth trying again."""
+
+
+class _Permanent(Exception):
+    """The connection cannot work as configured (login refused, certificate rejected…)."""
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    return f"{code} {text}".strip()
+
+
+def _connect(settings: SmtpSettings) -> smtplib.SMTP:
+    context = None
+    if settings.ssl or settings.starttls:
+        context = ssl.create_default_context(
+            cafile=str(settings.ca_file) if settings.ca_file else None
+        )
+    where = f"{settings.host}:{settings.port}"
+    smtp: smtplib.SMTP | None = None
+    try:
+        if settings.ssl:
+            smtp = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout, context=context
+            )
+        else:
+            smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
+        smtp.ehlo()
+        if settings.starttls:
+            smtp.starttls(context=context)
+            smtp.ehlo()
+        if settings.username:
+            password = settings.password.get_secret_value() if settings.password else ""
+            smtp.login(settings.username, password)
+        return smtp
+    except smtplib.SMTPAuthenticationError as e:
+        _close(smtp)
+        raise _Permanent(
+            f"登录邮件服务器 {where} 失败（用户 {settings.username}）："
+            f"{_reply(e.smtp_code, e.smtp_error)}"
+            "；请核对 smtp.username 和 smtp.password"
+        ) from None
+    except UnicodeEncodeError:
+        # smtplib sends AUTH credentials as ASCII only.
+        _close(smtp)
+        raise _Permanent(
+            f"无法登录邮件服务器 {where}：smtp.username 或 smtp.password 含非 ASCII 字符，"
+            "smtplib 不支持；请改用只含英文字母、数字和符号的密码"
+        ) from None
+    except smtplib.SMTPNotSupportedError as e:
+        _close(smtp)
+        raise _Permanent(
+            f"邮件服务器 {where} 不支持所需功能：{e}；请核对 starttls/ssl 设置"
+        ) from None
+    except ssl.SSLCertVerificationError as e:
+        _close(smtp)
+        raise _Permanent(
+            f"邮件服务器 {where} 的证书无法验证：{e.verify_message}；"
+            "内网自签证书请在 smtp.ca_file 中指定根证书"
+        ) from None
+    except smtplib.SMTPResponseException as e:
+        _close(smtp)
+        if 400 <= e.smtp_code < 500:
+            raise _Transient(
+                f"邮件服务器 {where} 暂时不可用：{_reply(e.smtp_code, e.smtp_error)}"
+            ) from None
+        raise _Permanent(
+            f"邮件服务器 {where} 拒绝连接：{_reply(e.smtp_code, e.smtp_error)}"
+        ) from None
+    except OSError as e:  # refused, unreachable, timed out, dropped (SMTPServerDisconnected)
+        _close(smtp)
+        raise _Transient(f"无法连接邮件服务器 {where}：{e}") from None
+
+
+def _close(smtp: smtplib.SMTP | None) -> None:
+    if smtp is None:
+        return
+    try:
+        smtp.quit()
+    except (OSError, smtplib.SMTPException):
+        smtp.close()
+
+
+def _recipients(msg: EmailMessage) -> list[str]:
+    fields = [str(v) for name in ("To", "Cc", "Bcc") for v in msg.get_all(name, [])]
+    return list(dict.fromkeys(spec for _, spec in getaddresses(fields) if spec))
+
+
+def _send_one(smtp: smtplib.SMTP, msg: EmailMessage, sender: str, to: list[str]):
+    """Send one message; a 421 (the server is closing the connection) is transient."""
+    try:
+        return smtp.send_message(msg, from_addr=sender, to_addrs=to)
+    except smtplib.SMTPRecipientsRefused as e:
+        closing = [r for r in e.recipients.values() if r[0] == 421]
+        if closing:
+            raise _Transient(f"邮件服务器关闭了连接：{_reply(*closing[0])}") from None
+        raise
+    except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as e:
+        if e.smtp_code == 421:
+            raise _Transient(f"邮件服务器关闭了连接：{_reply(421, e.smtp_error)}") from None
+        raise
+
+
+def send(
+    messages: Sequence[EmailMessage],
+    settings: SmtpSettings,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> SendResult:
+    """Send `messages` over one SMTP connection, in order, and report each one's outcome.
+
+    A refused recipient or message is recorded and the batch goes on. A connection that
+    cannot be made or drops is tried again up to `settings.retries` times in a row, waiting
+    `retry_backoff` × 1, 2, 4… seconds (`sleep` is injectable for tests); the message being
+    sent when it dropped is sent again (at least once: the server may already have had it).
+    Login refused or a certificate that cannot be verified fails the batch at once. The
+    password is never logged or put in a result.
+    """
+    deliveries: list[Delivery] = []
+    pending = list(messages)
+    smtp: smtplib.SMTP | None = None
+    failures = 0  # connection failures in a row
+    i = 0
+    try:
+        while i < len(pending):
+            msg = pending[i]
+            message_id, subject = msg.get("Message-ID", ""), msg.get("Subject", "")
+            to = _recipients(msg)
+            if not to:
+                deliveries.append(Delivery(message_id, subject, error="邮件没有收件人"))
+                i += 1
+                continue
+            try:
+                if smtp is None:
+                    user = f"（用户 {settings.username}）" if settings.username else ""
+                    log.info("连接邮件服务器 %s:%s%s", settings.host, settings.port, user)
+                    smtp = _connect(settings)
+                refused = _send_one(smtp, msg, settings.sender, to)
+                failures = 0
+                replies = tuple((a, _reply(*r)) for a, r in refused.items())
+                accepted = tuple(a for a in to if a not in refused)
+                outcome = Delivery(message_id, subject, accepted, replies)
+            except _Permanent as e:
+                log.error("%s", e)
+                deliveries.extend(
+                    Delivery(m.get("Message-ID", ""), m.get("Subject", ""), error=str(e))
+                    for m in pending[i:]
+                )
+                break
+            except smtplib.SMTPRecipientsRefused as e:
+                replies = tuple((a, _reply(*r)) for a, r in e.recipients.items())
+                outcome = Delivery(message_id, subject, refused=replies, error="所有收件人都被拒收")
+            except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as e:
+                reason = _reply(e.smtp_code, e.smtp_error)
+                outcome = Delivery(message_id, subject, error=f"服务器拒收：{reason}")
+            except (_Transient, OSError) as e:  # OSError: dropped mid-message, timed out
+                _close(smtp)
+                smtp = None
+                failures += 1
+                if failures > settings.retries:
+                    reason = f"{e}（已重试 {settings.retries} 次）"
+                    log.error("%s", reason)
+                    deliveries.extend(
+                        Delivery(m.get("Message-ID", ""), m.get("Subject", ""), error=reason)
+                        for m in pending[i:]
+                    )
+                    break
+                delay = settings.retry_backoff * 2 ** (failures - 1)
+                log.warning("%s；%g 秒后重试（第 %d/%d 次）", e, delay, failures, settings.retries)
+                sleep(delay)
+                continue  # the same message again
+            if outcome.error:
+                log.warning("未发出《%s》：%s %s", subject, outcome.error, outcome.refused)
+            for address, reason in outcome.refused if not outcome.error else ():
+                log.warning("《%s》收件人 %s 被拒收：%s", subject, address, reason)
+            deliveries.append(outcome)
+            i += 1
+    finally:
+        _close(smtp)
+    return SendResult(tuple(deliveries))

@@ -1,0 +1,84 @@
+"""The month's validation results, kept on disk (校验结果缓存).
+
+A rerun with nothing changed checks the same rows against the same rules; importing Great
+Expectations (3–4 s) and validating (1–2 s) would only give the same answer again. So the
+result of `quality.validate` is kept under `DIR/cache/checks/<key>.json`, the key being a
+sha256 of everything that result depends on:
+
+- the month's tidy table, exactly: every column's name and dtype, the index, and every value
+  with its type (a figure `1` and a text `"1"` differ);
+- what the suite is built from: the year, the catalogue and who reports which lines (the
+  intake's reading context), the quality settings;
+- the rules' own source (`checks/*.py`, `progress_audit/quality.py`) and the versions of
+  Great Expectations and pandas.
+
+A stored result is used only when it decodes to exactly the value that was stored (the
+ledger's codec for this package's records); anything unexpected means validate again, never a
+different answer. The folder can be deleted at any time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from progress_audit.files.atomic import write_text
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+KEY_VERSION = "1"
+
+
+def validation_key(frame: pd.DataFrame, inputs: Sequence[object]) -> str:
+    """The cache key of validating `frame` with a suite built from `inputs` (plain values)."""
+    digest = hashlib.sha256()
+    head = [KEY_VERSION, _rules_version(), [str(x) for x in inputs]]
+    digest.update(json.dumps(head, ensure_ascii=False).encode())
+    digest.update(_frame_fingerprint(frame).encode())
+    return digest.hexdigest()
+
+
+def _frame_fingerprint(frame: pd.DataFrame) -> str:
+    digest = hashlib.sha256()
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    digest.update(repr(frame.index.tolist()).encode())
+    for column in frame.columns:
+        for value in frame[column].tolist():
+            digest.update(f"{type(value).__name__}:{value!r}\x1f".encode())
+    return digest.hexdigest()
+
+
+@cache
+def _rules_version() -> str:
+    """The rules' source and the libraries that run them: a change to any means validate again."""
+    from progress_audit.cache.code_version import code_version
+
+    return code_version(("checks", "progress_audit.quality"), ("great_expectations", "pandas"))
+
+
+def load(cache_dir: Path, key: str) -> Any | None:
+    """The stored result for `key`, or None (absent, unreadable or not decodable)."""
+    from progress_audit.cache.codec import decode
+
+    path = Path(cache_dir) / f"{key}.json"
+    try:
+        return decode(path.read_text("utf-8"))
+    except (OSError, ValueError):  # CodecError is a ValueError
+        return None
+
+
+def store(cache_dir: Path, key: str, value: Any) -> None:
+    """Keep `value` for `key` when it survives the round trip exactly; otherwise keep nothing."""
+    from progress_audit.cache.codec import decode, encode
+
+    with contextlib.suppress(ValueError):
+        text = encode(value)
+        if decode(text) == value:
+            with contextlib.suppress(OSError):  # a read-only workspace: just not cached
+                write_text(Path(cache_dir) / f"{key}.json", text)

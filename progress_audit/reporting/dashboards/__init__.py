@@ -1,0 +1,374 @@
+"""The data-quality pages (数据质量报告、督查看板): `quality.html` per month, `dashboard.html`
+across months.
+
+Single self-contained files: styles and the table sorter inline, charts as inline SVG drawn in
+Python, no font, script or image from anywhere. jinja2 with autoescape: every text from a unit
+(names, messages quoting a cell) is escaped. The pages show everything with scripts off; the
+sorter only reorders rows.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from progress_audit.files.atomic import write_text
+from progress_audit.model.period import Period
+from progress_audit.model.problems import Problem
+from progress_audit.model.records import FINDING_STATUS_LABELS, SUBMISSION_STATUS_LABELS
+from progress_audit.quality.month import (
+    DIMENSIONS,
+    SEVERITY_LABELS,
+    due_label,
+    moment_label,
+    problem_key,
+)
+from progress_audit.reporting.dashboards.history import (
+    History,
+    Month,
+    month_from_quality,
+    read_history,
+)
+from progress_audit.reporting.dashboards.svg import (
+    count_colour,
+    horizontal_bars,
+    horizontal_stacked_bars,
+    score_colour,
+    stacked_bars,
+)
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from progress_audit.model.records import Submission
+    from progress_audit.quality.month import QualityReport
+
+__all__ = ["render_dashboard", "render_quality_page", "write_dashboard", "write_quality_page"]
+
+STATE_LABELS = {
+    "on_time": "按时报送",
+    "late": "逾期报送",
+    "missing": "未报送",
+    "not_due": "未到截止时间",
+}
+STATUS_COLOURS = {
+    "overdue": "#b71c1c",
+    "off_track": "#e65100",
+    "at_risk": "#f9a825",
+    "missing": "#757575",
+    "invalid": "#6a1b9a",
+    "on_track": "#43a047",
+    "completed": "#1b5e20",
+}
+
+
+def write_quality_page(
+    out_dir: Path, report: QualityReport, submissions: Sequence[Submission], as_of: datetime
+) -> Path:
+    """`out_dir/quality.html`, and `out_dir/quality.json` (scores and problems) beside it."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    data = report.to_json()
+    problems = _page_problems(report, submissions)
+    data["problems"] = [p.to_json() for p in problems]
+    write_text(out_dir / "quality.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n")
+    earlier = read_history(out_dir.parent, until=report.period)
+    months = [m for m in earlier.months if m.period != report.period]
+    months.append(month_from_quality(data))
+    page = render_quality_page(report, problems, submissions, as_of, months)
+    target = out_dir / "quality.html"
+    write_text(target, page)
+    return target
+
+
+def write_dashboard(reports_dir: Path) -> Path:
+    """`reports_dir/dashboard.html` from every month folder's findings.json and quality.json."""
+    reports_dir = Path(reports_dir)
+    reports_dir.mkdir(parents=True, exist_ok=True)
+    target = reports_dir / "dashboard.html"
+    write_text(target, render_dashboard(read_history(reports_dir)))
+    return target
+
+
+# ---- the month's page ----------------------------------------------------------------------
+
+
+def _page_problems(report: QualityReport, submissions: Sequence[Submission]) -> list[Problem]:
+    """Every problem of the month once: the report's, plus any the files carry (same key)."""
+    seen: dict[tuple[object, ...], Problem] = {}
+    extra: list[Problem] = []
+    for p in report.all_problems:
+        seen.setdefault(problem_key(p), p)
+    for s in submissions:
+        if s.period not in (None, report.period):
+            continue
+        for p in (*s.problems, *(q for r in s.rows for q in r.problems), *report.problems):
+            if problem_key(p) not in seen:
+                seen[problem_key(p)] = p
+                extra.append(p)
+    return [*report.all_problems, *extra]
+
+
+def render_quality_page(
+    report: QualityReport,
+    problems: Sequence[Problem],
+    submissions: Sequence[Submission],
+    as_of: datetime,
+    months: Sequence[Month],
+) -> str:
+    """The month's quality page as HTML text."""
+    label = _label(report.period)
+    units = list(report.units) or sorted(report.scores)
+    states = report.submission_status
+    unit_rows = []
+    for u in units:
+        c = report.counts.get(u, {})
+        unit_rows.append(
+            {
+                "unit": u,
+                "state": states.get(u, "missing"),
+                "scores": {d: report.scores.get(u, {}).get(d) for d in DIMENSIONS},
+                "expected": c.get("expected", 0),
+                "reported": c.get("reported", 0),
+                "errors": c.get("errors", 0),
+                "warnings": c.get("warnings", 0),
+            }
+        )
+    dims = [
+        {"key": d, "label": name, "mean": _mean(r["scores"][d] for r in unit_rows)}
+        for d, name in DIMENSIONS.items()
+    ]
+    per_unit: dict[str, dict[str, int]] = {}
+    for p in problems:
+        if p.unit:
+            per_unit.setdefault(p.unit, {}).setdefault(p.dimension, 0)
+            per_unit[p.unit][p.dimension] += 1
+    chart_units = [u for u in units if u in per_unit] + sorted(set(per_unit) - set(units))
+    problems_chart = (
+        horizontal_stacked_bars(
+            "各单位数据问题数（按维度）",
+            chart_units,
+            [
+                (name, colour, [per_unit[u].get(d, 0) for u in chart_units])
+                for (d, name), colour in zip(
+                    DIMENSIONS.items(), ("#5c6bc0", "#f9a825", "#c62828", "#00897b"), strict=True
+                )
+            ],
+            unit="条",
+        )
+        if chart_units
+        else ""
+    )
+    trend = _trend(months, units)
+    counted = [s for s in submissions if s.period in (None, report.period)]
+    files = [
+        {
+            "unit": s.unit or "（无法识别）",
+            "file": s.file,
+            "received": moment_label(s.received_at.astimezone(as_of.tzinfo)),
+            "received_sort": s.received_at.isoformat(),
+            "status": SUBMISSION_STATUS_LABELS.get(s.status, s.status),
+            "problems": len({(p.code, p.ref, p.task_id, p.metric_id) for p in s.problems}),
+        }
+        for s in sorted(counted, key=lambda s: (_rank(units, s.unit), s.received_at, s.file))
+    ]
+    return (
+        _env()
+        .get_template("quality.html.j2")
+        .render(
+            label=label,
+            as_of=moment_label(as_of),
+            due=_due_text(report.due),
+            overview={
+                "units": len(units),
+                "on_time": sum(1 for u in units if states.get(u) == "on_time"),
+                "late": sum(1 for u in units if states.get(u) == "late"),
+                "missing": sum(1 for u in units if states.get(u) == "missing"),
+                "problems": len(problems),
+                "errors": sum(1 for p in problems if p.severity == "error"),
+                "warnings": sum(1 for p in problems if p.severity == "warning"),
+            },
+            dims=dims,
+            units=unit_rows,
+            problems_chart=problems_chart,
+            trend=trend,
+            problems=[
+                {
+                    "unit": p.unit or "",
+                    "dimension": DIMENSIONS.get(p.dimension, p.dimension),
+                    "severity": p.severity,
+                    "severity_label": SEVERITY_LABELS.get(p.severity, p.severity),
+                    "line": p.metric_id or p.task_id or "",
+                    "where": p.where if p.ref and p.ref.sheet else "",
+                    "file": p.ref.file if p.ref else "",
+                    "message": p.message,
+                    "code": p.code,
+                }
+                for p in problems
+            ],
+            rules=[
+                {
+                    **r.to_json(),
+                    "dimension": DIMENSIONS.get(r.dimension, r.dimension),
+                    "severity_label": SEVERITY_LABELS.get(r.severity, r.severity),
+                }
+                for r in report.rules
+            ],
+            files=files,
+        )
+    )
+
+
+def _trend(months: Sequence[Month], units: Sequence[str]) -> dict[str, Any]:
+    return {
+        "months": [m.label for m in months],
+        "rows": [
+            {"unit": u, "cells": [_composite(m.scores.get(u)) for m in months]} for u in units
+        ],
+    }
+
+
+# ---- the dashboard across months -----------------------------------------------------------
+
+
+def render_dashboard(history: History) -> str:
+    """The dashboard as HTML text."""
+    months = history.months
+    labels = [m.label for m in months]
+    statuses = [{"key": k, "label": v} for k, v in FINDING_STATUS_LABELS.items()]
+    status_rows = [
+        {
+            "period": m.period,
+            "label": m.label,
+            "counts": [m.summary.get(s["key"], 0) for s in statuses],
+            "total": sum(m.summary.values()),
+        }
+        for m in months
+    ]
+    status_chart = (
+        stacked_bars(
+            "督查状态逐月趋势（项）",
+            [
+                m.label.split("年", 1)[-1]
+                if len({x.year for x in _periods(months)}) == 1
+                else m.label
+                for m in months
+            ],
+            [
+                (s["label"], STATUS_COLOURS[s["key"]], [m.summary.get(s["key"], 0) for m in months])
+                for s in statuses
+            ],
+            unit="项",
+        )
+        if months
+        else ""
+    )
+    units = history.units
+    on_time_rows = []
+    for u in units:
+        states = [m.submitted.get(u, "missing") if u in m.units else "" for m in months]
+        due = [s for s in states if s in ("on_time", "late", "missing")]
+        rate = round(sum(s == "on_time" for s in due) / len(due), 4) if due else None
+        on_time_rows.append({"unit": u, "rate": rate, "states": states})
+    ranked = sorted(on_time_rows, key=lambda r: -1 if r["rate"] is None else r["rate"])
+    on_time_chart = (
+        horizontal_bars("各单位按时报送率（由低到高）", [(r["unit"], r["rate"]) for r in ranked])
+        if months
+        else ""
+    )
+    problem_rows = []
+    for u in units:
+        counts = [m.problems.get(u, 0) if u in m.units else None for m in months]
+        problem_rows.append({"unit": u, "total": sum(n for n in counts if n), "counts": counts})
+    score_rows = [
+        {"unit": u, "cells": [_composite(m.scores.get(u)) for m in months]} for u in units
+    ]
+    return (
+        _env()
+        .get_template("dashboard.html.j2")
+        .render(
+            months=labels,
+            latest_as_of=_moment_text(months[-1].as_of) if months else "",
+            unreadable=list(history.unreadable),
+            statuses=statuses,
+            status_rows=status_rows,
+            status_chart=status_chart,
+            on_time_rows=on_time_rows,
+            on_time_chart=on_time_chart,
+            problem_rows=problem_rows,
+            score_rows=score_rows,
+        )
+    )
+
+
+# ---- helpers -------------------------------------------------------------------------------
+
+
+@cache
+def _env() -> jinja2.Environment:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        pct=_pct,
+        score_colour=score_colour,
+        count_colour=count_colour,
+        state_label=lambda s: STATE_LABELS.get(s, s or "—"),
+        state_rank=lambda s: {"on_time": 3, "late": 2, "missing": 1}.get(s, ""),
+    )
+    return env
+
+
+def _pct(x: float | None) -> str:
+    return "—" if x is None else f"{x * 100:.0f}%"
+
+
+def _mean(values: Any) -> float | None:
+    xs = [v for v in values if v is not None]
+    return round(sum(xs) / len(xs), 4) if xs else None
+
+
+def _composite(scores: Mapping[str, float | None] | None) -> float | None:
+    return _mean((scores or {}).values())
+
+
+def _rank(units: Sequence[str], unit: str | None) -> tuple[int, str]:
+    return (units.index(unit) if unit in units else len(units), unit or "")
+
+
+def _label(period: str) -> str:
+    try:
+        return Period.parse(period).label
+    except ValueError:
+        return period
+
+
+def _periods(months: Sequence[Month]) -> list[Period]:
+    out = []
+    for m in months:
+        try:
+            out.append(Period.parse(m.period))
+        except ValueError:
+            continue
+    return out
+
+
+def _moment_text(iso: str) -> str:
+    try:
+        return moment_label(datetime.fromisoformat(iso))
+    except ValueError:
+        return iso
+
+
+def _due_text(iso: str) -> str:
+    return due_label(datetime.fromisoformat(iso)) if iso else "—"

@@ -1,0 +1,232 @@
+"""Charts as inline SVG, drawn in Python (图表): nothing to load, nothing from a CDN.
+
+Every label is escaped (`markupsafe.escape`): unit names came from workbooks. Text uses the
+CJK font stack, so Chinese labels render with the fonts the office's computers have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from markupsafe import Markup, escape
+
+FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei',sans-serif"
+
+
+def _num(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def _text(
+    x: float,
+    y: float,
+    label: str,
+    *,
+    anchor: str = "start",
+    size: int = 12,
+    fill: str = "#222",
+    weight: str = "normal",
+) -> str:
+    return (
+        f'<text x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}" font-size="{size}" '
+        f'fill="{fill}" font-weight="{weight}">{escape(label)}</text>'
+    )
+
+
+def _axis(value: float) -> tuple[int, int]:
+    """A round top for a count axis and its number of whole-number ticks: 2 → (2, 2),
+    7 → (10, 5), 38 → (40, 4), 233 → (250, 5)."""
+    if value <= 5:
+        top = max(1, int(-(-value // 1)))
+        return top, top
+    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        if value <= step * 5:
+            top = int(-(-value // step) * step)
+            return top, top // step
+    return int(value) + 1, 1
+
+
+def stacked_bars(
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[tuple[str, str, Sequence[float]]],
+    *,
+    width: int = 900,
+    height: int = 360,
+    unit: str = "",
+) -> Markup:
+    """Vertical stacked bars: one bar per category (month), one segment per series (status).
+
+    `series` is (label, colour, values per category). Segments show their count when tall
+    enough; the legend names every series, so the chart reads in black and white too.
+    """
+    left, right, top, bottom = 48, 16, 40, 64
+    plot_w, plot_h = width - left - right, height - top - bottom
+    totals = [sum(s[2][i] for s in series) for i in range(len(categories))]
+    top_value, ticks = _axis(max(totals, default=0))
+    parts = [_text(left, 22, title, size=15, weight="bold")]
+    for k in range(ticks + 1):
+        v = top_value * k / ticks
+        y = top + plot_h - plot_h * k / ticks
+        parts.append(
+            f'<line x1="{left}" y1="{_num(y)}" x2="{width - right}" y2="{_num(y)}" '
+            f'stroke="#ddd" stroke-width="1"/>'
+        )
+        parts.append(_text(left - 6, y + 4, _num(v), anchor="end", size=11, fill="#555"))
+    n = max(len(categories), 1)
+    slot = plot_w / n
+    bar = min(64.0, slot * 0.6)
+    for i, cat in enumerate(categories):
+        x = left + slot * i + (slot - bar) / 2
+        y = top + plot_h
+        for label, colour, values in series:
+            v = values[i]
+            if v <= 0:
+                continue
+            h = plot_h * v / top_value
+            y -= h
+            parts.append(
+                f'<rect x="{_num(x)}" y="{_num(y)}" width="{_num(bar)}" height="{_num(h)}" '
+                f'fill="{colour}"><title>{escape(f"{cat} {label}：{_num(v)}{unit}")}</title></rect>'
+            )
+            if h >= 14:
+                parts.append(
+                    _text(
+                        x + bar / 2, y + h / 2 + 4, _num(v), anchor="middle", size=11, fill="#fff"
+                    )
+                )
+        parts.append(_text(x + bar / 2, top + plot_h + 16, cat, anchor="middle", size=12))
+        parts.append(
+            _text(x + bar / 2, y - 4, _num(totals[i]), anchor="middle", size=11, fill="#555")
+        )
+    lx, ly = left, height - 18
+    for label, colour, _ in series:
+        parts.append(f'<rect x="{lx}" y="{ly - 10}" width="12" height="12" fill="{colour}"/>')
+        parts.append(_text(lx + 16, ly, label, size=12))
+        lx += 16 + 14 * len(label) + 18
+    return _svg(title, width, height, parts)
+
+
+def horizontal_bars(
+    title: str,
+    bars: Sequence[tuple[str, float | None]],
+    *,
+    width: int = 900,
+    maximum: float = 1.0,
+    percent: bool = True,
+    colour_of: Mapping[str, str] | None = None,
+) -> Markup:
+    """One horizontal bar per label (unit), value 0..maximum, the figure at the bar's end.
+
+    None is drawn as a dash ("—", nothing to show). Bars are coloured by value (red, amber,
+    green) unless `colour_of` names a colour per label.
+    """
+    row_h, left, right, top = 22, 190, 70, 56
+    height = top + row_h * len(bars) + 16
+    plot_w = width - left - right
+    parts = [_text(8, 22, title, size=15, weight="bold")]
+    for k in range(5):
+        x = left + plot_w * k / 4
+        parts.append(
+            f'<line x1="{_num(x)}" y1="{top - 6}" x2="{_num(x)}" y2="{height - 12}" '
+            f'stroke="#e4e4e4" stroke-width="1"/>'
+        )
+        tick = maximum * k / 4
+        shown = f"{tick * 100:.0f}%" if percent else _num(tick)
+        parts.append(_text(x, top - 10, shown, anchor="middle", size=11, fill="#555"))
+    for i, (label, value) in enumerate(bars):
+        y = top + row_h * i
+        parts.append(_text(left - 8, y + 15, label, anchor="end", size=12))
+        if value is None:
+            parts.append(_text(left + 4, y + 15, "—", size=12, fill="#777"))
+            continue
+        share = max(0.0, min(1.0, value / maximum)) if maximum else 0.0
+        colour = (colour_of or {}).get(label) or score_colour(share, strong=True)
+        w = plot_w * share
+        shown = f"{value * 100:.0f}%" if percent else _num(value)
+        parts.append(
+            f'<rect x="{left}" y="{y + 3}" width="{_num(max(w, 1.5))}" height="{row_h - 6}" '
+            f'fill="{colour}"><title>{escape(f"{label}：{shown}")}</title></rect>'
+        )
+        parts.append(_text(left + w + 6, y + 15, shown, size=12))
+    return _svg(title, width, height, parts)
+
+
+def horizontal_stacked_bars(
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, str, Sequence[float]]],
+    *,
+    width: int = 900,
+    unit: str = "",
+) -> Markup:
+    """One horizontal bar per label (unit), one segment per series (dimension), a legend."""
+    row_h, left, right, top = 22, 190, 60, 76
+    height = top + row_h * len(labels) + 16
+    plot_w = width - left - right
+    totals = [sum(s[2][i] for s in series) for i in range(len(labels))]
+    top_value, ticks = _axis(max(totals, default=0))
+    parts = [_text(8, 22, title, size=15, weight="bold")]
+    lx = left
+    for label, colour, _ in series:
+        parts.append(f'<rect x="{lx}" y="32" width="12" height="12" fill="{colour}"/>')
+        parts.append(_text(lx + 16, 43, label, size=12))
+        lx += 16 + 14 * len(label) + 18
+    for k in range(ticks + 1):
+        x = left + plot_w * k / ticks
+        parts.append(
+            f'<line x1="{_num(x)}" y1="{top - 6}" x2="{_num(x)}" y2="{height - 12}" '
+            f'stroke="#e4e4e4" stroke-width="1"/>'
+        )
+        parts.append(
+            _text(x, top - 10, _num(top_value * k / ticks), anchor="middle", size=11, fill="#555")
+        )
+    for i, label in enumerate(labels):
+        y = top + row_h * i
+        parts.append(_text(left - 8, y + 15, label, anchor="end", size=12))
+        x = float(left)
+        for name, colour, values in series:
+            v = values[i]
+            if v <= 0:
+                continue
+            w = plot_w * v / top_value
+            tip = escape(f"{label} {name}：{_num(v)}{unit}")
+            parts.append(
+                f'<rect x="{_num(x)}" y="{y + 3}" width="{_num(w)}" height="{row_h - 6}" '
+                f'fill="{colour}"><title>{tip}</title></rect>'
+            )
+            if w >= 14:
+                parts.append(
+                    _text(x + w / 2, y + 15, _num(v), anchor="middle", size=11, fill="#fff")
+                )
+            x += w
+        parts.append(_text(x + 6, y + 15, _num(totals[i]), size=12))
+    return _svg(title, width, height, parts)
+
+
+def score_colour(score: float | None, *, strong: bool = False) -> str:
+    """Red → amber → green for a 0..1 score (the heat map's cell colour); grey when None."""
+    if score is None:
+        return "#eeeeee"
+    hue = 120 * max(0.0, min(1.0, score)) ** 2  # stay red-amber until well up the scale
+    return f"hsl({hue:.0f},{'60%' if strong else '70%'},{'45%' if strong else '82%'})"
+
+
+def count_colour(count: int) -> str:
+    """The heat map's colour for a number of problems: none green, a few amber, many red."""
+    if count <= 0:
+        return "hsl(120,55%,85%)"
+    if count <= 2:
+        return "hsl(45,90%,80%)"
+    if count <= 5:
+        return "hsl(25,90%,75%)"
+    return "hsl(0,75%,75%)"
+
+
+def _svg(title: str, width: int, height: int, parts: Sequence[str]) -> Markup:
+    body = "".join(parts)
+    return Markup(
+        f'<svg class="chart" role="img" '
+        f'aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" font-family="{FONT}">{body}</svg>'
+    )

@@ -1,0 +1,64 @@
+"""The month's reports beside findings.json (报表), contract section 6.
+
+    overdue.xlsx              逾期任务, by 分管领导 and 牵头单位
+    at-risk.xlsx              预警任务, worst first
+    exceptions.xlsx / .html   督办通报 to the government office
+    feedback/<unit>.xlsx      each submitting unit's feedback, cell by cell
+
+Each file is written atomically and depends only on its inputs and `as_of`. Text that came
+from a unit stays text: `xlsx_style.put` in the workbooks, jinja2 autoescape in the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from progress_audit.model.period import Period
+from progress_audit.model.problems import Problem
+from progress_audit.model.records import Finding, Submission
+
+if TYPE_CHECKING:
+    from progress_audit.reporting.reports.unchanged import RenderLog
+
+
+def write_reports(
+    out_dir: Path,
+    period: Period,
+    as_of: datetime,
+    findings: Sequence[Finding],
+    submissions: Sequence[Submission],
+    problems: Sequence[Problem] = (),
+    *,
+    log: RenderLog | None = None,
+) -> list[Path]:
+    """Write the month's reports into `out_dir` (`DIR/reports/<period>/`); returns their paths.
+
+    With `log`, a report whose inputs are those it was last rendered from is left as it is.
+    """
+    from progress_audit.reporting.reports.at_risk import write_at_risk
+    from progress_audit.reporting.reports.exceptions import build_exception_report
+    from progress_audit.reporting.reports.exceptions_html import write_exceptions_html
+    from progress_audit.reporting.reports.exceptions_xlsx import write_exceptions_xlsx
+    from progress_audit.reporting.reports.feedback import write_feedback
+    from progress_audit.reporting.reports.overdue import write_overdue
+
+    out_dir = Path(out_dir)
+    render = log.render if log else _render
+    report = build_exception_report(period, as_of, findings, submissions, problems)
+    return [
+        render(write_overdue, out_dir / "overdue.xlsx", period, as_of, findings),
+        render(write_at_risk, out_dir / "at-risk.xlsx", period, as_of, findings),
+        render(write_exceptions_xlsx, out_dir / "exceptions.xlsx", report),
+        render(write_exceptions_html, out_dir / "exceptions.html", report),
+        *write_feedback(
+            out_dir / "feedback", period, as_of, findings, submissions, problems, log=log
+        ),
+    ]
+
+
+def _render(writer: Callable[..., Path], target: Path, *inputs: Any) -> Path:
+    """`RenderLog.render` without a log: always render."""
+    return writer(target, *inputs)

@@ -1,0 +1,55 @@
+"""预警任务 (at-risk.xlsx): every task behind 序时进度, worst first: 严重滞后 before 进度滞后,
+then the lowest ratio to 序时进度 and the biggest gap, with what each must now do per month."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from progress_audit.files.xlsx_style import list_sheet, new_workbook, save_workbook
+from progress_audit.model.period import Period
+from progress_audit.model.records import Finding
+from progress_audit.reporting.reports.columns import finding_columns, finding_rows
+from progress_audit.reporting.reports.labels import heading_label
+from progress_audit.reporting.reports.ordering import BEHIND, worst_first
+
+HEADERS = (
+    "状态",
+    "任务编号",
+    "指标编号",
+    "指标/工作标准",
+    "牵头单位",
+    "分管领导",
+    "目标值",
+    "本年累计完成",
+    "计量单位",
+    "序时进度",
+    "完成序时进度比例",
+    "落后序时进度（百分点）",
+    "每月需完成",
+    "预计全年",
+    "完成期限",
+    "临近期限",
+    "存在问题",
+    "原因",
+    "来源",
+)
+
+
+def write_at_risk(
+    target: Path, period: Period, as_of: datetime, findings: Sequence[Finding]
+) -> Path:
+    """Write at-risk.xlsx: one row per 严重滞后 or 进度滞后 finding, worst first."""
+    behind = worst_first(f for f in findings if f.status in BEHIND)
+    off = sum(f.status == "off_track" for f in behind)
+    title = f"{period.label}预警任务清单"
+    subtitle = (
+        f"{heading_label(period, as_of)}　严重滞后 {off} 项、进度滞后 {len(behind) - off} 项"
+        "（严重滞后在前，其次按完成序时进度比例由低到高）"
+    )
+    wb = new_workbook()
+    empty = f"{period.label}没有落后于序时进度的任务。"
+    rows = finding_rows(HEADERS, behind)
+    list_sheet(wb, "预警任务", title, subtitle, finding_columns(HEADERS), rows, empty)
+    return save_workbook(wb, target, as_of, title)

@@ -1,0 +1,61 @@
+"""The columns a finding can be shown in (报表栏目): header, kind, width and value, defined once
+so that the overdue, at-risk and exception reports say the same thing the same way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from progress_audit.files.xlsx_style import Column, Row
+from progress_audit.model.records import Finding
+from progress_audit.reporting.reports.labels import (
+    behind_points,
+    indicator_label,
+    leaders_label,
+    source_label,
+)
+
+DUE_SOON_MARK = "30天内到期"
+
+
+def _gap_to_target(f: Finding) -> float | None:
+    if f.target is None or f.actual is None:
+        return None
+    return round(f.target - f.actual, 6)
+
+
+FINDING_FIELDS: dict[str, tuple[Column, Callable[[Finding], Any]]] = {
+    "状态": (Column("状态", "status", 12, 8), lambda f: f.status_label),
+    "任务编号": (Column("任务编号", "text", 9, 7), lambda f: f.task_id),
+    "指标编号": (Column("指标编号", "text", 10, 7), lambda f: f.metric_id or ""),
+    "指标/工作标准": (Column("指标/工作标准", "text", 24, 14), indicator_label),
+    "牵头单位": (Column("牵头单位", "text", 12, 8), lambda f: f.unit),
+    "分管领导": (Column("分管领导", "text", 10, 8), leaders_label),
+    "目标值": (Column("目标值", "number", 11, 8), lambda f: f.target),
+    "本年累计完成": (Column("本年累计完成", "number", 11, 8), lambda f: f.actual),
+    "计量单位": (Column("计量单位", "text", 9, 6), lambda f: f.unit_of_measure),
+    "序时进度": (Column("序时进度", "number", 11, 8), lambda f: f.expected),
+    "完成序时进度比例": (Column("完成序时进度比例", "percent", 10, 8), lambda f: f.ratio),
+    "落后序时进度（百分点）": (Column("落后序时进度（百分点）", "points", 10, 8), behind_points),
+    "每月需完成": (Column("每月需完成", "number", 11, 8), lambda f: f.required_monthly),
+    "预计全年": (Column("预计全年", "number", 11, 8), lambda f: f.projection),
+    "完成期限": (Column("完成期限", "date", 15, 10), lambda f: f.deadline),
+    "临近期限": (Column("临近期限", "text", 11, 8), lambda f: DUE_SOON_MARK if f.due_soon else ""),
+    "差距（目标−完成）": (Column("差距（目标−完成）", "number", 12, 10), _gap_to_target),
+    "存在问题": (Column("存在问题", "text", 28, 14), lambda f: f.issues),
+    "原因": (Column("原因", "text", 22, 12), lambda f: "；".join(f.reasons)),
+    "来源": (Column("来源", "text", 18, 10), lambda f: source_label(f.source)),
+}
+
+
+def finding_columns(headers: Sequence[str]) -> list[Column]:
+    return [FINDING_FIELDS[h][0] for h in headers]
+
+
+def finding_row(headers: Sequence[str], finding: Finding) -> Row:
+    """One finding as a table row, its status cell in the status's colour."""
+    return [FINDING_FIELDS[h][1](finding) for h in headers], finding.status
+
+
+def finding_rows(headers: Sequence[str], findings: Iterable[Finding]) -> Iterator[Row]:
+    return (finding_row(headers, f) for f in findings)

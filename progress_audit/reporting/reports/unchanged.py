@@ -1,0 +1,87 @@
+"""Reports left as they are when nothing they show has changed (渲染记录).
+
+Rendering the month's workbooks costs seconds (about 25 ms a workbook, 40-odd of them); a
+rerun after nothing changed, or after one unit's late workbook, would rewrite the same bytes.
+`RenderLog.render(writer, target, *inputs)` calls `writer(target, *inputs)` unless the record
+says that `target` was rendered from the same inputs by the same code and the file on disk
+still has exactly the bytes rendered then (its sha256): a report the office edited, replaced
+or deleted is rendered again.
+
+The inputs are encoded with the ledger's codec (this package's records, tuples, dicts, dates;
+deterministic, unlike `repr` of a set); inputs it cannot encode are always rendered. The code
+is the package's source and the versions of openpyxl and jinja2. Every writer depends only
+on its inputs (contract: no wall clock in a report), which is what makes the skip exact.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from progress_audit.files.atomic import write_text
+
+
+class RenderLog:
+    """The record, kept at `path` (JSON), of what each report under `base` was rendered from."""
+
+    def __init__(self, path: Path, base: Path) -> None:
+        self.path, self.base = Path(path), Path(base)
+        self._before: dict[str, list[str]] = {}
+        with contextlib.suppress(OSError, ValueError):
+            loaded = json.loads(self.path.read_text("utf-8"))
+            if isinstance(loaded, dict):
+                self._before = loaded
+        self._now: dict[str, list[str]] = {}
+        self.skipped = 0
+
+    def render(self, writer: Callable[..., Path], target: Path, *inputs: Any) -> Path:
+        """`writer(target, *inputs)`, unless `target` already holds what it would write."""
+        name = os.path.relpath(target, self.base)
+        key = _key(writer, inputs)
+        if key is not None and self._before.get(name, [None])[0] == key:
+            with contextlib.suppress(OSError):
+                if _sha256(target) == self._before[name][1]:
+                    self._now[name] = self._before[name]
+                    self.skipped += 1
+                    return target
+        written = writer(target, *inputs)
+        if key is not None:
+            self._now[name] = [key, _sha256(written)]
+        return written
+
+    def save(self) -> None:
+        """Keep the record of this run's reports (those of earlier runs no longer written are
+        dropped). A workspace that cannot be written to just renders again next time."""
+        with contextlib.suppress(OSError):
+            write_text(self.path, json.dumps(self._now, ensure_ascii=False, sort_keys=True))
+
+
+def _key(writer: Callable[..., Path], inputs: tuple[Any, ...]) -> str | None:
+    from progress_audit.cache.codec import encode
+
+    try:
+        encoded = encode(inputs)
+    except ValueError:  # CodecError: not encodable, so always rendered
+        return None
+    name = f"{writer.__module__}.{writer.__qualname__}"
+    digest = hashlib.sha256(f"{_code_version()}|{name}|".encode())
+    digest.update(encoded.encode())
+    return digest.hexdigest()
+
+
+@cache
+def _code_version() -> str:
+    """The package's source and templates, and the libraries that write the files."""
+    from progress_audit.cache.code_version import code_version
+
+    return code_version(("progress_audit",), ("openpyxl", "jinja2"))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
