@@ -25,6 +25,7 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	@$(BIN)/ruff check .
+	@$(BIN)/lint-imports --no-cache
 	@$(BIN)/python -m pytest
 
 # The performance budgets of issue 7 (about 6 minutes; not part of `make test`): prints the table,

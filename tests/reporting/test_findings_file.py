@@ -11,7 +11,14 @@ import pytest
 from progress_audit.assessment.assess import summarise
 from progress_audit.model.period import parse_as_of
 from progress_audit.reporting.findings_file import findings_document, write_findings
-from tests.test_assess import DECEMBER, DECEMBER_INBOX, JUNE, inbox_submissions, june_inbox, run
+from tests.assessment.test_assess import (
+    DECEMBER,
+    DECEMBER_INBOX,
+    JUNE,
+    inbox_submissions,
+    june_inbox,
+    run,
+)
 
 CONTRACT_FINDING_KEYS = [
     "task_id",

@@ -10,7 +10,7 @@ import pytest
 from progress_audit.intake.reading.reader import read_workbook
 from progress_audit.intake.reading.safety import SafetyLimits, inspect_workbook
 from progress_audit.standards.responsibility import assignments
-from tests import workbooks as wbs
+from tests.support import workbooks as wbs
 
 MiB = 1024 * 1024
 LIMITS = SafetyLimits()

@@ -9,8 +9,8 @@ import pytest
 
 from progress_audit.intake.reading.reader import READER_VERSION, WorkbookReading, read_workbook
 from progress_audit.standards.responsibility import assignments
-from tests import workbooks as wbs
-from tests.workbooks import HEADERS
+from tests.support import workbooks as wbs
+from tests.support.workbooks import HEADERS
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from progress_audit.config import QualitySettings
 from progress_audit.model.period import Period
 from progress_audit.quality.month import check_month
 from progress_audit.standards.responsibility import assignments as assign
-from tests.quality_month import (
+from tests.support.quality_month import (
     AS_OF,
     JUNE,
     PLANTED,

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from progress_audit.standards.responsibility import assignments as assign
-from tests.quality_month import two_months
+from tests.support.quality_month import two_months
 
 CHROMIUM = next(
     (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None

@@ -1,5 +1,5 @@
 """Each data-quality suite of checks/ passes on a clean month and fails exactly where a case of
-each of its rules was planted (tests/quality_month.py says where)."""
+each of its rules was planted (tests/support/quality_month.py says where)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 
 from progress_audit.quality.tidy import tidy_month
 from progress_audit.standards.responsibility import assignments as assign
-from tests.quality_month import JUNE, PLANTED, clean_month, dirty_month, planted_line
+from tests.support.quality_month import JUNE, PLANTED, clean_month, dirty_month, planted_line
 
 pytest.importorskip("great_expectations")
 

@@ -39,8 +39,8 @@ from progress_audit.quality.month import check_month
 from progress_audit.reporting.reports import write_reports
 from progress_audit.reporting.reports.unchanged import RenderLog
 from progress_audit.standards.responsibility import assignments as assign
-from tests.quality_month import AS_OF, JUNE, dirty_month
-from tests.test_intake import TZ, build_month
+from tests.intake.test_intake import TZ, build_month
+from tests.support.quality_month import AS_OF, JUNE, dirty_month
 
 
 @pytest.fixture(scope="module")
@@ -179,7 +179,7 @@ def test_the_kept_validation_gives_the_same_report(tmp_path, catalogue_2019, a):
 
 _CHILD = """
 import sys, json
-from tests.quality_month import AS_OF, JUNE, dirty_month
+from tests.support.quality_month import AS_OF, JUNE, dirty_month
 from progress_audit.standards.catalogue import load_catalogue
 from progress_audit.quality.month import check_month
 from progress_audit.standards.responsibility import assignments
@@ -200,7 +200,7 @@ def test_a_rerun_with_the_same_rows_does_not_import_great_expectations(tmp_path)
             capture_output=True,
             text=True,
             check=True,
-            cwd=Path(__file__).parent.parent,
+            cwd=Path(__file__).parents[2],
         )
         return json.loads(out.stdout)
 

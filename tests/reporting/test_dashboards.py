@@ -11,7 +11,7 @@ from markupsafe import escape
 
 from progress_audit.reporting.dashboards import write_dashboard, write_quality_page
 from progress_audit.standards.responsibility import assignments as assign
-from tests.quality_month import AS_OF, HOSTILE, two_months
+from tests.support.quality_month import AS_OF, HOSTILE, two_months
 
 
 @pytest.fixture(scope="module")

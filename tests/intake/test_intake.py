@@ -4,7 +4,7 @@ contract's layout, read by the real reader.
 
 The year benchmark (40 units × 12 months, cold and rerun):
 
-    .venv/bin/python -m tests.test_intake [--months 12]
+    .venv/bin/python -m tests.intake.test_intake [--months 12]
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from progress_audit.intake.receive import (
 )
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
-from tests.workbooks import submission
+from tests.support.workbooks import submission
 
 TZ = "Asia/Shanghai"
 ZONE = ZoneInfo(TZ)
@@ -519,14 +519,14 @@ def test_intake_works_on_a_read_only_inbox(tmp_path, context):
         if denied.returncode == 0 or "Permission denied" not in denied.stderr:
             pytest.skip(f"无法在此环境中让收件箱真正只读（{denied.stderr.strip()[:200]}）")
         script = (
-            "import json; from tests.test_intake import _take_in_child as f; "
+            "import json; from tests.intake.test_intake import _take_in_child as f; "
             f"print(json.dumps(f({str(workspace)!r})))"
         )
         done = subprocess.run(
             [*prefix, sys.executable, "-c", script],
             capture_output=True,
             text=True,
-            cwd=Path(__file__).parent.parent,
+            cwd=Path(__file__).parents[2],
             timeout=300,
         )
         assert done.returncode == 0, done.stderr[-2000:]
@@ -622,7 +622,7 @@ def test_receiving_in_parallel_threads_gives_the_same_result(inbox):
     assert [r.reading for r in inbox.take_in()] == [r.reading for r in parallel]
 
 
-# -- the year benchmark (python -m tests.test_intake) ---------------------------------------
+# -- the year benchmark (python -m tests.intake.test_intake) ---------------------------------------
 
 
 def bench(months: int = 12) -> dict[str, float]:
