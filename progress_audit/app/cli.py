@@ -1,4 +1,4 @@
-"""The `progress-audit` command line (contract section 1).
+"""The `progress-audit` command line: catalogue, templates, run, demo and serve.
 
 Errors the user can act on are one line on stderr and exit 1; usage errors exit 2 (click's own).
 """
@@ -7,12 +7,20 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 
+from progress_audit.app.quick_exit import quick_exit
+from progress_audit.app.runner import run_audits, run_demo, serve_deployments
 from progress_audit.config import get_settings
+from progress_audit.model.period import Period, PeriodError, parse_as_of
+from progress_audit.standards.catalogue import CatalogueError, load_catalogue
+from progress_audit.standards.responsibility import assignments
+from progress_audit.standards.summary import summary_text
 
 app = typer.Typer(
     name="progress-audit",
@@ -35,8 +43,6 @@ def _fail(message: str) -> None:
 @app.callback()
 def _root() -> None:
     """区政府重点任务进度督查引擎。"""
-    from pydantic import ValidationError
-
     try:
         get_settings()
     except ValidationError as e:
@@ -59,9 +65,6 @@ def catalogue(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出完整目录")] = False,
 ) -> None:
     """输出重点任务目录：目标、工作标准、牵头单位和量化指标。"""
-    from progress_audit.standards.catalogue import CatalogueError, load_catalogue
-    from progress_audit.standards.summary import summary_text
-
     settings = get_settings()
     try:
         cat = load_catalogue(year or settings.year, settings.standards_dir)
@@ -81,8 +84,6 @@ DataOption = Annotated[
 
 
 def _check_period(value: str | None) -> str | None:
-    from progress_audit.model.period import Period, PeriodError
-
     if value is None:
         return None
     try:
@@ -92,10 +93,6 @@ def _check_period(value: str | None) -> str | None:
 
 
 def _check_as_of(value: str | None) -> str | None:
-    from datetime import UTC, datetime
-
-    from progress_audit.model.period import PeriodError, parse_as_of
-
     if value is None:
         return None
     try:
@@ -123,8 +120,6 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", help="显示 Prefect 运行日志")] = False,
 ) -> None:
     """月度督查：收集、校验、评估、出报告（一次 Prefect 流程运行）。"""
-    from progress_audit.app.runner import run_audits
-
     run_audits([(period, as_of)], data or get_settings().data_dir, verbose=verbose)
 
 
@@ -134,20 +129,16 @@ def demo(
     verbose: Annotated[bool, typer.Option("--verbose", help="显示 Prefect 运行日志")] = False,
 ) -> None:
     """生成 2019 年 1–6 月的模拟填报表（固定随机种子，可重现），逐月督查并生成报告。"""
-    from progress_audit.app.runner import run_demo
-
     run_demo(data or get_settings().data_dir, verbose=verbose)
 
 
 @app.command()
 def serve() -> None:
     """按 prefect.yaml 的计划运行定时部署（每月 6 日 9:00 督查、3 日 9:00 催报），直到停止。"""
-    from progress_audit.app.runner import serve_deployments
-
     serve_deployments()
 
 
-# ── templates (issue 3): the submission workbooks sent to the units ──────────────────────
+# ── templates: the submission workbooks sent to the units each month ──────────────────────
 
 
 @app.command()
@@ -157,9 +148,7 @@ def templates(
     year: YearOption = None,
 ) -> None:
     """为每个牵头单位生成当月进度填报表（每单位一个工作簿）。"""
-    from progress_audit.model.period import Period, PeriodError
-    from progress_audit.standards.catalogue import CatalogueError, load_catalogue
-    from progress_audit.standards.responsibility import assignments
+    # openpyxl is slow to import: `--help` and the other commands do not pay for it
     from progress_audit.templates.workbook import write_templates
 
     settings = get_settings()
@@ -182,7 +171,5 @@ def templates(
 
 def main() -> None:
     """Console-script entry point."""
-    from progress_audit.app.quick_exit import quick_exit
-
     with quick_exit():  # at the end, no second spent unloading pandas, GX and Prefect
         app()

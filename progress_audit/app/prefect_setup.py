@@ -21,6 +21,7 @@ def configure_prefect(verbose: bool = False) -> None:
 def server_configured() -> bool:
     """Whether a real Prefect server (or Cloud) is configured, rather than the temporary one."""
     configure_prefect()
+    # Prefect reads its settings when imported, so configure_prefect() must run first
     from prefect.settings import get_current_settings
 
     return bool(get_current_settings().api.url)
@@ -28,8 +29,9 @@ def server_configured() -> bool:
 
 def server_unreachable() -> str | None:
     """Why the configured Prefect server does not answer (its address and the error), or None."""
+    # Prefect takes seconds to import: only `serve` pays it
     from prefect.client.orchestration import get_client
-    from prefect.settings import get_current_settings
+    from prefect.settings import get_current_settings  # the same: Prefect only for `serve`
 
     with get_client(sync_client=True) as client:
         error = client.api_healthcheck()
@@ -40,8 +42,9 @@ def server_unreachable() -> str | None:
 
 def deployments_in_pools(names: list[str]) -> list[tuple[str, str]]:
     """Those of the deployments `flow/deployment` that exist on the server in a work pool."""
+    # Prefect takes seconds to import: only `serve` pays it
     from prefect.client.orchestration import get_client
-    from prefect.exceptions import ObjectNotFound
+    from prefect.exceptions import ObjectNotFound  # the same: Prefect only for `serve`
 
     found = []
     with get_client(sync_client=True) as client:

@@ -4,6 +4,7 @@ clear line on stderr (exit 1) when an audit cannot complete.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -11,9 +12,20 @@ from pathlib import Path
 
 import typer
 
-from progress_audit.app.prefect_setup import configure_prefect
+from progress_audit.app import warm_up
+from progress_audit.app.prefect_setup import (
+    configure_prefect,
+    deployments_in_pools,
+    server_configured,
+    server_unreachable,
+)
 from progress_audit.config import get_settings
-from progress_audit.paths import PROJECT_ROOT
+from progress_audit.flows.console import progress_bar
+from progress_audit.model.period import Period, PeriodError
+from progress_audit.paths import PROJECT_ROOT, WorkspaceBusy
+from progress_audit.pipeline import summary_lines
+from progress_audit.standards.catalogue import CatalogueError, load_catalogue
+from progress_audit.standards.responsibility import assignments
 
 
 class AuditFailed(Exception):
@@ -26,8 +38,6 @@ def _fail(message: str) -> None:
 
 
 def _quiet_prefect(verbose: bool) -> None:
-    import os
-
     if not verbose:
         # Tracebacks of a failed run are in the Prefect UI; the terminal gets one line.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
@@ -35,11 +45,8 @@ def _quiet_prefect(verbose: bool) -> None:
 
 
 def _run_one(period: str | None, as_of: str | None, data: Path):
-    from progress_audit.app import warm_up
+    # Prefect takes seconds to import: only the commands that run a flow pay it
     from progress_audit.flows.monthly_audit import monthly_audit
-    from progress_audit.model.period import PeriodError
-    from progress_audit.paths import WorkspaceBusy
-    from progress_audit.standards.catalogue import CatalogueError
 
     # Prefect is imported; what the audit needs next is imported while its server starts.
     warm_up.start(data)
@@ -53,9 +60,6 @@ def _run_one(period: str | None, as_of: str | None, data: Path):
 
 def run_audits(runs: Sequence[tuple[str | None, str | None]], data: Path, *, verbose: bool) -> list:
     """Run the monthly audit for each (period, as_of); print one summary per run."""
-    from progress_audit.flows.console import progress_bar
-    from progress_audit.pipeline import summary_lines
-
     _quiet_prefect(verbose)
     results = []
     with progress_bar(enabled=sys.stderr.isatty()):
@@ -88,10 +92,8 @@ DEMO_PERIODS = ("2019-01", "2019-02", "2019-03", "2019-04", "2019-05", "2019-06"
 
 def run_demo(data: Path, *, verbose: bool) -> None:
     """Synthetic submissions for 2019-01..06 (seeded), then an audit of each month."""
+    # openpyxl is slow to import: only the demo, which writes workbooks, pays it here
     from progress_audit.demo.synthetic import make_inbox
-    from progress_audit.model.period import Period
-    from progress_audit.standards.catalogue import load_catalogue
-    from progress_audit.standards.responsibility import assignments
 
     settings = get_settings()
     periods = [Period.parse(p) for p in DEMO_PERIODS]
@@ -121,12 +123,6 @@ def run_demo(data: Path, *, verbose: bool) -> None:
 
 def serve_deployments() -> None:
     """Serve the deployments of prefect.yaml in this process (needs a real Prefect server)."""
-    from progress_audit.app.prefect_setup import (
-        deployments_in_pools,
-        server_configured,
-        server_unreachable,
-    )
-
     configure_prefect()
     if not server_configured():
         _fail(
@@ -140,9 +136,10 @@ def serve_deployments() -> None:
             f"无法连接 Prefect 服务器 {problem}。请确认 `prefect server start` 正在运行、"
             "PREFECT_API_URL 指向它，然后重新运行 progress-audit serve"
         )
+    # Prefect takes seconds to import, and must be configured first (configure_prefect)
     from prefect import serve
 
-    from progress_audit.flows.deployments import deployments_from_yaml
+    from progress_audit.flows.deployments import deployments_from_yaml  # Prefect, likewise
 
     deployments = deployments_from_yaml(PROJECT_ROOT / "prefect.yaml")
     names = [f"{d.flow_name}/{d.name}" for d in deployments]

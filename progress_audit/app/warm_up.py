@@ -24,7 +24,8 @@ import logging
 import threading
 from pathlib import Path
 
-from progress_audit.intake.receive import before_forking
+from progress_audit.intake.receive import before_forking, holds_new_bytes
+from progress_audit.paths import Workspace
 
 _log = logging.getLogger(__name__)
 _thread: threading.Thread | None = None
@@ -51,15 +52,14 @@ def wait() -> None:
 
 def _warm(workspace: Path) -> None:
     try:
+        # Importing these here, in the background, is the point of warming up.
         import jinja2  # noqa: F401
         import pandas  # noqa: F401
 
         from progress_audit.files import xlsx_style  # noqa: F401  (openpyxl)
-        from progress_audit.intake.receive import holds_new_bytes
-        from progress_audit.paths import Workspace
 
         if holds_new_bytes(Workspace(workspace).raw, workspace):
-            import checks.suites  # noqa: F401  (great_expectations)
+            import checks.suites  # noqa: F401  (great_expectations, warmed only when needed)
     except Exception:  # the audit imports them again where it needs them, and says what failed
         _log.debug("warming up failed", exc_info=True)
     # What is loaded now stays for the life of the command. Out of the cycle collector's sight,

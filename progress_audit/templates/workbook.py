@@ -20,13 +20,19 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from progress_audit.files.xlsx_style import lines_needed, print_setup, put, save_workbook
 from progress_audit.model.period import Period, day_label, deadline_day, moment_label
 from progress_audit.model.records import REPORTED_STATUSES, ReportedRow
 from progress_audit.standards.responsibility import TaskLine
 
 if TYPE_CHECKING:
-    from openpyxl import Workbook
-
     from progress_audit.standards.catalogue import Catalogue
 
 SHEET = "进度填报"
@@ -134,8 +140,6 @@ class TemplateLayout:
 
     def cell(self, key: tuple[str, str | None], header: str) -> str:
         """The cell of one line and column, e.g. `F7`."""
-        from openpyxl.utils import get_column_letter
-
         return f"{get_column_letter(self.column(header))}{self.row(key)}"
 
 
@@ -189,7 +193,6 @@ def build_template(
     `previous` (last month's reported rows by line key) adds the `上月累计（参考）` column.
     `layout` defaults to the office's; the synthetic inbox passes altered ones.
     """
-    from openpyxl import Workbook
 
     layout = layout or template_layout(lines, previous=bool(previous))
     if layout.keys != tuple(ln.key for ln in lines):
@@ -227,7 +230,6 @@ def write_templates(
     by_unit: dict[str, dict[tuple[str, str | None], ReportedRow]] = {}
     for r in previous_rows:
         by_unit.setdefault(r.unit, {})[(r.task_id, r.metric_id)] = r
-    from progress_audit.files.xlsx_style import save_workbook
 
     moment = datetime.combine(period.last_day, time())  # the same bytes for the same month
     paths = []
@@ -259,8 +261,6 @@ STYLE_GUIDE_KEY = "说明栏目"
 
 
 def _register_styles(wb: Workbook) -> None:
-    from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
-
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     font = Font(name=_FONT, size=11)
@@ -319,8 +319,6 @@ def _register_styles(wb: Workbook) -> None:
 
 
 def _title(ws: Any, layout: TemplateLayout, unit: str, period: Period, due: datetime) -> None:
-    from progress_audit.files.xlsx_style import put
-
     last = len(layout.headers)
     ws.cell(1, 1).style = STYLE_TITLE
     put(ws, 1, 1, f"{period.year}年重点任务进度填报表")
@@ -336,11 +334,6 @@ def _title(ws: Any, layout: TemplateLayout, unit: str, period: Period, due: date
 
 
 def _header(ws: Any, layout: TemplateLayout) -> None:
-    from openpyxl.comments import Comment
-    from openpyxl.utils import get_column_letter
-
-    from progress_audit.files.xlsx_style import put
-
     r = layout.header_row
     for col, header in enumerate(layout.headers, start=1):
         cell = ws.cell(r, col)
@@ -360,8 +353,6 @@ def _rows(
     lines: Sequence[TaskLine],
     previous: Mapping[tuple[str, str | None], ReportedRow],
 ) -> None:
-    from progress_audit.files.xlsx_style import put
-
     for line in lines:
         r = layout.row(line.key)
         values: dict[str, Any] = {
@@ -419,8 +410,6 @@ def _previous_value(line: TaskLine, row: ReportedRow | None) -> Any:
 
 def _row_height(line: TaskLine) -> float:
     """Room for the wrapped standard text and for four lines of the unit's own words."""
-    from progress_audit.files.xlsx_style import lines_needed
-
     return max(4, lines_needed(line.text, WIDTHS["工作标准"])) * 15 + 4
 
 
@@ -449,10 +438,6 @@ def _validations(
     period: Period,
     previous: Mapping[tuple[str, str | None], ReportedRow],
 ) -> None:
-    from openpyxl.utils import get_column_letter
-    from openpyxl.utils.datetime import to_excel
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     if not lines:
         return
 
@@ -538,8 +523,6 @@ def _validations(
 
 def _print_setup(ws: Any, title_rows: str | None, area: str, title: str) -> None:
     """The reports' print set-up (A4 landscape, fit to width, page numbers) and a print area."""
-    from progress_audit.files.xlsx_style import print_setup
-
     print_setup(ws, title, title_rows)
     ws.print_area = area
 
@@ -552,8 +535,6 @@ def _protect(ws: Any) -> None:
 
 
 def _sheet_setup(ws: Any, layout: TemplateLayout, unit: str, period: Period) -> None:
-    from openpyxl.utils import get_column_letter
-
     ws.freeze_panes = f"A{layout.first_row}"
     last_col = get_column_letter(len(layout.headers))
     _print_setup(
@@ -576,8 +557,6 @@ def _guide(
     due: datetime,
     with_previous: bool,
 ) -> None:
-    from progress_audit.files.xlsx_style import lines_needed, put
-
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 96
     rows: list[tuple[str, str, str]] = [("title", "填报说明", "")]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from progress_audit.paths import PROJECT_ROOT
 from progress_audit.standards.catalogue.build import build_catalogue, standard_deadline
 from progress_audit.standards.catalogue.curated import CuratedError, load_curated
 from progress_audit.standards.catalogue.model import (
@@ -54,8 +55,6 @@ def load_catalogue(year: int, standards_dir: Path) -> Catalogue:
 
 def _display_path(path: Path) -> str:
     """The table's path as the office knows it: relative to the project when inside it."""
-    from progress_audit.paths import PROJECT_ROOT
-
     try:
         return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:
