@@ -30,7 +30,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from progress_audit.demo.synthetic import InboxManifest, make_inbox
+from progress_audit.demo.manifest import InboxManifest
+from progress_audit.demo.synthetic import make_inbox
 from progress_audit.model.period import Period
 from progress_audit.standards.responsibility import assignments
 from tests.conftest import PROJECT_ROOT

@@ -14,7 +14,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from progress_audit.demo.synthetic import PLANTED_KINDS, make_inbox
+from progress_audit.demo.figures import line_paces, line_truths
+from progress_audit.demo.manifest import PLANTED_KINDS
+from progress_audit.demo.synthetic import make_inbox
 from progress_audit.model.period import Period
 from progress_audit.standards.responsibility import assignments
 from progress_audit.templates.workbook import HEADERS, PREVIOUS_HEADER, SHEET, template_filename
@@ -184,28 +186,26 @@ def test_figures_track_time_progress_with_spread(units):
     # The figures a whole year of units mean to report (no files written, so fast): each
     # cumulative line's pace is its median ratio to 序时进度 over the months where that is
     # at least 3 (20 firms × 1/12 is too coarse to say ahead or behind).
-    from progress_audit.demo.synthetic import _paces, _truths
-
     year = [Period(2019, m) for m in range(1, 13)]
-    paces = _paces(units, seed=2019)
-    line_paces = []
+    paces = line_paces(units, seed=2019)
+    paces_seen = []
     for unit, lines in units.items():
         for line in lines:
             m = line.metric
             if m is None or m.kind != "cumulative" or m.profile.shape != "linear":
                 continue
-            truths = _truths(unit, line, year, 2019, paces[(unit, line.key)])
+            truths = line_truths(unit, line, year, 2019, paces[(unit, line.key)])
             ratios = [
                 t.value / (m.target * p.elapsed_share)
                 for p, t in zip(year, truths, strict=True)
                 if m.target * p.elapsed_share >= 3
             ]
             if ratios:
-                line_paces.append(statistics.median(ratios))
-    assert len(line_paces) >= 10
-    assert 0.9 <= statistics.median(line_paces) <= 1.1
-    assert any(r < 0.7 for r in line_paces) and any(r > 1.05 for r in line_paces)
-    assert sum(r < 0.7 for r in line_paces) <= len(line_paces) / 4
+                paces_seen.append(statistics.median(ratios))
+    assert len(paces_seen) >= 10
+    assert 0.9 <= statistics.median(paces_seen) <= 1.1
+    assert any(r < 0.7 for r in paces_seen) and any(r > 1.05 for r in paces_seen)
+    assert sum(r < 0.7 for r in paces_seen) <= len(paces_seen) / 4
 
 
 def test_statuses_and_percentages_are_sensible(demo, units):
