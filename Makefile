@@ -28,8 +28,9 @@ test: $(STAMP)
 	@$(BIN)/lint-imports --no-cache
 	@$(BIN)/python -m pytest
 
-# The performance budgets of issue 7 (about 6 minutes; not part of `make test`): prints the table,
-# writes data/reports/bench.json, fails if a budget is not met.
+# The performance budgets (each a ratio of times measured in the same run, so they hold on any
+# machine; takes minutes, so not part of `make test`): prints the table, writes
+# data/reports/bench.json, fails if a budget is not met.
 bench: $(STAMP)
 	@$(BIN)/python bench/run.py
 

@@ -1,4 +1,4 @@
-"""The performance budgets of issue 7 and how a benchmark's measurements are judged against them.
+"""The performance budgets (性能预算) and how a benchmark's measurements are judged against them.
 
 Every budget is a ratio (or a difference) of numbers measured in the same benchmark run, so
 that it holds on a slower or faster machine alike; times are medians of several runs.
@@ -75,7 +75,7 @@ def marginal_per_workbook(m: Measurements) -> float:
 
 
 def verdicts(m: Measurements) -> list[Verdict]:
-    """Every budget of issue 7, judged on the medians of `m`."""
+    """Every budget, judged on the medians of `m`."""
     marginal = marginal_per_workbook(m)
     openpyxl, floor = median(m.read_openpyxl), median(m.read_floor)
     bare, empty = median(m.bare_flow), median(m.empty)

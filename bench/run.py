@@ -1,4 +1,4 @@
-"""`make bench`: measure the monthly audit against the budgets of issue 7 (性能基准).
+"""`make bench`: measure the monthly audit against its performance budgets (性能基准).
 
     python bench/run.py [--runs 5] [--demo-runs 1] [--out data/reports/bench.json] [--keep]
 
@@ -37,9 +37,11 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # this checkout's progress_audit, whatever is installed
 
-from bench.budgets import Measurements, report, table, verdicts  # noqa: E402
+# A script, not a package: `python bench/run.py` puts bench/ on sys.path, so siblings import
+# by their file name.
+from budgets import Measurements, report, table, verdicts  # noqa: E402
 
 YEAR = [f"2019-{m:02d}" for m in range(1, 13)]
 COLD = ("2019-12", "2020-01-08T09:00:00+08:00")
