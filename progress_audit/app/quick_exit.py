@@ -1,11 +1,10 @@
 """Ending the command without tearing the interpreter down (快速退出).
 
-When `progress-audit` is done, Python would unload every module it imported, one object at a
-time: with pandas, Great Expectations and Prefect loaded that takes a second or more (1.1 s of
-a 9 s run on the benchmark machine), and produces nothing. `quick_exit()` lets the command
-end normally — every exit handler runs: Prefect stops its temporary server and sends its last
-logs and events, logging flushes — and then, as the very last handler, flushes stdout and
-stderr and ends the process with the command's exit status.
+When `progress-audit` is done, Python would unload every module it imported, one object at a time:
+with pandas, Great Expectations and Prefect loaded that takes a noticeable share of a run, and
+produces nothing. `quick_exit()` lets the command end normally — every exit handler runs: Prefect
+stops its temporary server and sends its last logs and events, logging flushes — and then, as the
+very last handler, flushes stdout and stderr and ends the process with the command's exit status.
 
 Only for a command that ended by returning or by `sys.exit` (typer's way, status 0, 1 or 2).
 A command that died of an exception or Ctrl-C ends the ordinary way, traceback and all.

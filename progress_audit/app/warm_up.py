@@ -1,10 +1,10 @@
 """Warming up (预热): the libraries an audit is about to need, imported while Prefect's
 temporary server starts.
 
-`progress-audit run` and `demo` first wait 5–6 s for the temporary server, a separate process,
-to answer; this process has nothing else to do then. The audit will need pandas and openpyxl
-(every run, about 0.5 s) and Great Expectations (3–4 s) when the month's rows must be
-validated. `start(workspace)` imports them in a background thread during that wait; the audit
+`progress-audit run` and `demo` first wait seconds for the temporary server, a separate
+process, to answer; this process has nothing else to do then. The audit will need pandas and
+openpyxl (every run) and Great Expectations (the slowest to import) when the month's rows must
+be validated. `start(workspace)` imports them in a background thread during that wait; the audit
 imports them as usual where it uses them, and Python's import lock makes it wait for a
 half-done import rather than import twice.
 
@@ -62,9 +62,10 @@ def _warm(workspace: Path) -> None:
             import checks.suites  # noqa: F401  (great_expectations, warmed only when needed)
     except Exception:  # the audit imports them again where it needs them, and says what failed
         _log.debug("warming up failed", exc_info=True)
-    # What is loaded now stays for the life of the command. Out of the cycle collector's sight,
-    # it is no longer scanned by every collection that reading and reporting trigger (with
-    # these libraries loaded a full collection scans ~350,000 objects): allocation-heavy work
-    # runs up to four times faster. Collected first, so nothing collectable is kept.
+    # What is loaded now stays for the life of the command. Out of the cycle collector's sight, it
+    # is no longer scanned by every collection that reading and reporting trigger (with these
+    # libraries loaded a full collection scans hundreds of thousands of objects), so
+    # allocation-heavy work runs several times faster. Collected first, so nothing collectable is
+    # kept.
     gc.collect()
     gc.freeze()

@@ -1,11 +1,11 @@
 """The submission template (进度填报表) the office sends every lead unit each month.
 
-Contract section 3 fixes the outside: first sheet `进度填报`, title cells `填报单位：…` and
-`填报月份：2019年6月`, one header row with the twelve contract headers, then one row per task
-line, pre-filled from the catalogue. Everything else here makes the sheet hard to fill in
-wrongly: drop-downs and rules with Chinese help, pre-filled cells locked (sheet protection
-without a password: it guards against slips, not against the unit), a frozen header, A4
-landscape print with the header repeated, and a second sheet `填报说明`.
+What the units and the reader agree on is fixed: first sheet `进度填报`, title cells
+`填报单位：…` and `填报月份：2019年6月`, one header row with the twelve agreed headers,
+then one row per task line, pre-filled from the catalogue. Everything else here makes the
+sheet hard to fill in wrongly: drop-downs and rules with Chinese help, pre-filled cells locked
+(sheet protection without a password: it guards against slips, not against the unit), a
+frozen header, A4 landscape print with the header repeated, and a second sheet `填报说明`.
 
 Where last month's figures are known they go in an extra, locked column headed
 `上月累计（参考）` after 下步计划; the reader ignores headers it does not know.
@@ -41,7 +41,7 @@ UNIT_LABEL = "填报单位："
 PERIOD_LABEL = "填报月份："
 DUE_LABEL = "报送截止："
 
-# Contract section 3, in contract order.
+# The twelve headers the reader expects, in their agreed order.
 HEADERS: tuple[str, ...] = (
     "任务编号",
     "指标编号",

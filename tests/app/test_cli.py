@@ -1,4 +1,5 @@
-"""The command line as the office and other programs use it (contract section 1)."""
+"""The command line as the office and other programs use it: commands, exit codes and
+one-line errors."""
 
 from __future__ import annotations
 

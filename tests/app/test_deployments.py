@@ -1,9 +1,9 @@
-"""The real-server path (issue 6): `prefect server start`, `prefect deploy --all`, a process
+"""Scheduled runs with a real server: `prefect server start`, `prefect deploy --all`, a process
 worker and `progress-audit serve`, run as the office runs them, each a real process on loopback.
 
-One Prefect server for the module (about 10 s to start) in a temporary PREFECT_HOME, so nothing
-of the user's Prefect is read or touched; skipped, with the reason, when it cannot start in time.
-Every process a test starts is ended in teardown together with the processes it started, also
+One Prefect server for the module (it takes seconds to start) in a temporary PREFECT_HOME, so
+nothing of the user's Prefect is read or touched; skipped, with the reason, when it cannot start in
+time. Every process a test starts is ended in teardown together with the processes it started, also
 when the test fails.
 
 The tests that share the server run in file order: `prefect deploy` registers the deployments

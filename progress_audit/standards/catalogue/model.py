@@ -118,7 +118,7 @@ class Catalogue:
         return tuple(seen)
 
     def to_json(self) -> dict[str, Any]:
-        """The catalogue as contract section 4 describes it (dates as ISO strings)."""
+        """The catalogue as `progress-audit catalogue --json` prints it (dates as ISO strings)."""
 
         def clean(obj: Any) -> Any:
             if isinstance(obj, date):
