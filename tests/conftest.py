@@ -20,3 +20,11 @@ def catalogue_2019():
     from progress_audit.standards.catalogue import load_catalogue
 
     return load_catalogue(2019, STANDARDS_DIR)
+
+
+@pytest.fixture(scope="session")
+def units(catalogue_2019):
+    """Each lead unit's task lines in 2019 (the responsibility table's assignments)."""
+    from progress_audit.standards.responsibility import assignments
+
+    return assignments(catalogue_2019)

@@ -18,15 +18,9 @@ from progress_audit.demo.figures import line_paces, line_truths
 from progress_audit.demo.manifest import PLANTED_KINDS
 from progress_audit.demo.synthetic import make_inbox
 from progress_audit.model.period import Period
-from progress_audit.standards.responsibility import assignments
 from progress_audit.templates.workbook import HEADERS, PREVIOUS_HEADER, SHEET, template_filename
 
 MONTHS = [Period(2019, m) for m in (1, 2, 3)]
-
-
-@pytest.fixture(scope="module")
-def units(catalogue_2019):
-    return assignments(catalogue_2019)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The submission template (进度填报表): contract layout, rules that make it hard to fill in
+"""The submission template (进度填报表): the agreed layout, rules that make it hard to fill in
 wrongly, print set-up, and text from the catalogue kept as text. Every check re-opens the saved
 bytes, as a unit's Excel would."""
 
@@ -17,7 +17,6 @@ import pytest
 
 from progress_audit.model.period import Period
 from progress_audit.model.records import REPORTED_STATUSES, ReportedRow
-from progress_audit.standards.responsibility import assignments
 from progress_audit.templates.workbook import (
     GUIDE_SHEET,
     HEADERS,
@@ -28,28 +27,10 @@ from progress_audit.templates.workbook import (
     template_filename,
     write_templates,
 )
+from tests.support.workbooks import HEADERS as AGREED_HEADERS
 
 JUNE = Period(2019, 6)
 DUE = JUNE.due("Asia/Shanghai", 5)
-CONTRACT_HEADERS = (
-    "任务编号",
-    "指标编号",
-    "工作标准",
-    "目标值",
-    "计量单位",
-    "本年累计完成",
-    "完成状态",
-    "形象进度",
-    "预计完成时间",
-    "进展情况",
-    "存在问题",
-    "下步计划",
-)
-
-
-@pytest.fixture(scope="module")
-def units(catalogue_2019):
-    return assignments(catalogue_2019)
 
 
 def saved(wb) -> bytes:
@@ -93,7 +74,7 @@ def test_contract_headers_and_title_cells(units):
     assert ws["A2"].value == "填报单位：人社局"
     assert ws["A3"].value == "填报月份：2019年6月"
     assert "2019年7月5日24:00前" in ws["A4"].value
-    assert tuple(header_row(ws)) == CONTRACT_HEADERS == HEADERS
+    assert tuple(header_row(ws)) == AGREED_HEADERS == HEADERS
     assert ws.max_row == 5 + len(lines)
     for r, line in enumerate(lines, start=6):
         row = [c.value for c in ws[r]]
@@ -109,9 +90,9 @@ def test_last_month_figures_in_their_own_column(rsj):
     lines, wb = rsj
     ws = wb[SHEET]
     headers = header_row(ws)
-    assert tuple(headers[:12]) == CONTRACT_HEADERS
+    assert tuple(headers[:12]) == AGREED_HEADERS
     assert headers[12] == PREVIOUS_HEADER == "上月累计（参考）"
-    assert "本年" not in PREVIOUS_HEADER and PREVIOUS_HEADER not in CONTRACT_HEADERS
+    assert "本年" not in PREVIOUS_HEADER and PREVIOUS_HEADER not in AGREED_HEADERS
     by_key = {
         (ws.cell(r, 1).value, ws.cell(r, 2).value or None): r for r in range(6, ws.max_row + 1)
     }
@@ -216,7 +197,7 @@ def test_guide_sheet_explains_columns_numbers_and_due_date(units):
     assert wb.sheetnames == [SHEET, GUIDE_SHEET]
     text = "\n".join(str(c.value) for row in wb[GUIDE_SHEET].iter_rows() for c in row if c.value)
     assert "2019年7月5日24:00前" in text
-    for header in CONTRACT_HEADERS:
+    for header in AGREED_HEADERS:
         assert header in text
     assert "65 表示 65%" in text and "0 到 100 的整数" in text
     for line in lines:
