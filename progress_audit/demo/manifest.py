@@ -4,13 +4,9 @@ each one."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-from progress_audit.files.atomic import write_text
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     pass
@@ -112,19 +108,3 @@ class InboxManifest:
 
     def faults_of(self, kind: str) -> tuple[PlantedFault, ...]:
         return tuple(f for f in self.faults if f.kind == kind)
-
-    def to_json(self) -> dict[str, Any]:
-        def clean(obj: Any) -> Any:
-            if isinstance(obj, datetime | date):
-                return obj.isoformat()
-            if isinstance(obj, dict):
-                return {k: clean(v) for k, v in obj.items()}
-            if isinstance(obj, list | tuple):
-                return [clean(v) for v in obj]
-            return obj
-
-        return clean(asdict(self))
-
-    def write(self, path: Path) -> None:
-        """Write as JSON (`manifest.json`), atomically; keep it outside the inbox."""
-        write_text(path, json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n")

@@ -184,8 +184,8 @@ def make_inbox(
 ) -> InboxManifest:
     """Write the units' workbooks for `periods` under `raw_dir` and say what was planted.
 
-    The manifest is returned, not written: keep `manifest.json` outside the inbox
-    (`manifest.write(path)`). Other files in `raw_dir` are left alone.
+    The manifest is returned, not written (anything written into the inbox would be read as a
+    submission). Other files in `raw_dir` are left alone.
     """
     if profile not in PROFILES:
         raise ValueError(f"未知的模拟方案 {profile!r}（可选：{'、'.join(PROFILES)}）")

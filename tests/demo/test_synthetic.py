@@ -19,6 +19,7 @@ from progress_audit.demo.manifest import PLANTED_KINDS
 from progress_audit.demo.synthetic import make_inbox
 from progress_audit.model.period import Period
 from progress_audit.templates.workbook import HEADERS, PREVIOUS_HEADER, SHEET, template_filename
+from tests.support.manifests import write_manifest
 
 MONTHS = [Period(2019, m) for m in (1, 2, 3)]
 
@@ -67,7 +68,7 @@ def test_manifest_matches_the_inbox(tmp_path, demo):
         assert mtime_ns == int(f.received_at.timestamp()) * 10**9
         due = Period.parse(f.period).due("Asia/Shanghai", 5)
         assert f.late == (f.received_at > due)
-    manifest.write(tmp_path / "manifest.json")
+    write_manifest(manifest, tmp_path / "manifest.json")
     data = json.loads((tmp_path / "manifest.json").read_text(encoding="utf-8"))
     assert len(data["files"]) == len(manifest.files) and len(data["faults"]) == len(manifest.faults)
     assert data["faults"][0]["kind"] in PLANTED_KINDS
