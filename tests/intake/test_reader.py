@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from progress_audit.intake.reading.reader import READER_VERSION, WorkbookReading, read_workbook
+from progress_audit.intake.reading import READER_VERSION, WorkbookReading, read_workbook
 from progress_audit.standards.responsibility import assignments
 from tests.support import workbooks as wbs
 from tests.support.workbooks import HEADERS
@@ -665,16 +665,17 @@ def test_long_cell_texts_are_read_but_not_kept_in_the_caches():
     not, so a workbook full of long texts cannot fill a long-running process's memory."""
     import uuid
 
-    from progress_audit.intake.reading import reader
+    from progress_audit.intake.reading import headers as header_row
+    from progress_audit.intake.reading import sheet
 
     long = "本月推进情况良好" * 100
-    norms = reader._norm.cache_info().currsize
-    headers = reader._text_header_field.cache_info().currsize
-    assert reader._norm(long + " 完") == long + "完"
-    assert reader._header_field(long) is None
-    assert reader._norm.cache_info().currsize == norms
-    assert reader._text_header_field.cache_info().currsize == headers
+    norms = sheet.normalised.cache_info().currsize
+    headers = header_row.text_header_field.cache_info().currsize
+    assert sheet.normalised(long + " 完") == long + "完"
+    assert header_row.header_field(long) is None
+    assert sheet.normalised.cache_info().currsize == norms
+    assert header_row.text_header_field.cache_info().currsize == headers
     fresh = f" 本年累计\n完成（{uuid.uuid4().hex}）*"  # a text no other test has read
-    assert reader._header_field(fresh) == ("value", 4)
-    info = reader._text_header_field.cache_info()
+    assert header_row.header_field(fresh) == ("value", 4)
+    info = header_row.text_header_field.cache_info()
     assert info.currsize == min(headers + 1, info.maxsize)
