@@ -24,7 +24,7 @@ import logging
 import threading
 from pathlib import Path
 
-from progress_audit.intake.receive import before_forking
+from progress_audit.intake import before_forking
 
 _log = logging.getLogger(__name__)
 _thread: threading.Thread | None = None
@@ -55,7 +55,7 @@ def _warm(workspace: Path) -> None:
         import pandas  # noqa: F401
 
         from progress_audit.files import xlsx_style  # noqa: F401  (openpyxl)
-        from progress_audit.intake.receive import holds_new_bytes
+        from progress_audit.intake import holds_new_bytes
         from progress_audit.paths import Workspace
 
         if holds_new_bytes(Workspace(workspace).raw, workspace):

@@ -10,6 +10,7 @@ The year benchmark (40 units × 12 months, cold and rerun):
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -27,21 +28,24 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from progress_audit.cache.codec import decode, encode
-from progress_audit.intake import receive as intake
-from progress_audit.intake.ledger import Ledger
-from progress_audit.intake.receive import (
+from progress_audit.intake import (
     InboxFileChanged,
     Received,
     WorkbookReader,
+    archived_reading,
     default_reader,
     earlier_receipts,
     receive,
     scan_inbox,
     submissions_for,
 )
+from progress_audit.intake.ledger import Ledger
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
 from tests.support.workbooks import submission
+
+# The module, not the function the package exports under the same name.
+intake = importlib.import_module("progress_audit.intake.receive")
 
 TZ = "Asia/Shanghai"
 ZONE = ZoneInfo(TZ)
@@ -293,7 +297,7 @@ def test_unusable_files_are_rejected_with_reasons_and_others_still_count(inbox):
 
 
 def _reading(unit, period, usable, problems=()):
-    from progress_audit.intake.reading.reader import WorkbookReading
+    from progress_audit.intake.reading import WorkbookReading
 
     return WorkbookReading(unit=unit, period=period, rows=(), problems=problems, usable=usable)
 
@@ -372,7 +376,7 @@ def test_an_overwritten_workbook_keeps_its_earlier_version(inbox):
 
 def test_a_file_changing_while_taken_in_is_retried_not_recorded(inbox, monkeypatch):
     path = inbox.workbook("人社局.xlsx", "人社局", "2019年6月", "2019-07-03 10:00")
-    real = intake._sha256
+    real = intake.file_sha256
 
     def hash_while_unit_still_writes(p):
         digest = real(p)
@@ -380,11 +384,11 @@ def test_a_file_changing_while_taken_in_is_retried_not_recorded(inbox, monkeypat
             f.write(b"more")
         return digest
 
-    monkeypatch.setattr(intake, "_sha256", hash_while_unit_still_writes)
+    monkeypatch.setattr(intake, "file_sha256", hash_while_unit_still_writes)
     with pytest.raises(InboxFileChanged, match="正在被写入"):
         inbox.take_in()
     assert inbox.ledger.files() == [] and not (inbox.root / "archive").exists()
-    monkeypatch.setattr(intake, "_sha256", real)
+    monkeypatch.setattr(intake, "file_sha256", real)
     (r,) = inbox.take_in()
     assert r.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -392,14 +396,14 @@ def test_a_file_changing_while_taken_in_is_retried_not_recorded(inbox, monkeypat
 def test_a_file_that_cannot_be_opened_is_rejected_and_the_rest_goes_on(inbox, monkeypatch):
     inbox.workbook("人社局.xlsx", "人社局", "2019年6月", "2019-07-03 10:00")
     inbox.workbook("锁定.xlsx", "商务局", "2019年6月", "2019-07-03 10:00")
-    real = intake._sha256
+    real = intake.file_sha256
 
     def no_permission(p):
         if p.name == "锁定.xlsx":  # as root, chmod 000 would not stop us: refuse it here
             raise PermissionError(13, "Permission denied")
         return real(p)
 
-    monkeypatch.setattr(intake, "_sha256", no_permission)
+    monkeypatch.setattr(intake, "file_sha256", no_permission)
     subs = by_file(inbox.june("2019-07-06"))
     assert subs["人社局.xlsx"].status == "on_time"
     locked = subs["锁定.xlsx"]
@@ -673,7 +677,7 @@ def bench(months: int = 12) -> dict[str, float]:
         result["scan_s"] = (time.perf_counter() - start) / 5
         start = time.perf_counter()
         for f in files:
-            intake._sha256(f.path)
+            intake.file_sha256(f.path)
         result["hash_s"] = time.perf_counter() - start
         return result
 
@@ -703,7 +707,9 @@ def test_cached_readings_are_keyed_on_the_reading_code(monkeypatch):
     source of every reading package (here: a different set of packages, a different version)."""
     whole = default_reader().version
     assert default_reader().version == whole  # stable between calls
-    monkeypatch.setattr(intake, "READING_PACKAGES", intake.READING_PACKAGES[:-1])
+    monkeypatch.setattr(
+        archived_reading, "READING_PACKAGES", archived_reading.READING_PACKAGES[:-1]
+    )
     assert default_reader().version != whole
     monkeypatch.undo()
     assert default_reader().version == whole

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from progress_audit.intake.ledger import Ledger
-from progress_audit.intake.receive import (
+from progress_audit.intake import (
     ReadingPool,
     WorkbookReader,
     default_reader,
@@ -35,6 +34,7 @@ from progress_audit.intake.receive import (
     receive_many,
     scan_inbox,
 )
+from progress_audit.intake.ledger import Ledger
 from progress_audit.quality.month import check_month
 from progress_audit.reporting.reports import write_reports
 from progress_audit.reporting.reports.unchanged import RenderLog
