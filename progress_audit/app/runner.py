@@ -54,7 +54,7 @@ def _run_one(period: str | None, as_of: str | None, data: Path):
 def run_audits(runs: Sequence[tuple[str | None, str | None]], data: Path, *, verbose: bool) -> list:
     """Run the monthly audit for each (period, as_of); print one summary per run."""
     from progress_audit.flows.console import progress_bar
-    from progress_audit.pipeline import summary_lines
+    from progress_audit.reporting.run_summary import summary_lines
 
     _quiet_prefect(verbose)
     results = []

@@ -1,6 +1,6 @@
 """Intake of the inbox: fingerprints, the write-once archive, received times, and which workbook
 counts (on time, late, superseded, rejected). Real workbooks built with openpyxl in the
-contract's layout, read by the real reader.
+template's layout, read by the real reader.
 
 The year benchmark (40 units × 12 months, cold and rerun):
 
@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,8 +41,12 @@ from progress_audit.intake import (
     submissions_for,
 )
 from progress_audit.intake.ledger import Ledger
+from progress_audit.intake.reading import WorkbookReading
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
+from progress_audit.standards.catalogue import load_catalogue
+from progress_audit.standards.responsibility import assignments
+from tests.conftest import STANDARDS_DIR
 from tests.support.workbooks import submission
 
 # The module, not the function the package exports under the same name.
@@ -65,7 +70,7 @@ def set_mtime(path: Path, moment: datetime) -> None:
 def build_workbook(
     path: Path, unit: str | None, month: str | None, lines, share: float = 0.5
 ) -> Path:
-    """A filled-in submission workbook in the contract's layout (section 3)."""
+    """A filled-in submission workbook in the template's layout."""
     inputs = {
         "完成状态": "推进中",
         "预计完成时间": "2019-12-31",
@@ -84,15 +89,12 @@ def build_workbook(
 
 @pytest.fixture(scope="module")
 def context(catalogue_2019):
-    from progress_audit.standards.responsibility import assignments
-
     return catalogue_2019, assignments(catalogue_2019)
 
 
 @dataclass
 class Counting:
     """The real reader, counting its calls."""
-
     calls: int = 0
 
     def reader(self) -> WorkbookReader:
@@ -108,7 +110,6 @@ class Counting:
 @dataclass
 class Inbox:
     """A workspace with an inbox, a ledger, and helpers to take the inbox in."""
-
     root: Path
     catalogue: object
     assignments: dict
@@ -297,8 +298,6 @@ def test_unusable_files_are_rejected_with_reasons_and_others_still_count(inbox):
 
 
 def _reading(unit, period, usable, problems=()):
-    from progress_audit.intake.reading import WorkbookReading
-
     return WorkbookReading(unit=unit, period=period, rows=(), problems=problems, usable=usable)
 
 
@@ -550,10 +549,6 @@ def test_intake_works_on_a_read_only_inbox(tmp_path, context):
 
 def _take_in_child(workspace: str) -> dict[str, str]:
     """The intake, in a child process (see the read-only test)."""
-    from progress_audit.standards.catalogue import load_catalogue
-    from progress_audit.standards.responsibility import assignments
-    from tests.conftest import STANDARDS_DIR
-
     catalogue = load_catalogue(2019, STANDARDS_DIR)
     lines = assignments(catalogue)
     root = Path(workspace)
@@ -602,8 +597,6 @@ def test_a_rerun_with_nothing_changed_reads_no_workbook(inbox):
 
 def test_receiving_in_parallel_threads_gives_the_same_result(inbox):
     """The flow may map workbooks over a thread pool: one ledger, one archive, shared."""
-    from concurrent.futures import ThreadPoolExecutor
-
     build_month(inbox.raw, JUNE, inbox.assignments, units=8)
     for path in sorted(inbox.raw.rglob("*.xlsx"))[:3]:  # the same bytes under a second name
         shutil.copy2(path, path.with_name(f"副本-{path.name}"))
@@ -631,10 +624,6 @@ def test_receiving_in_parallel_threads_gives_the_same_result(inbox):
 
 def bench(months: int = 12) -> dict[str, float]:
     """Intake of a year of workbooks (every unit, `months` months): cold, rerun, and the parts."""
-    from progress_audit.standards.catalogue import load_catalogue
-    from progress_audit.standards.responsibility import assignments
-    from tests.conftest import STANDARDS_DIR
-
     catalogue = load_catalogue(2019, STANDARDS_DIR)
     lines = assignments(catalogue)
     with tempfile.TemporaryDirectory(prefix="progress-audit-bench-") as tmp:
