@@ -95,6 +95,7 @@ def context(catalogue_2019):
 @dataclass
 class Counting:
     """The real reader, counting its calls."""
+
     calls: int = 0
 
     def reader(self) -> WorkbookReader:
@@ -110,6 +111,7 @@ class Counting:
 @dataclass
 class Inbox:
     """A workspace with an inbox, a ledger, and helpers to take the inbox in."""
+
     root: Path
     catalogue: object
     assignments: dict
