@@ -37,8 +37,7 @@ def _reader(name: str) -> Callable[[Path], object]:
 
 def _engine_reader() -> Callable[[Path], object]:
     from progress_audit.config import Settings
-    from progress_audit.intake.reading.reader import read_workbook
-    from progress_audit.intake.reading.safety import SafetyLimits
+    from progress_audit.intake.reading import SafetyLimits, read_workbook
     from progress_audit.standards.catalogue import load_catalogue
     from progress_audit.standards.responsibility import assignments
 

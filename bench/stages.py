@@ -4,9 +4,10 @@
 
 Builds the bench's year of workbooks (or copies `--raw`), then, for each run, audits December
 in a fresh workspace and a fresh process with the pipeline's own stage functions (the ones the
-flow's tasks call) and prints the median of each stage in milliseconds. `--single` reads in
-this process instead of one worker per core. Great Expectations is imported before the check
-stage and timed apart: in a real run it is imported while Prefect's temporary server starts.
+flow's tasks call, `collect` included) and prints the median of each stage in milliseconds.
+`--single` reads in this process instead of one worker per core. Great Expectations is imported
+before the check stage and timed apart: in a real run it is imported while Prefect's temporary
+server starts.
 """
 
 from __future__ import annotations
@@ -47,17 +48,17 @@ def one_run(raw: Path, work: Path, pool: bool) -> dict[str, float]:
     audit = pipeline.prepare(*COLD, ws, now=datetime.now(UTC), settings=settings)
     lap("prepare (catalogue)")
     ledger = pipeline.open_ledger(audit)
-    files = pipeline.scan(audit)
-    received = pipeline.receive_known(audit, files, ledger)
-    lap("scan the inbox, look up the ledger")
-    todo = [i for i, r in enumerate(received) if r is None]
-    with pipeline.reading_pool(audit, len(todo) if pool else 0) as workers:
-        read = pipeline.receive_batch(audit, [files[i] for i in todo], ledger, workers)
-    for i, r in zip(todo, read, strict=True):
-        received[i] = r
-    month = pipeline.month_submissions(audit, received)
-    ledger.close()
-    lap(f"receive {len(todo)} workbooks (hash, archive, read, record)")
+    read: list[int] = []
+
+    def read_batch(audit, files, ledger, workers):  # the flow's task, called directly
+        read.append(len(files))
+        return pipeline.receive_batch(audit, files, ledger, workers)
+
+    try:
+        month = pipeline.collect(audit, ledger, read_batch, workers=pool)
+    finally:
+        ledger.close()
+    lap(f"collect: scan, look up the ledger, receive {sum(read)} workbooks")
     import great_expectations  # noqa: F401
 
     lap("import Great Expectations")

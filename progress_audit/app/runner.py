@@ -23,7 +23,7 @@ from progress_audit.config import get_settings
 from progress_audit.flows.console import progress_bar
 from progress_audit.model.period import Period, PeriodError
 from progress_audit.paths import PROJECT_ROOT, WorkspaceBusy
-from progress_audit.pipeline import summary_lines
+from progress_audit.reporting.run_summary import summary_lines
 from progress_audit.standards.catalogue import CatalogueError, load_catalogue
 from progress_audit.standards.responsibility import assignments
 

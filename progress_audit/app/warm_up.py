@@ -24,7 +24,7 @@ import logging
 import threading
 from pathlib import Path
 
-from progress_audit.intake.receive import before_forking, holds_new_bytes
+from progress_audit.intake import before_forking, holds_new_bytes
 from progress_audit.paths import Workspace
 
 _log = logging.getLogger(__name__)

@@ -10,6 +10,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
 Advance = Callable[[str], None]
 _on_workbook: ContextVar[Callable[[int], Advance] | None] = ContextVar("on_workbook", default=None)
 
@@ -27,9 +30,6 @@ def progress_bar(enabled: bool = True) -> Iterator[None]:
     if not enabled:
         yield
         return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
     progress = Progress(
         TextColumn("读取工作簿"),
         BarColumn(),

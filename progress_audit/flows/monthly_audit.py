@@ -16,9 +16,7 @@ from prefect.utilities.annotations import quote
 from progress_audit import pipeline
 from progress_audit.config import get_settings
 from progress_audit.flows.console import reading_progress
-
-READ_BATCH = 100
-"""Workbooks read per `collect-workbooks` task: a month's new workbooks in one task run."""
+from progress_audit.reporting.run_summary import artifact_slug, report_links, summary_markdown
 
 
 # The inputs are live objects (catalogue, ledger): no Prefect input caching. Intake is cached on
@@ -30,32 +28,18 @@ def collect_workbooks(audit, files, ledger, pool):
     return pipeline.receive_batch(audit, files, ledger, pool)
 
 
+def _read_batch(audit, files, ledger, pool):
+    # quote(): Prefect need not walk through the catalogue and the ledger for each batch.
+    return collect_workbooks(quote(audit), quote(files), quote(ledger), quote(pool))
+
+
 @task(name="collect", cache_policy=NO_CACHE)
 def collect(audit):
     ledger = pipeline.open_ledger(audit)
     try:
-        files = pipeline.scan(audit)
-        with reading_progress(len(files)) as advance:
-            # Workbooks already read (same bytes and name) come from the ledger in one pass.
-            # The others are read in batches, not a task each: a first run reads hundreds, and
-            # a task run (~6 ms, and its events) costs as much as reading a workbook.
-            received = pipeline.receive_known(audit, files, ledger)
-            for f, r in zip(files, received, strict=True):
-                if r is not None:
-                    advance(f.name)
-            todo = [i for i, r in enumerate(received) if r is None]
-            with pipeline.reading_pool(audit, len(todo)) as pool:  # many to read: all cores
-                for start in range(0, len(todo), READ_BATCH):
-                    batch = todo[start : start + READ_BATCH]
-                    read = collect_workbooks(
-                        quote(audit), quote([files[i] for i in batch]), quote(ledger), quote(pool)
-                    )
-                    for i, r in zip(batch, read, strict=True):
-                        received[i] = r
-                        advance(files[i].name)
+        return pipeline.collect(audit, ledger, _read_batch, progress=reading_progress)
     finally:
         ledger.close()
-    return pipeline.month_submissions(audit, received)
 
 
 @task(name="check", cache_policy=NO_CACHE)
@@ -99,12 +83,12 @@ def _artifacts(audit, findings, month, outputs) -> None:
     key = f"audit-{audit.period}".lower()
     create_markdown_artifact(
         key=key,
-        markdown=pipeline.summary_markdown(audit, findings, month),
+        markdown=summary_markdown(audit, findings, month),
         description=f"{audit.period.label}督查结果",
     )
-    for path, text in pipeline.report_links(outputs, audit.out_dir):
+    for path, text in report_links(outputs.files, audit.out_dir):
         create_link_artifact(
-            key=f"{key}-{pipeline.artifact_slug(path, audit.out_dir)}",
+            key=f"{key}-{artifact_slug(path, audit.out_dir)}",
             link=path.resolve().as_uri(),
             link_text=text,
         )

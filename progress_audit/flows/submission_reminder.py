@@ -19,10 +19,9 @@ from progress_audit.config import get_settings
 def collect(audit):
     ledger = pipeline.open_ledger(audit)
     try:
-        received = [pipeline.receive_one(audit, f, ledger) for f in pipeline.scan(audit)]
+        return pipeline.collect(audit, ledger)
     finally:
         ledger.close()
-    return pipeline.month_submissions(audit, received)
 
 
 @task(name="remind", retries=2, retry_delay_seconds=10, cache_policy=NO_CACHE)

@@ -1,6 +1,6 @@
 """Intake of the inbox: fingerprints, the write-once archive, received times, and which workbook
 counts (on time, late, superseded, rejected). Real workbooks built with openpyxl in the
-contract's layout, read by the real reader.
+template's layout, read by the real reader.
 
 The year benchmark (40 units × 12 months, cold and rerun):
 
@@ -10,6 +10,7 @@ The year benchmark (40 units × 12 months, cold and rerun):
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,21 +29,28 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from progress_audit.cache.codec import decode, encode
-from progress_audit.intake import receive as intake
-from progress_audit.intake.ledger import Ledger
-from progress_audit.intake.receive import (
+from progress_audit.intake import (
     InboxFileChanged,
     Received,
     WorkbookReader,
+    archived_reading,
     default_reader,
     earlier_receipts,
     receive,
     scan_inbox,
     submissions_for,
 )
+from progress_audit.intake.ledger import Ledger
+from progress_audit.intake.reading import WorkbookReading
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
+from progress_audit.standards.catalogue import load_catalogue
+from progress_audit.standards.responsibility import assignments
+from tests.conftest import STANDARDS_DIR
 from tests.support.workbooks import submission
+
+# The module, not the function the package exports under the same name.
+intake = importlib.import_module("progress_audit.intake.receive")
 
 TZ = "Asia/Shanghai"
 ZONE = ZoneInfo(TZ)
@@ -61,7 +70,7 @@ def set_mtime(path: Path, moment: datetime) -> None:
 def build_workbook(
     path: Path, unit: str | None, month: str | None, lines, share: float = 0.5
 ) -> Path:
-    """A filled-in submission workbook in the contract's layout (section 3)."""
+    """A filled-in submission workbook in the template's layout."""
     inputs = {
         "完成状态": "推进中",
         "预计完成时间": "2019-12-31",
@@ -80,8 +89,6 @@ def build_workbook(
 
 @pytest.fixture(scope="module")
 def context(catalogue_2019):
-    from progress_audit.standards.responsibility import assignments
-
     return catalogue_2019, assignments(catalogue_2019)
 
 
@@ -293,8 +300,6 @@ def test_unusable_files_are_rejected_with_reasons_and_others_still_count(inbox):
 
 
 def _reading(unit, period, usable, problems=()):
-    from progress_audit.intake.reading.reader import WorkbookReading
-
     return WorkbookReading(unit=unit, period=period, rows=(), problems=problems, usable=usable)
 
 
@@ -372,7 +377,7 @@ def test_an_overwritten_workbook_keeps_its_earlier_version(inbox):
 
 def test_a_file_changing_while_taken_in_is_retried_not_recorded(inbox, monkeypatch):
     path = inbox.workbook("人社局.xlsx", "人社局", "2019年6月", "2019-07-03 10:00")
-    real = intake._sha256
+    real = intake.file_sha256
 
     def hash_while_unit_still_writes(p):
         digest = real(p)
@@ -380,11 +385,11 @@ def test_a_file_changing_while_taken_in_is_retried_not_recorded(inbox, monkeypat
             f.write(b"more")
         return digest
 
-    monkeypatch.setattr(intake, "_sha256", hash_while_unit_still_writes)
+    monkeypatch.setattr(intake, "file_sha256", hash_while_unit_still_writes)
     with pytest.raises(InboxFileChanged, match="正在被写入"):
         inbox.take_in()
     assert inbox.ledger.files() == [] and not (inbox.root / "archive").exists()
-    monkeypatch.setattr(intake, "_sha256", real)
+    monkeypatch.setattr(intake, "file_sha256", real)
     (r,) = inbox.take_in()
     assert r.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -392,14 +397,14 @@ def test_a_file_changing_while_taken_in_is_retried_not_recorded(inbox, monkeypat
 def test_a_file_that_cannot_be_opened_is_rejected_and_the_rest_goes_on(inbox, monkeypatch):
     inbox.workbook("人社局.xlsx", "人社局", "2019年6月", "2019-07-03 10:00")
     inbox.workbook("锁定.xlsx", "商务局", "2019年6月", "2019-07-03 10:00")
-    real = intake._sha256
+    real = intake.file_sha256
 
     def no_permission(p):
         if p.name == "锁定.xlsx":  # as root, chmod 000 would not stop us: refuse it here
             raise PermissionError(13, "Permission denied")
         return real(p)
 
-    monkeypatch.setattr(intake, "_sha256", no_permission)
+    monkeypatch.setattr(intake, "file_sha256", no_permission)
     subs = by_file(inbox.june("2019-07-06"))
     assert subs["人社局.xlsx"].status == "on_time"
     locked = subs["锁定.xlsx"]
@@ -546,10 +551,6 @@ def test_intake_works_on_a_read_only_inbox(tmp_path, context):
 
 def _take_in_child(workspace: str) -> dict[str, str]:
     """The intake, in a child process (see the read-only test)."""
-    from progress_audit.standards.catalogue import load_catalogue
-    from progress_audit.standards.responsibility import assignments
-    from tests.conftest import STANDARDS_DIR
-
     catalogue = load_catalogue(2019, STANDARDS_DIR)
     lines = assignments(catalogue)
     root = Path(workspace)
@@ -598,8 +599,6 @@ def test_a_rerun_with_nothing_changed_reads_no_workbook(inbox):
 
 def test_receiving_in_parallel_threads_gives_the_same_result(inbox):
     """The flow may map workbooks over a thread pool: one ledger, one archive, shared."""
-    from concurrent.futures import ThreadPoolExecutor
-
     build_month(inbox.raw, JUNE, inbox.assignments, units=8)
     for path in sorted(inbox.raw.rglob("*.xlsx"))[:3]:  # the same bytes under a second name
         shutil.copy2(path, path.with_name(f"副本-{path.name}"))
@@ -627,10 +626,6 @@ def test_receiving_in_parallel_threads_gives_the_same_result(inbox):
 
 def bench(months: int = 12) -> dict[str, float]:
     """Intake of a year of workbooks (every unit, `months` months): cold, rerun, and the parts."""
-    from progress_audit.standards.catalogue import load_catalogue
-    from progress_audit.standards.responsibility import assignments
-    from tests.conftest import STANDARDS_DIR
-
     catalogue = load_catalogue(2019, STANDARDS_DIR)
     lines = assignments(catalogue)
     with tempfile.TemporaryDirectory(prefix="progress-audit-bench-") as tmp:
@@ -673,7 +668,7 @@ def bench(months: int = 12) -> dict[str, float]:
         result["scan_s"] = (time.perf_counter() - start) / 5
         start = time.perf_counter()
         for f in files:
-            intake._sha256(f.path)
+            intake.file_sha256(f.path)
         result["hash_s"] = time.perf_counter() - start
         return result
 
@@ -703,7 +698,9 @@ def test_cached_readings_are_keyed_on_the_reading_code(monkeypatch):
     source of every reading package (here: a different set of packages, a different version)."""
     whole = default_reader().version
     assert default_reader().version == whole  # stable between calls
-    monkeypatch.setattr(intake, "READING_PACKAGES", intake.READING_PACKAGES[:-1])
+    monkeypatch.setattr(
+        archived_reading, "READING_PACKAGES", archived_reading.READING_PACKAGES[:-1]
+    )
     assert default_reader().version != whole
     monkeypatch.undo()
     assert default_reader().version == whole

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import tempfile
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 from glob import glob
 from pathlib import Path
 
@@ -256,8 +257,6 @@ def test_a_reading_round_trips_exactly_through_the_ledger(ledger):
 
 
 def test_the_codec_refuses_what_it_could_not_rebuild():
-    from decimal import Decimal
-
     with pytest.raises(CodecError):
         encode({"v": Decimal("1.5")})
     with pytest.raises(CodecError):

@@ -1,13 +1,16 @@
 """The reader on real workbooks, built here with openpyxl: the template's layout read back
-exactly, and every messy form units send (contract section 3, issue 3)."""
+exactly, and every messy form units send."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
 import pytest
+from openpyxl import load_workbook
 
-from progress_audit.intake.reading.reader import READER_VERSION, WorkbookReading, read_workbook
+from progress_audit.intake.reading import READER_VERSION, WorkbookReading, read_workbook, sheet
+from progress_audit.intake.reading import headers as header_row
 from progress_audit.standards.responsibility import assignments
 from tests.support import workbooks as wbs
 from tests.support.workbooks import HEADERS
@@ -105,8 +108,6 @@ def test_a_filled_in_workbook_is_read_back_exactly_with_every_cell(tmp_path, rea
 
 
 def test_text_from_a_unit_stays_text(tmp_path, read, units):
-    from openpyxl import load_workbook
-
     path = wbs.submission(tmp_path / "人社局.xlsx", units["人社局"])
     wb = load_workbook(path)
     cell = wb["进度填报"]["J8"]
@@ -310,7 +311,7 @@ def test_a_messy_layout_header_on_row_9_reordered_extra_merged_blank_and_subtota
             for h in headers
         ],
     )
-    # line_rows keys its fills by contract headers; put the renamed columns' values back.
+    # line_rows keys its fills by the template's headers; put the renamed columns' values back.
     for row, ln in zip(body, lines, strict=True):
         for i, h in enumerate(headers):
             if h in fills.get(ln.metric_id or ln.task_id, {}):
@@ -663,18 +664,14 @@ def test_a_figure_on_a_task_without_a_metric_points_to_形象进度(tmp_path, re
 def test_long_cell_texts_are_read_but_not_kept_in_the_caches():
     """Short texts (names, headers, task texts) are cached across workbooks; a narrative is
     not, so a workbook full of long texts cannot fill a long-running process's memory."""
-    import uuid
-
-    from progress_audit.intake.reading import reader
-
     long = "本月推进情况良好" * 100
-    norms = reader._norm.cache_info().currsize
-    headers = reader._text_header_field.cache_info().currsize
-    assert reader._norm(long + " 完") == long + "完"
-    assert reader._header_field(long) is None
-    assert reader._norm.cache_info().currsize == norms
-    assert reader._text_header_field.cache_info().currsize == headers
+    norms = sheet.normalised.cache_info().currsize
+    headers = header_row.text_header_field.cache_info().currsize
+    assert sheet.normalised(long + " 完") == long + "完"
+    assert header_row.header_field(long) is None
+    assert sheet.normalised.cache_info().currsize == norms
+    assert header_row.text_header_field.cache_info().currsize == headers
     fresh = f" 本年累计\n完成（{uuid.uuid4().hex}）*"  # a text no other test has read
-    assert reader._header_field(fresh) == ("value", 4)
-    info = reader._text_header_field.cache_info()
+    assert header_row.header_field(fresh) == ("value", 4)
+    info = header_row.text_header_field.cache_info()
     assert info.currsize == min(headers + 1, info.maxsize)

@@ -7,8 +7,7 @@ import zipfile
 
 import pytest
 
-from progress_audit.intake.reading.reader import read_workbook
-from progress_audit.intake.reading.safety import SafetyLimits, inspect_workbook
+from progress_audit.intake.reading import SafetyLimits, inspect_workbook, read_workbook
 from progress_audit.standards.responsibility import assignments
 from tests.support import workbooks as wbs
 

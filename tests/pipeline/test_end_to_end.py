@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from progress_audit.demo.synthetic import make_inbox
@@ -113,10 +114,8 @@ QUALITY_FAULTS = ("falling_cumulative", "big_jump", "bad_percent", "unreadable_v
 
 
 def test_each_planted_problem_shows_once_with_its_cell(audited):
-    """Issue 5's test month: every planted fault appears once, with its cell, in quality.html,
+    """The test month: every planted fault appears once, with its cell, in quality.html,
     in the unit's feedback workbook and in findings.json."""
-    import openpyxl
-
     data, manifest, *_ = audited
     out = data / "reports" / "2019-06"
     quality_html = (out / "quality.html").read_text("utf-8")

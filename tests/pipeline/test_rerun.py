@@ -1,4 +1,4 @@
-"""What a rerun skips, and that skipping changes nothing (issue 7's optimisations).
+"""What a rerun skips, and that skipping changes nothing.
 
 - workbooks the ledger already read come back from it in one pass (`receive_cached`), and many
   new ones are read by worker processes (`receive_many` with a `ReadingPool`): the same
@@ -23,8 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from progress_audit.intake.ledger import Ledger
-from progress_audit.intake.receive import (
+from progress_audit.assessment.assess import assess
+from progress_audit.assessment.thresholds import thresholds_from_settings
+from progress_audit.config import Settings
+from progress_audit.intake import (
     ReadingPool,
     WorkbookReader,
     default_reader,
@@ -35,9 +37,11 @@ from progress_audit.intake.receive import (
     receive_many,
     scan_inbox,
 )
+from progress_audit.intake.ledger import Ledger
 from progress_audit.quality.month import check_month
 from progress_audit.reporting.reports import write_reports
 from progress_audit.reporting.reports.unchanged import RenderLog
+from progress_audit.reporting.run_summary import report_links
 from progress_audit.standards.responsibility import assignments as assign
 from tests.intake.test_intake import TZ, build_month
 from tests.support.quality_month import AS_OF, JUNE, dirty_month
@@ -222,10 +226,6 @@ def _snapshot(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def month_findings(catalogue_2019, a):
-    from progress_audit.assessment.assess import assess
-    from progress_audit.assessment.thresholds import thresholds_from_settings
-    from progress_audit.config import Settings
-
     current, previous = dirty_month(a)
     quality = check_month(JUNE, AS_OF, catalogue_2019, a, current, previous)
     findings = assess(
@@ -283,8 +283,6 @@ def test_a_report_is_rendered_again_when_its_inputs_or_its_file_changed(tmp_path
 
 
 def test_the_run_links_the_feedback_folder_once(tmp_path):
-    from progress_audit.pipeline import Outputs, report_links
-
     out = tmp_path / "2019-06"
     files = [
         out / "findings.json",
@@ -292,7 +290,7 @@ def test_the_run_links_the_feedback_folder_once(tmp_path):
         tmp_path / "dashboard.html",
         *(out / "feedback" / f"{u}.xlsx" for u in ("人社局", "商务局", "教育局")),
     ]
-    links = report_links(Outputs(files[0], tuple(files)), out)
+    links = report_links(files, out)
     assert [text for _, text in links] == [
         "findings.json",
         "overdue.xlsx",

@@ -91,7 +91,8 @@ def _fmt(value: Decimal | float) -> str:
 
 
 @cache
-def _cn2an():  # cn2an takes ~0.3 s to import: only pay it when a Chinese numeral appears
+def _cn2an():
+    # cn2an is slow to import: only pay for it when a Chinese numeral appears.
     import cn2an
 
     return cn2an

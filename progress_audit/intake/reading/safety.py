@@ -57,6 +57,8 @@ class SafetyLimits:
 
     @classmethod
     def from_settings(cls) -> SafetyLimits:
+        # The settings (pydantic-settings) are slow to import; reading with given limits
+        # never needs them.
         from progress_audit.config import get_settings
 
         s = get_settings()
