@@ -60,6 +60,7 @@ from progress_audit.assessment.progress import (
     months_left,
 )
 from progress_audit.assessment.thresholds import EPSILON, Thresholds
+from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
 from progress_audit.model.period import Period, PeriodError, day_label, end_of_day
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import Finding, FindingStatus, ReportedRow, Submission
@@ -86,8 +87,8 @@ def assess(
     thresholds: Thresholds,
     problems: Sequence[Problem] = (),
     *,
-    due_day: int = 5,
-    tz: str = "Asia/Shanghai",
+    due_day: int = DUE_DAY,
+    tz: str = OFFICE_TIMEZONE,
 ) -> list[Finding]:
     """Findings for every unit and task line, sorted by task, metric and unit.
 

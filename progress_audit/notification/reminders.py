@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
 from progress_audit.model.period import Period
 from progress_audit.model.records import Submission
 from progress_audit.standards.responsibility import TaskLine
@@ -86,8 +87,8 @@ def reminders(
     as_of: datetime,
     assignments: Mapping[str, Sequence[TaskLine]],
     submissions: Sequence[Submission],
-    tz: str = "Asia/Shanghai",
-    due_day: int = 5,
+    tz: str = OFFICE_TIMEZONE,
+    due_day: int = DUE_DAY,
 ) -> list[Reminder]:
     """A reminder for every unit of `assignments` that has not submitted `period` by `as_of`,
     in the order of `assignments` (the table's order)."""
