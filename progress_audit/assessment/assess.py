@@ -63,13 +63,18 @@ from progress_audit.assessment.thresholds import EPSILON, Thresholds
 from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
 from progress_audit.model.period import Period, PeriodError, day_label, end_of_day
 from progress_audit.model.problems import CellRef, Problem
-from progress_audit.model.records import Finding, FindingStatus, ReportedRow, Submission
+from progress_audit.model.records import (
+    COUNTING_STATUSES,
+    Finding,
+    FindingStatus,
+    ReportedRow,
+    Submission,
+)
 from progress_audit.standards.catalogue import Catalogue, Metric
 from progress_audit.standards.responsibility import TaskLine
 
 # Contract section 5's statuses, in the contract's order.
 STATUS_ORDER: tuple[str, ...] = get_args(FindingStatus)
-COUNTING = ("on_time", "late")
 HIGHER = (">=", ">", "~")
 COMPARATOR_WORDS = {">=": "不低于", ">": "超过", "<=": "不超过", "<": "低于", "~": "左右"}
 # Fields of a row that do not enter the status: a problem on one of these cells is a warning.
@@ -154,7 +159,7 @@ def counting_submission(
         for s in submissions
         if s.unit == unit
         and _same_period(s.period, period)
-        and s.status in COUNTING
+        and s.status in COUNTING_STATUSES
         and s.received_at <= as_of
     ]
     return max(usable, key=lambda s: (s.received_at, s.file, s.sha256), default=None)

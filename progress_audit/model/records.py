@@ -24,6 +24,12 @@ SUBMISSION_STATUS_LABELS: dict[str, str] = {
     "superseded": "已被新版本替代",
     "rejected": "无法使用",
 }
+COUNTING_STATUSES: tuple[SubmissionStatus, ...] = ("on_time", "late")
+"""The submissions that count for a unit's month: its rows are audited (superseded and
+rejected ones do not)."""
+SUBMITTED_STATUSES: tuple[SubmissionStatus, ...] = (*COUNTING_STATUSES, "superseded")
+"""What "the unit has submitted" means for reminders: a usable workbook arrived, even if a
+later one replaced it."""
 
 FindingStatus = Literal[
     "completed", "on_track", "at_risk", "off_track", "overdue", "missing", "invalid"

@@ -27,9 +27,8 @@ from progress_audit.config import QualitySettings
 from progress_audit.model.period import Period, day_label, deadline_day
 from progress_audit.model.period import moment_label as _minute
 from progress_audit.model.problems import CellRef, Problem
-from progress_audit.model.records import REPORTED_STATUSES
+from progress_audit.model.records import COUNTING_STATUSES, REPORTED_STATUSES
 from progress_audit.quality.tidy import (
-    COUNTING,
     REQUIRED_COLUMNS,
     assigned_keys,
     known_line_keys,
@@ -418,7 +417,7 @@ def _counting_by_unit(submissions: Sequence[Submission], period: Period) -> dict
     """The submission that counts for each unit: the latest received on_time/late one."""
     out: dict[str, Submission] = {}
     for s in sorted(submissions, key=lambda s: (s.received_at, s.file)):
-        if s.status in COUNTING and s.unit and s.period == str(period):
+        if s.status in COUNTING_STATUSES and s.unit and s.period == str(period):
             out[s.unit] = s
     return out
 

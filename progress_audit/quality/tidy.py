@@ -53,15 +53,12 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from progress_audit.model.period import Period
-from progress_audit.model.records import ReportedRow, Submission
+from progress_audit.model.records import COUNTING_STATUSES, ReportedRow, Submission
 from progress_audit.standards.catalogue import Catalogue, Metric
 from progress_audit.standards.responsibility import TaskLine, task_lines
 
 if TYPE_CHECKING:
     import pandas as pd
-
-COUNTING = ("on_time", "late")
-"""Submission statuses whose rows count for the month (superseded and rejected do not)."""
 
 CELL_FIELDS = (
     "task_id",
@@ -207,7 +204,7 @@ def _previous_values(
     last = str(period.prev())
     values: dict[tuple[str, str, str | None], float | None] = {}
     for sub in previous:
-        if sub.status not in COUNTING or sub.period != last:
+        if sub.status not in COUNTING_STATUSES or sub.period != last:
             continue
         for r in sub.rows:
             values[r.key] = r.value
@@ -250,7 +247,11 @@ def tidy_month(
     known = known_line_keys(catalogue)
     prev = _previous_values(period, previous)
     counting = sorted(
-        (s for s in submissions if s.status in COUNTING and s.unit and s.period == str(period)),
+        (
+            s
+            for s in submissions
+            if s.status in COUNTING_STATUSES and s.unit and s.period == str(period)
+        ),
         key=lambda s: (s.unit or "", s.received_at, s.file),
     )
     records: list[dict[str, object]] = []

@@ -19,7 +19,11 @@ from typing import TYPE_CHECKING, Any
 from progress_audit.files.atomic import write_text
 from progress_audit.model.period import Period
 from progress_audit.model.problems import Problem
-from progress_audit.model.records import FINDING_STATUS_LABELS, SUBMISSION_STATUS_LABELS
+from progress_audit.model.records import (
+    COUNTING_STATUSES,
+    FINDING_STATUS_LABELS,
+    SUBMISSION_STATUS_LABELS,
+)
 from progress_audit.quality.month import (
     DIMENSIONS,
     SEVERITY_LABELS,
@@ -271,7 +275,7 @@ def render_dashboard(history: History) -> str:
     on_time_rows = []
     for u in units:
         states = [m.submitted.get(u, "missing") if u in m.units else "" for m in months]
-        due = [s for s in states if s in ("on_time", "late", "missing")]
+        due = [s for s in states if s in (*COUNTING_STATUSES, "missing")]
         rate = round(sum(s == "on_time" for s in due) / len(due), 4) if due else None
         on_time_rows.append({"unit": u, "rate": rate, "states": states})
     ranked = sorted(on_time_rows, key=lambda r: -1 if r["rate"] is None else r["rate"])

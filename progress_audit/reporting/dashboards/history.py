@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from progress_audit.model.period import Period
+from progress_audit.model.records import COUNTING_STATUSES
 
 _MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
 
@@ -106,7 +107,7 @@ def _month(period: str, findings: dict[str, Any], quality: dict[str, Any] | None
         submitted = {str(k): str(v) for k, v in quality["submission_status"].items()}
     else:
         for s in findings.get("submissions") or []:
-            if isinstance(s, dict) and s.get("unit") and s.get("status") in ("on_time", "late"):
+            if isinstance(s, dict) and s.get("unit") and s.get("status") in COUNTING_STATUSES:
                 submitted[str(s["unit"])] = str(s["status"])
         submitted = {u: submitted.get(u, "missing") for u in units}
     problems: dict[str, int] = {}

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable, Sequence
 
 from progress_audit.model.problems import CellRef, Problem
-from progress_audit.model.records import Submission
+from progress_audit.model.records import COUNTING_STATUSES, Submission
 from progress_audit.reporting.reports.labels import date_label, number_label
 
-CURRENT = ("on_time", "late", "rejected")
+CURRENT = (*COUNTING_STATUSES, "rejected")
 """Submission statuses that still count for the month (not replaced by a newer workbook)."""
 
 
