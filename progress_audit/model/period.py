@@ -15,6 +15,10 @@ from zoneinfo import ZoneInfo
 
 from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
 
+# The day and moment wording lives in model.wording; these names stay importable from here
+# for the modules that still do.
+from progress_audit.model.wording import day_label, deadline_day, moment_label  # noqa: F401
+
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-./年]\s*)(\d{1,2})\s*(?:月份?)?\s*$")
 
 
@@ -114,21 +118,3 @@ def default_period(now: datetime, tz: str = OFFICE_TIMEZONE) -> Period:
     """Last month in `tz`: the month a scheduled audit on the 6th reports on."""
     local = now.astimezone(ZoneInfo(tz))
     return Period(local.year, local.month).prev()
-
-
-def day_label(day: date) -> str:
-    """A day as the office writes it: 2019年7月5日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def moment_label(moment: datetime, sep: str = " ") -> str:
-    """A moment to the minute, in its own time zone: 2019年7月6日 09:00."""
-    return f"{day_label(moment.date())}{sep}{moment:%H:%M}"
-
-
-def deadline_day(due: datetime) -> date | None:
-    """The day whose 24:00 `due` is (a deadline at midnight is the end of the day before, as
-    the office states it: 2019年7月5日24:00); None when `due` is not at midnight."""
-    if due.time() == time():
-        return due.date() - timedelta(days=1)
-    return None

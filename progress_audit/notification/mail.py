@@ -24,8 +24,9 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from progress_audit.config import SmtpSettings
-from progress_audit.model.period import Period, day_label, deadline_day, moment_label
+from progress_audit.model.period import Period
 from progress_audit.model.records import FINDING_STATUS_LABELS
+from progress_audit.model.wording import day_label, deadline_day, moment_label
 from progress_audit.notification.reminders import Reminder
 
 log = logging.getLogger(__name__)

@@ -15,7 +15,6 @@ all when there is nothing to check.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,10 +23,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from progress_audit.config import QualitySettings
-from progress_audit.model.period import Period, day_label, deadline_day
-from progress_audit.model.period import moment_label as _minute
+from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import COUNTING_STATUSES, REPORTED_STATUSES
+from progress_audit.model.wording import (
+    DIMENSION_LABELS,
+    day_label,
+    deadline_day,
+    figure_label,
+    moment_label,
+)
 from progress_audit.quality.tidy import (
     REQUIRED_COLUMNS,
     assigned_keys,
@@ -44,17 +49,7 @@ if TYPE_CHECKING:
     from checks.rules import SuiteParams
     from progress_audit.model.records import Submission
 
-__all__ = ["DIMENSIONS", "QualityReport", "QualitySettings", "RuleResult", "check_month"]
-
-DIMENSIONS: dict[str, str] = {
-    "completeness": "完整性",
-    "timeliness": "及时性",
-    "validity": "有效性",
-    "consistency": "一致性",
-}
-"""The four data-quality dimensions (DHIS2/WHO), in the order the pages show them."""
-
-SEVERITY_LABELS = {"error": "错误", "warning": "提示"}
+__all__ = ["QualityReport", "QualitySettings", "RuleResult", "check_month"]
 
 
 @dataclass(frozen=True)
@@ -607,7 +602,7 @@ def _scores(
         }
         missing_rows = sum(1 for r in rows if not r["reported"])
         state = status[unit]
-        dims: dict[str, float | None] = dict.fromkeys(DIMENSIONS)
+        dims: dict[str, float | None] = dict.fromkeys(DIMENSION_LABELS)
         if state != "not_due":
             dims["completeness"] = _share(len(filled), len(expected)) if unit in counting else 0.0
             dims["timeliness"] = 1.0 if state == "on_time" else 0.0
@@ -675,15 +670,8 @@ def _text(x: object) -> str | None:
 
 
 def _num(x: object) -> str:
-    """A figure as a clerk reads it: 9000, 12.5, 4.17 (two decimals at most); — when missing."""
-    if _missing(x):
-        return "—"
-    f = float(x)  # type: ignore[arg-type]
-    if math.isfinite(f) and f == int(f) and abs(f) < 1e15:
-        return str(int(f))
-    if abs(f) < 0.1:
-        return format(f, ".3g")
-    return f"{f:.2f}".rstrip("0").rstrip(".")
+    """A figure as a clerk reads it: 9000, 12.5, 4.17, 0.0123; — when missing."""
+    return figure_label(None if _missing(x) else float(x), significant=3)  # type: ignore[arg-type]
 
 
 def _date(x: object) -> str:
@@ -694,10 +682,6 @@ def _date(x: object) -> str:
         d = d.to_pydatetime().date()  # type: ignore[union-attr]
     assert isinstance(d, date)
     return day_label(d)
-
-
-def moment_label(t: datetime) -> str:
-    return _minute(t)
 
 
 def due_label(due: datetime) -> str:

@@ -24,13 +24,13 @@ from progress_audit.model.records import (
     FINDING_STATUS_LABELS,
     SUBMISSION_STATUS_LABELS,
 )
-from progress_audit.quality.month import (
-    DIMENSIONS,
+from progress_audit.model.wording import (
+    DIMENSION_LABELS,
     SEVERITY_LABELS,
-    due_label,
     moment_label,
-    problem_key,
+    percent_label,
 )
+from progress_audit.quality.month import due_label, problem_key
 from progress_audit.reporting.dashboards.history import (
     History,
     Month,
@@ -135,7 +135,7 @@ def render_quality_page(
             {
                 "unit": u,
                 "state": states.get(u, "missing"),
-                "scores": {d: report.scores.get(u, {}).get(d) for d in DIMENSIONS},
+                "scores": {d: report.scores.get(u, {}).get(d) for d in DIMENSION_LABELS},
                 "expected": c.get("expected", 0),
                 "reported": c.get("reported", 0),
                 "errors": c.get("errors", 0),
@@ -144,7 +144,7 @@ def render_quality_page(
         )
     dims = [
         {"key": d, "label": name, "mean": _mean(r["scores"][d] for r in unit_rows)}
-        for d, name in DIMENSIONS.items()
+        for d, name in DIMENSION_LABELS.items()
     ]
     per_unit: dict[str, dict[str, int]] = {}
     for p in problems:
@@ -159,7 +159,9 @@ def render_quality_page(
             [
                 (name, colour, [per_unit[u].get(d, 0) for u in chart_units])
                 for (d, name), colour in zip(
-                    DIMENSIONS.items(), ("#5c6bc0", "#f9a825", "#c62828", "#00897b"), strict=True
+                    DIMENSION_LABELS.items(),
+                    ("#5c6bc0", "#f9a825", "#c62828", "#00897b"),
+                    strict=True,
                 )
             ],
             unit="条",
@@ -203,7 +205,7 @@ def render_quality_page(
             problems=[
                 {
                     "unit": p.unit or "",
-                    "dimension": DIMENSIONS.get(p.dimension, p.dimension),
+                    "dimension": DIMENSION_LABELS.get(p.dimension, p.dimension),
                     "severity": p.severity,
                     "severity_label": SEVERITY_LABELS.get(p.severity, p.severity),
                     "line": p.metric_id or p.task_id or "",
@@ -217,7 +219,7 @@ def render_quality_page(
             rules=[
                 {
                     **r.to_json(),
-                    "dimension": DIMENSIONS.get(r.dimension, r.dimension),
+                    "dimension": DIMENSION_LABELS.get(r.dimension, r.dimension),
                     "severity_label": SEVERITY_LABELS.get(r.severity, r.severity),
                 }
                 for r in report.rules
@@ -324,17 +326,13 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        pct=_pct,
+        pct=lambda x: percent_label(x, 0, missing="—"),
         score_colour=score_colour,
         count_colour=count_colour,
         state_label=lambda s: STATE_LABELS.get(s, s or "—"),
         state_rank=lambda s: {"on_time": 3, "late": 2, "missing": 1}.get(s, ""),
     )
     return env
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.0f}%"
 
 
 def _mean(values: Any) -> float | None:
