@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from progress_audit.config import QualitySettings
 from progress_audit.model.period import Period
-from progress_audit.model.problems import CellRef, Problem
+from progress_audit.model.problems import CellRef, Problem, problem_key, unique_problems
 from progress_audit.model.records import COUNTING_STATUSES, REPORTED_STATUSES
 from progress_audit.model.wording import (
     DIMENSION_LABELS,
@@ -159,7 +159,7 @@ def check_month(
     given = _given_problems(submissions, period)
     own = _new_only(own, given)
     units = tuple(assignments)
-    all_problems = _ordered(_unique([*given, *own]), units)
+    all_problems = _ordered(unique_problems([*given, *own]), units)
     status = _submission_status(assignments, counting, as_of, due)
     scores, counts = _scores(frame, assignments, counting, all_problems, status)
     return QualityReport(
@@ -490,20 +490,6 @@ def _given_problems(submissions: Sequence[Submission], period: Period) -> list[P
     return out
 
 
-def problem_key(p: Problem) -> tuple[object, ...]:
-    """Two problems with this key are the same problem (code, unit, task, metric and cell)."""
-    ref = p.ref
-    return (
-        p.code,
-        p.unit,
-        p.task_id,
-        p.metric_id,
-        ref and ref.file,
-        ref and ref.sheet,
-        ref and ref.cell,
-    )
-
-
 def _new_only(own: Sequence[Problem], given: Sequence[Problem]) -> list[Problem]:
     """The checks' problems that the reader and intake have not already given.
 
@@ -519,7 +505,7 @@ def _new_only(own: Sequence[Problem], given: Sequence[Problem]) -> list[Problem]
     }
     file_codes = {(p.code, p.ref.file if p.ref else None, p.unit) for p in given}
     out = []
-    for p in _unique(own):
+    for p in unique_problems(own):
         if problem_key(p) in keys:
             continue
         if p.ref and p.ref.cell and (p.ref.file, p.ref.sheet, p.ref.cell) in bad_cells:
@@ -531,13 +517,6 @@ def _new_only(own: Sequence[Problem], given: Sequence[Problem]) -> list[Problem]
             continue
         out.append(p)
     return out
-
-
-def _unique(problems: Sequence[Problem]) -> list[Problem]:
-    seen: dict[tuple[object, ...], Problem] = {}
-    for p in problems:
-        seen.setdefault(problem_key(p), p)
-    return list(seen.values())
 
 
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")

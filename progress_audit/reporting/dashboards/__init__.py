@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from progress_audit.files.atomic import write_text
 from progress_audit.model.period import Period
-from progress_audit.model.problems import Problem
+from progress_audit.model.problems import Problem, problem_key
 from progress_audit.model.records import (
     COUNTING_STATUSES,
     FINDING_STATUS_LABELS,
@@ -30,7 +30,7 @@ from progress_audit.model.wording import (
     moment_label,
     percent_label,
 )
-from progress_audit.quality.month import due_label, problem_key
+from progress_audit.quality.month import due_label
 from progress_audit.reporting.dashboards.history import (
     History,
     Month,
