@@ -14,11 +14,6 @@ from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import Finding
 from progress_audit.model.wording import DIMENSION_LABELS, as_of_label, moment_label, percent_label
 
-# What a unit does about a problem, by severity (the problem's own message says what is wrong).
-ADVICE: dict[str, str] = {
-    "error": "请按说明更正后重新报送本月填报表",
-    "warning": "请核实；如填写无误可不修改",
-}
 UNIT_PLACEHOLDER = "（未识别单位）"
 
 
