@@ -1,8 +1,8 @@
 """The assessment (进度评估): every lead unit's task lines for a month against target and 序时进度.
 
 One `Finding` per reporting unit and task line, from the rows of the unit's counting submission
-(the latest `on_time` or `late` workbook received by the audit's moment). The status follows
-contract section 5, checked in this order, the first that applies wins:
+(the latest `on_time` or `late` workbook received by the audit's moment). The status is
+checked in this order, the first that applies wins:
 
 1. `missing` 未报送: no usable submission, or no row for the line in it.
 2. `invalid` 数据异常: an error on a value the status is computed from (a validity or consistency
@@ -74,7 +74,7 @@ from progress_audit.model.wording import day_label, figure_label, percent_label,
 from progress_audit.standards.catalogue import Catalogue, Metric
 from progress_audit.standards.responsibility import TaskLine
 
-# Contract section 5's statuses, in the contract's order.
+# The finding statuses, in the order findings.json counts them.
 STATUS_ORDER: tuple[str, ...] = get_args(FindingStatus)
 HIGHER = (">=", ">", "~")
 COMPARATOR_WORDS = {">=": "不低于", ">": "超过", "<=": "不超过", "<": "低于", "~": "左右"}
@@ -139,7 +139,7 @@ def assess(
 
 
 def summarise(findings: Sequence[Finding]) -> dict[str, int]:
-    """How many findings have each status; every status present, in the contract's order."""
+    """How many findings have each status; every status present, in STATUS_ORDER."""
     counts = dict.fromkeys(STATUS_ORDER, 0)
     for f in findings:
         counts[f.status] += 1

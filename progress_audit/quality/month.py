@@ -22,7 +22,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from progress_audit.config import QualitySettings
+from progress_audit.intake.receive import reading_context
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem, problem_key, unique_problems
 from progress_audit.model.records import COUNTING_STATUSES, REPORTED_STATUSES
@@ -33,6 +36,7 @@ from progress_audit.model.wording import (
     figure_label,
     moment_label,
 )
+from progress_audit.quality import validation_cache
 from progress_audit.quality.tidy import (
     REQUIRED_COLUMNS,
     assigned_keys,
@@ -43,7 +47,6 @@ from progress_audit.standards.catalogue import Catalogue
 from progress_audit.standards.responsibility import TaskLine
 
 if TYPE_CHECKING:
-    import pandas as pd
     from great_expectations import ExpectationSuite
 
     from checks.rules import SuiteParams
@@ -186,7 +189,7 @@ def suite_params(
     settings: QualitySettings | None = None,
 ) -> SuiteParams:
     """What the month's rules check against (checks.rules.SuiteParams)."""
-    from checks.rules import SuiteParams
+    from checks.rules import SuiteParams  # checks.rules imports Great Expectations: seconds
 
     settings = settings or QualitySettings()
     return SuiteParams(
@@ -213,9 +216,6 @@ def _validated(
     """`validate` over the month's suite, or its kept result for the same rows and rules."""
     if cache_dir is None:
         return validate(frame, suite_params(period, catalogue, assignments, settings))
-    from progress_audit.intake.receive import reading_context
-    from progress_audit.quality import validation_cache
-
     # What suite_params builds the suite from, without building it (that imports GX).
     inputs = (
         period.year,
@@ -262,10 +262,11 @@ def validate(
     With result_format COMPLETE, `unexpected_index_list` holds the DataFrame index of every
     failing row. An expectation that raises is a defect in the suite, so it raises here.
     """
+    # Great Expectations and checks/ (built on it) take seconds to import: only when validating.
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import ProgressBarsConfig  # as above
 
-    from checks.suites import month_suite
+    from checks.suites import month_suite  # as above
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -637,8 +638,6 @@ def _missing(x: object) -> bool:
     if x is None:
         return True
     try:
-        import pandas as pd
-
         return bool(pd.isna(x))
     except (TypeError, ValueError):
         return False

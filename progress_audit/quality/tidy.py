@@ -50,15 +50,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from progress_audit.model.period import Period
 from progress_audit.model.records import COUNTING_STATUSES, ReportedRow, Submission
 from progress_audit.standards.catalogue import Catalogue, Metric
 from progress_audit.standards.responsibility import TaskLine, task_lines
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 CELL_FIELDS = (
     "task_id",
@@ -239,8 +237,6 @@ def tidy_month(
     the unit's missing lines in catalogue order: the index is 0..n-1, which Great Expectations'
     `unexpected_index_list` refers to.
     """
-    import pandas as pd
-
     lines_by_key: dict[tuple[str, str | None], TaskLine] = {
         (t.task_id, t.metric_id): t for s in catalogue.standards for t in task_lines(s)
     }
@@ -383,8 +379,6 @@ def _missing_record(
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    import pandas as pd
-
     floats = (
         "value",
         "target_reported",
@@ -425,8 +419,6 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _same_key_rows(frame: pd.DataFrame) -> pd.Series:
     """For each reported row, the rows of its unit's sheet that report the same line."""
-    import pandas as pd
-
     out = pd.Series([None] * len(frame), index=frame.index, dtype="str")
     reported = frame[frame["reported"]]
     repeated = reported[reported.duplicated(["unit", "line_key"], keep=False)]

@@ -1,4 +1,4 @@
-"""The findings file (督查结果文件): `DIR/reports/<period>/findings.json`, contract section 5.
+"""The findings file (督查结果文件): `DIR/reports/<period>/findings.json`.
 
 The same inputs and `--as-of` give the same bytes: keys in a fixed order, findings sorted by
 task, metric and unit, submissions by unit, month, time received and file, and every float

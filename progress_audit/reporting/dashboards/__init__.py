@@ -16,6 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jinja2
+
 from progress_audit.files.atomic import write_text
 from progress_audit.model.period import Period
 from progress_audit.model.problems import Problem, problem_key
@@ -46,8 +48,6 @@ from progress_audit.reporting.dashboards.svg import (
 )
 
 if TYPE_CHECKING:
-    import jinja2
-
     from progress_audit.model.records import Submission
     from progress_audit.quality.month import QualityReport
 
@@ -316,8 +316,6 @@ def render_dashboard(history: History) -> str:
 
 @cache
 def _env() -> jinja2.Environment:
-    import jinja2
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=True,

@@ -1,6 +1,6 @@
 """The months already audited, read back from `reports/<period>/` (历次督查结果).
 
-Each month folder holds `findings.json` (contract section 5) and, from the quality stage,
+Each month folder holds `findings.json` and, from the quality stage,
 `quality.json`. A folder whose file cannot be read is listed as such, never silently skipped.
 """
 
