@@ -37,6 +37,7 @@ from progress_audit.reporting.dashboards.history import (
     History,
     Month,
     month_from_quality,
+    month_label,
     read_history,
 )
 from progress_audit.reporting.dashboards.svg import (
@@ -54,8 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["render_dashboard", "render_quality_page", "write_dashboard", "write_quality_page"]
 
 STATE_LABELS = {
-    "on_time": "按时报送",
-    "late": "逾期报送",
+    **{s: SUBMISSION_STATUS_LABELS[s] for s in COUNTING_STATUSES},
     "missing": "未报送",
     "not_due": "未到截止时间",
 }
@@ -125,7 +125,7 @@ def render_quality_page(
     months: Sequence[Month],
 ) -> str:
     """The month's quality page as HTML text."""
-    label = _label(report.period)
+    label = month_label(report.period)
     units = list(report.units) or sorted(report.scores)
     states = report.submission_status
     unit_rows = []
@@ -344,13 +344,6 @@ def _composite(scores: Mapping[str, float | None] | None) -> float | None:
 
 def _rank(units: Sequence[str], unit: str | None) -> tuple[int, str]:
     return (units.index(unit) if unit in units else len(units), unit or "")
-
-
-def _label(period: str) -> str:
-    try:
-        return Period.parse(period).label
-    except ValueError:
-        return period
 
 
 def _periods(months: Sequence[Month]) -> list[Period]:

@@ -90,11 +90,16 @@ def _load(path: Path, unreadable: list[str]) -> dict[str, Any] | None:
         return None
 
 
-def _month(period: str, findings: dict[str, Any], quality: dict[str, Any] | None) -> Month:
+def month_label(period: str) -> str:
+    """2019年6月 for `2019-06`; the text itself when it is not a month."""
     try:
-        label = Period.parse(period).label
+        return Period.parse(period).label
     except ValueError:
-        label = period
+        return period
+
+
+def _month(period: str, findings: dict[str, Any], quality: dict[str, Any] | None) -> Month:
+    label = month_label(period)
     units: dict[str, None] = {}
     for f in findings.get("findings") or []:
         if isinstance(f, dict) and f.get("unit"):
