@@ -70,7 +70,13 @@ from progress_audit.model.records import (
     ReportedRow,
     Submission,
 )
-from progress_audit.model.wording import day_label, figure_label, percent_label, quantity_label
+from progress_audit.model.wording import (
+    day_label,
+    deadline_label,
+    figure_label,
+    percent_label,
+    quantity_label,
+)
 from progress_audit.standards.catalogue import Catalogue, Metric
 from progress_audit.standards.responsibility import TaskLine
 
@@ -578,9 +584,8 @@ def _what_must_change(v: _Verdict, uom: str, left: float, kind: str, strive: boo
 
 def _not_submitted(ctx: _Context, rejected: list[Submission]) -> list[str]:
     late = ctx.as_of >= ctx.due
-    last = (ctx.due - timedelta(days=1)).date()
     reasons = [
-        f"未报送{ctx.period.label}进度填报表（报送截止时间 {day_label(last)}24时"
+        f"未报送{ctx.period.label}进度填报表（报送截止时间 {deadline_label(ctx.due)}"
         + ("，已逾期）" if late else "，尚未到截止时间）")
     ]
     for s in sorted(rejected, key=lambda s: (s.received_at, s.file)):

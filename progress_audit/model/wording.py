@@ -104,3 +104,10 @@ def deadline_day(due: datetime) -> date | None:
     if due.time() == time():
         return due.date() - timedelta(days=1)
     return None
+
+
+def deadline_label(due: datetime) -> str:
+    """A deadline as the office states it: 2019年7月5日24时 for midnight (the end of that day),
+    else the moment: 2019年7月5日 17:30."""
+    day = deadline_day(due)
+    return f"{day_label(day)}24时" if day else moment_label(due)

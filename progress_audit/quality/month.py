@@ -32,7 +32,7 @@ from progress_audit.model.records import COUNTING_STATUSES, REPORTED_STATUSES
 from progress_audit.model.wording import (
     DIMENSION_LABELS,
     day_label,
-    deadline_day,
+    deadline_label,
     figure_label,
     moment_label,
 )
@@ -426,7 +426,7 @@ def _file_problems(
     counting: Mapping[str, Submission],
 ) -> list[Problem]:
     problems: list[Problem] = []
-    due_text = due_label(due)
+    due_text = deadline_label(due)
     for unit in assignments:
         sub = counting.get(unit)
         if sub is None:
@@ -660,12 +660,6 @@ def _date(x: object) -> str:
         d = d.to_pydatetime().date()  # type: ignore[union-attr]
     assert isinstance(d, date)
     return day_label(d)
-
-
-def due_label(due: datetime) -> str:
-    """`2019年7月5日24时` for a deadline at the following midnight."""
-    day = deadline_day(due)
-    return f"{day_label(day)}24时" if day else moment_label(due)
 
 
 def _month_end(year: int, months: int) -> date:

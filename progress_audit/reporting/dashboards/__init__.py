@@ -29,10 +29,10 @@ from progress_audit.model.records import (
 from progress_audit.model.wording import (
     DIMENSION_LABELS,
     SEVERITY_LABELS,
+    deadline_label,
     moment_label,
     percent_label,
 )
-from progress_audit.quality.month import due_label
 from progress_audit.reporting.dashboards.history import (
     History,
     Month,
@@ -364,4 +364,4 @@ def _moment_text(iso: str) -> str:
 
 
 def _due_text(iso: str) -> str:
-    return due_label(datetime.fromisoformat(iso)) if iso else "—"
+    return deadline_label(datetime.fromisoformat(iso)) if iso else "—"
