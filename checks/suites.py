@@ -1,6 +1,6 @@
 """The month's suites, and one combined suite for the single validation a month runs.
 
-Great Expectations' per-run cost is fixed (~0.1 s), so the month's rows are checked once, with
+Great Expectations has a fixed cost per run, so the month's rows are checked once, with
 the four dimensions' expectations together, not once per file or per suite.
 """
 

@@ -32,6 +32,10 @@ def _settings_file() -> Path:
 
 
 OFFICE_NAME = "区政府办公室督查室"
+OFFICE_TIMEZONE = "Asia/Shanghai"
+"""The office's time zone: its days, deadlines and `--as-of` dates are read in it."""
+DUE_DAY = 5
+"""Submissions are due by the end of this day of the following month (报送截止日)."""
 
 
 # --- notifications: the [smtp] table ---
@@ -138,8 +142,8 @@ class Settings(BaseSettings):
     """Where the tables live: `<standards_dir>/<year>/responsibility-table.txt` + `curated.toml`."""
     data_dir: Path = Path("data")
     """The workspace: `raw/` inbox, `reports/`, `archive/` and the ledger."""
-    timezone: str = "Asia/Shanghai"
-    due_day: int = 5
+    timezone: str = OFFICE_TIMEZONE
+    due_day: int = DUE_DAY
     """Submissions are due by the end of this day of the following month (报送截止日)."""
     unit_groups: dict[str, list[str]] = {}
     """Collective names expanded to units, e.g. {"各板块": ["开发区", "华科园", …]}."""

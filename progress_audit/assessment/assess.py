@@ -1,8 +1,8 @@
 """The assessment (进度评估): every lead unit's task lines for a month against target and 序时进度.
 
 One `Finding` per reporting unit and task line, from the rows of the unit's counting submission
-(the latest `on_time` or `late` workbook received by the audit's moment). The status follows
-contract section 5, checked in this order, the first that applies wins:
+(the latest `on_time` or `late` workbook received by the audit's moment). The status is
+checked in this order, the first that applies wins:
 
 1. `missing` 未报送: no usable submission, or no row for the line in it.
 2. `invalid` 数据异常: an error on a value the status is computed from (a validity or consistency
@@ -60,15 +60,28 @@ from progress_audit.assessment.progress import (
     months_left,
 )
 from progress_audit.assessment.thresholds import EPSILON, Thresholds
-from progress_audit.model.period import Period, PeriodError, day_label, end_of_day
+from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
+from progress_audit.model.period import Period, PeriodError, end_of_day
 from progress_audit.model.problems import CellRef, Problem
-from progress_audit.model.records import Finding, FindingStatus, ReportedRow, Submission
+from progress_audit.model.records import (
+    COUNTING_STATUSES,
+    Finding,
+    FindingStatus,
+    ReportedRow,
+    Submission,
+)
+from progress_audit.model.wording import (
+    day_label,
+    deadline_label,
+    figure_label,
+    percent_label,
+    quantity_label,
+)
 from progress_audit.standards.catalogue import Catalogue, Metric
 from progress_audit.standards.responsibility import TaskLine
 
-# Contract section 5's statuses, in the contract's order.
+# The finding statuses, in the order findings.json counts them.
 STATUS_ORDER: tuple[str, ...] = get_args(FindingStatus)
-COUNTING = ("on_time", "late")
 HIGHER = (">=", ">", "~")
 COMPARATOR_WORDS = {">=": "不低于", ">": "超过", "<=": "不超过", "<": "低于", "~": "左右"}
 # Fields of a row that do not enter the status: a problem on one of these cells is a warning.
@@ -86,8 +99,8 @@ def assess(
     thresholds: Thresholds,
     problems: Sequence[Problem] = (),
     *,
-    due_day: int = 5,
-    tz: str = "Asia/Shanghai",
+    due_day: int = DUE_DAY,
+    tz: str = OFFICE_TIMEZONE,
 ) -> list[Finding]:
     """Findings for every unit and task line, sorted by task, metric and unit.
 
@@ -132,7 +145,7 @@ def assess(
 
 
 def summarise(findings: Sequence[Finding]) -> dict[str, int]:
-    """How many findings have each status; every status present, in the contract's order."""
+    """How many findings have each status; every status present, in STATUS_ORDER."""
     counts = dict.fromkeys(STATUS_ORDER, 0)
     for f in findings:
         counts[f.status] += 1
@@ -153,7 +166,7 @@ def counting_submission(
         for s in submissions
         if s.unit == unit
         and _same_period(s.period, period)
-        and s.status in COUNTING
+        and s.status in COUNTING_STATUSES
         and s.received_at <= as_of
     ]
     return max(usable, key=lambda s: (s.received_at, s.file, s.sha256), default=None)
@@ -239,7 +252,7 @@ def _assess_line(
         0 < days <= ctx.thresholds.due_soon_days
     )
     if due_soon:
-        verdict.reasons.append(f"距完成期限 {_date(line.deadline)} 还有 {int(days)} 天")
+        verdict.reasons.append(f"距完成期限 {day_label(line.deadline)} 还有 {int(days)} 天")
     return Finding(
         task_id=line.task_id,
         metric_id=line.metric_id,
@@ -296,7 +309,9 @@ def _judge_row(
             continue  # the missing reason says it already
         verdict.warnings.append(f"{p.where}：{p.message}" if p.where else p.message)
     if row.approximate and not any(p.severity == "warning" for p in problems):
-        verdict.warnings.append(f"填报数为约数（“{row.value_text}”），按 {_num(row.value)} 计")
+        verdict.warnings.append(
+            f"填报数为约数（“{row.value_text}”），按 {figure_label(row.value)} 计"
+        )
     return verdict
 
 
@@ -372,7 +387,8 @@ def _judge_metric(
     if metric.kind == "level" and path:
         assert metric.baseline is not None
         rise, due_rise = value - metric.baseline, expected - metric.baseline
-        now = f"当前 {_qty(value, uom)}，较基数 {_qty(metric.baseline, uom)}{_change(rise, uom)}"
+        base_text = quantity_label(metric.baseline, uom)
+        now = f"当前 {quantity_label(value, uom)}，较基数 {base_text}{_change(rise, uom)}"
         if progress_ratio is None:
             share_done = ""
         elif progress_ratio < 0:
@@ -380,20 +396,22 @@ def _judge_metric(
         else:
             share_done = f"完成序时进度的 {_pct(progress_ratio)}"
         progress = (
-            f"{now}；序时进度应达到 {_qty(expected, uom)}（{_change(due_rise, uom)}），{share_done}"
+            f"{now}；序时进度应达到 {quantity_label(expected, uom)}"
+            f"（{_change(due_rise, uom)}），{share_done}"
         ).rstrip("，")
     elif path:
-        now = f"累计完成 {_qty(value, uom)}"
+        now = f"累计完成 {quantity_label(value, uom)}"
         if expected > 0:
             progress = (
-                f"{now}，序时进度应完成 {_qty(expected, uom)}，完成序时进度的 {_pct(v.ratio)}"
+                f"{now}，序时进度应完成 {quantity_label(expected, uom)}，"
+                f"完成序时进度的 {_pct(v.ratio)}"
             )
         else:
             progress = (
                 f"{now}；一次性目标，{line.deadline.year}年{line.deadline.month}月考核，尚未到期"
             )
     else:
-        now = f"{metric.name} {_qty(value, uom)}"
+        now = f"{metric.name} {quantity_label(value, uom)}"
         progress = f"{now}，目标{target_text}，尚未达到" + (
             f"（为目标的 {_pct(progress_ratio)}）" if progress_ratio is not None else ""
         )
@@ -408,19 +426,21 @@ def _judge_metric(
     elif passed:
         v.status = "overdue"
         short = (
-            f"（还差 {_qty(metric.target - value, uom)}）"
+            f"（还差 {quantity_label(metric.target - value, uom)}）"
             if metric.kind == "cumulative" and higher
             else ""
         )
         v.reasons.append(
-            f"完成期限 {_date(line.deadline)} 已到，{now}，未达到目标 {target_text}{short}"
+            f"完成期限 {day_label(line.deadline)} 已到，{now}，未达到目标 {target_text}{short}"
         )
     elif row.status == BLOCKED:
         v.status = "off_track"
         v.reasons += [progress if not met else f"{now}，目标 {target_text}", "单位报告“受阻”"]
     elif met:
         v.status = "on_track"
-        v.reasons.append(f"{now}，已达到目标 {target_text}，须保持到期限 {_date(line.deadline)}")
+        v.reasons.append(
+            f"{now}，已达到目标 {target_text}，须保持到期限 {day_label(line.deadline)}"
+        )
     else:
         v.status = th.classify(progress_ratio, gap)
         v.reasons += [progress, *_gap_sentence(th, gap)]
@@ -433,8 +453,8 @@ def _judge_metric(
     ):
         upper = metric.target * (1 + th.approx_tolerance)
         v.warnings.append(
-            f"{_qty(value, uom)} 高于目标 {_qty(metric.target, uom)}左右的上限 {_qty(upper, uom)}，"
-            "请核实"
+            f"{quantity_label(value, uom)} 高于目标 {quantity_label(metric.target, uom)}左右的上限 "
+            f"{quantity_label(upper, uom)}，请核实"
         )
     return v
 
@@ -461,7 +481,7 @@ def _judge_task(
         v.projection = percent if passed or share <= 0 else min(100.0, percent / share)
         if left > 0:
             v.required_monthly = (100 - percent) / left
-    shown = f"形象进度 {_num(percent)}%" if percent is not None else "形象进度未填写"
+    shown = f"形象进度 {figure_label(percent)}%" if percent is not None else "形象进度未填写"
     if said == DONE:
         v.status = "completed"
         v.reasons.append("完成状态填报为“已完成”")
@@ -471,7 +491,7 @@ def _judge_task(
     elif passed:
         v.status = "overdue"
         v.reasons.append(
-            f"完成期限 {_date(line.deadline)} 已到，完成状态为“{said or '未填写'}”，{shown}"
+            f"完成期限 {day_label(line.deadline)} 已到，完成状态为“{said or '未填写'}”，{shown}"
         )
     elif said == BLOCKED:
         v.status = "off_track"
@@ -527,9 +547,9 @@ def _gap_sentence(th: Thresholds, gap: float | None) -> list[str]:
     """Under the gap preset the status is read from this figure, so say it."""
     if th.mode != "gap" or gap is None:
         return []
-    if _num(gap, 1) == "0":
+    if figure_label(gap, 1) == "0":
         return ["与序时进度持平"]
-    return [f"{'落后' if gap < 0 else '超前'}序时进度 {_num(abs(gap), 1)} 个百分点"]
+    return [f"{'落后' if gap < 0 else '超前'}序时进度 {figure_label(abs(gap), 1)} 个百分点"]
 
 
 # How a leader's sentences read for each kind of line: (projection verb, more, less).
@@ -544,13 +564,19 @@ _WORDS = {
 def _what_must_change(v: _Verdict, uom: str, left: float, kind: str, strive: bool) -> list[str]:
     """For a leader: where the pace leads and what each remaining month must bring."""
     reach, more, less = _WORDS[kind]
-    step = (lambda x: f"{_num(x)} 个百分点") if kind == "task" else (lambda x: _qty(x, uom))
+    step = (
+        (lambda x: f"{figure_label(x)} 个百分点")
+        if kind == "task"
+        else (lambda x: quantity_label(x, uom))
+    )
     out = []
     if v.projection is not None and v.actual is not None and v.projection != v.actual:
-        out.append(f"按目前进度，到期限预计{reach} {_qty(v.projection, uom)}")
+        out.append(f"按目前进度，到期限预计{reach} {quantity_label(v.projection, uom)}")
     if v.required_monthly is not None:
         verb = more if v.required_monthly >= 0 else less
-        out.append(f"剩余 {_num(left, 1)} 个月，每月需{verb} {step(abs(v.required_monthly))}")
+        out.append(
+            f"剩余 {figure_label(left, 1)} 个月，每月需{verb} {step(abs(v.required_monthly))}"
+        )
     if strive:
         out.append("该目标为力争目标")
     return out
@@ -558,9 +584,8 @@ def _what_must_change(v: _Verdict, uom: str, left: float, kind: str, strive: boo
 
 def _not_submitted(ctx: _Context, rejected: list[Submission]) -> list[str]:
     late = ctx.as_of >= ctx.due
-    last = (ctx.due - timedelta(days=1)).date()
     reasons = [
-        f"未报送{ctx.period.label}进度填报表（报送截止时间 {_date(last)}24时"
+        f"未报送{ctx.period.label}进度填报表（报送截止时间 {deadline_label(ctx.due)}"
         + ("，已逾期）" if late else "，尚未到截止时间）")
     ]
     for s in sorted(rejected, key=lambda s: (s.received_at, s.file)):
@@ -600,34 +625,16 @@ def _numeric(dotted: str) -> tuple[int, ...]:
     return tuple(int(x) if x.isdigit() else 0 for x in dotted.split(".") if x)
 
 
-def _num(x: float | None, places: int = 2) -> str:
-    """A figure as a clerk writes it: 4000, 13.75, 0.5."""
-    if x is None:
-        return "—"
-    text = f"{round(x, places):.{places}f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _qty(x: float | None, uom: str) -> str:
-    if uom == "%":
-        return f"{_num(x)}%"
-    return f"{_num(x)} {uom}" if uom else _num(x)
-
-
 def _pct(share: float | None) -> str:
-    return f"{_num(share * 100, 1)}%" if share is not None else "—"
+    return percent_label(share, 1, missing="—", trimmed=True)
 
 
 def _change(delta: float, uom: str) -> str:
-    return f"{'提高' if delta >= 0 else '降低'} {_qty(abs(delta), uom)}"
-
-
-def _date(d: date) -> str:
-    return day_label(d)
+    return f"{'提高' if delta >= 0 else '降低'} {quantity_label(abs(delta), uom)}"
 
 
 def _target_text(metric: Metric) -> str:
-    q = _qty(metric.target, metric.unit)
+    q = quantity_label(metric.target, metric.unit)
     if metric.comparator == "~":
         text = f"{q}左右"
     elif metric.comparator == ">=" and metric.kind != "rate":

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from progress_audit.model.wording import figure_label
+
 Mode = Literal["ratio", "gap"]
 Colour = Literal["on_track", "at_risk", "off_track"]
 
@@ -82,18 +84,14 @@ class Thresholds:
         """The rule in the office's words, for the head of a report."""
         if self.mode == "gap":
             return (
-                f"落后序时进度 {_pct(self.yellow_gap_points)} 个百分点及以上为进度滞后，"
-                f"{_pct(self.red_gap_points)} 个百分点及以上为严重滞后"
+                f"落后序时进度 {figure_label(self.yellow_gap_points)} 个百分点及以上为进度滞后，"
+                f"{figure_label(self.red_gap_points)} 个百分点及以上为严重滞后"
             )
         return (
-            f"完成序时进度 {_pct(self.on_track * 100)}% 及以上为正常推进，"
-            f"{_pct(self.at_risk * 100)}%–{_pct(self.on_track * 100)}% 为进度滞后，"
-            f"{_pct(self.at_risk * 100)}% 以下为严重滞后"
+            f"完成序时进度 {figure_label(self.on_track * 100)}% 及以上为正常推进，"
+            f"{figure_label(self.at_risk * 100)}%–{figure_label(self.on_track * 100)}% 为进度滞后，"
+            f"{figure_label(self.at_risk * 100)}% 以下为严重滞后"
         )
-
-
-def _pct(x: float) -> str:
-    return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
 PRESETS: dict[str, Thresholds] = {

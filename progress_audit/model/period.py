@@ -13,6 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
+
+# The day and moment wording lives in model.wording; these names stay importable from here
+# for the modules that still do.
+from progress_audit.model.wording import day_label, deadline_day, moment_label  # noqa: F401
+
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-./年]\s*)(\d{1,2})\s*(?:月份?)?\s*$")
 
 
@@ -67,7 +73,7 @@ class Period:
     def prev(self) -> Period:
         return Period(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
 
-    def due(self, tz: str = "Asia/Shanghai", due_day: int = 5) -> datetime:
+    def due(self, tz: str = OFFICE_TIMEZONE, due_day: int = DUE_DAY) -> datetime:
         """The submission deadline: end (24:00) of `due_day` of the following month."""
         nxt = self.next()
         day = min(due_day, monthrange(nxt.year, nxt.month)[1])
@@ -76,13 +82,13 @@ class Period:
         )
 
 
-def end_of_day(day: date, tz: str = "Asia/Shanghai") -> datetime:
+def end_of_day(day: date, tz: str = OFFICE_TIMEZONE) -> datetime:
     """24:00 of `day`, i.e. 00:00 of the next day, in `tz`."""
     return datetime.combine(day + timedelta(days=1), time(), ZoneInfo(tz))
 
 
 def parse_as_of(
-    text: str | None, tz: str = "Asia/Shanghai", now: datetime | None = None
+    text: str | None, tz: str = OFFICE_TIMEZONE, now: datetime | None = None
 ) -> datetime:
     """The moment an audit speaks for (`--as-of`).
 
@@ -108,25 +114,7 @@ def parse_as_of(
     return moment.astimezone(zone)
 
 
-def default_period(now: datetime, tz: str = "Asia/Shanghai") -> Period:
+def default_period(now: datetime, tz: str = OFFICE_TIMEZONE) -> Period:
     """Last month in `tz`: the month a scheduled audit on the 6th reports on."""
     local = now.astimezone(ZoneInfo(tz))
     return Period(local.year, local.month).prev()
-
-
-def day_label(day: date) -> str:
-    """A day as the office writes it: 2019年7月5日."""
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def moment_label(moment: datetime, sep: str = " ") -> str:
-    """A moment to the minute, in its own time zone: 2019年7月6日 09:00."""
-    return f"{day_label(moment.date())}{sep}{moment:%H:%M}"
-
-
-def deadline_day(due: datetime) -> date | None:
-    """The day whose 24:00 `due` is (a deadline at midnight is the end of the day before, as
-    the office states it: 2019年7月5日24:00); None when `due` is not at midnight."""
-    if due.time() == time():
-        return due.date() - timedelta(days=1)
-    return None

@@ -6,6 +6,7 @@ findings, in the unit's feedback workbook and on the quality dashboard.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -66,3 +67,25 @@ class Problem:
             "metric_id": self.metric_id,
             **(self.ref.to_json() if self.ref else {"file": None, "sheet": None, "cell": None}),
         }
+
+
+def problem_key(p: Problem) -> tuple[object, ...]:
+    """Two problems with this key are the same problem (code, unit, task, metric and cell)."""
+    ref = p.ref
+    return (
+        p.code,
+        p.unit,
+        p.task_id,
+        p.metric_id,
+        ref and ref.file,
+        ref and ref.sheet,
+        ref and ref.cell,
+    )
+
+
+def unique_problems(problems: Iterable[Problem]) -> list[Problem]:
+    """Each problem once (by `problem_key`), the first of each in the given order."""
+    seen: dict[tuple[object, ...], Problem] = {}
+    for p in problems:
+        seen.setdefault(problem_key(p), p)
+    return list(seen.values())

@@ -24,11 +24,17 @@ SUBMISSION_STATUS_LABELS: dict[str, str] = {
     "superseded": "已被新版本替代",
     "rejected": "无法使用",
 }
+COUNTING_STATUSES: tuple[SubmissionStatus, ...] = ("on_time", "late")
+"""The submissions that count for a unit's month: its rows are audited (superseded and
+rejected ones do not)."""
+SUBMITTED_STATUSES: tuple[SubmissionStatus, ...] = (*COUNTING_STATUSES, "superseded")
+"""What "the unit has submitted" means for reminders: a usable workbook arrived, even if a
+later one replaced it."""
 
 FindingStatus = Literal[
     "completed", "on_track", "at_risk", "off_track", "overdue", "missing", "invalid"
 ]
-# Contract section 5, in the order a report lists them.
+# In the order a report lists them.
 FINDING_STATUS_LABELS: dict[str, str] = {
     "overdue": "逾期未完成",
     "off_track": "严重滞后",
@@ -92,7 +98,7 @@ class Submission:
     rows: tuple[ReportedRow, ...] = ()
 
     def to_json(self) -> dict[str, object]:
-        """The contract's shape (section 5, `submissions`)."""
+        """The shape of an entry of findings.json's `submissions`."""
         return {
             "unit": self.unit,
             "period": self.period,
@@ -108,7 +114,7 @@ class Submission:
 class Finding:
     """The audit's verdict on one lead unit and metric (or task without a metric) for a month.
 
-    The contract's fields first (section 5), then what a leader needs to act: the gap to
+    The fields findings.json has always had first, then what a leader needs to act: the gap to
     序时进度 in percentage points, a projection to the deadline, the monthly rate now required,
     and the unit's own words.
     """
@@ -126,7 +132,7 @@ class Finding:
     deadline: date
     reasons: tuple[str, ...] = ()
     source: CellRef | None = None
-    # Beyond the contract: what must change.
+    # What must change, for a leader.
     name: str = ""
     unit_of_measure: str = ""
     gap_points: float | None = None

@@ -24,8 +24,9 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from progress_audit.config import SmtpSettings
-from progress_audit.model.period import Period, day_label, deadline_day, moment_label
+from progress_audit.model.period import Period
 from progress_audit.model.records import FINDING_STATUS_LABELS
+from progress_audit.model.wording import day_label, deadline_label, moment_label
 from progress_audit.notification.reminders import Reminder
 
 log = logging.getLogger(__name__)
@@ -75,13 +76,6 @@ def _aware(moment: datetime, what: str) -> datetime:
 def _moment_label(moment: datetime) -> str:
     """2019年7月6日09:00, in the moment's own time zone."""
     return moment_label(moment, sep="")
-
-
-def _deadline_label(moment: datetime) -> str:
-    """A deadline at midnight is the end of the day before, as the office says it:
-    2019年7月5日24:00."""
-    day = deadline_day(moment)
-    return f"{day_label(day)}24:00" if day else _moment_label(moment)
 
 
 @dataclass(frozen=True)
@@ -206,7 +200,7 @@ def reminder_message(
     as_of = _aware(reminder.as_of or reminder.due, "as_of")
     period = Period.parse(reminder.period)
     form = f"{period.label}重点任务进度填报表"
-    deadline = _deadline_label(due)
+    deadline = deadline_label(due)
 
     if reminder.overdue:
         subject = f"【催报】{form}已超过报送截止时间，请尽快报送"

@@ -14,12 +14,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
 from progress_audit.model.period import Period
-from progress_audit.model.records import Submission
+from progress_audit.model.records import SUBMITTED_STATUSES, Submission
 from progress_audit.standards.responsibility import TaskLine
-
-# Statuses of a workbook that counts as the unit's submission for the month.
-_SUBMITTED = frozenset({"on_time", "late", "superseded"})
 
 
 @dataclass(frozen=True)
@@ -77,7 +75,9 @@ def units_not_submitted(
     Late counts as submitted (it is chased by the audit, not by a reminder); rejected does not.
     """
     _check_aware(as_of)
-    submitted = {s.unit for s in _arrived(submissions, period, as_of) if s.status in _SUBMITTED}
+    submitted = {
+        s.unit for s in _arrived(submissions, period, as_of) if s.status in SUBMITTED_STATUSES
+    }
     return [unit for unit in dict.fromkeys(reporting_units) if unit not in submitted]
 
 
@@ -86,8 +86,8 @@ def reminders(
     as_of: datetime,
     assignments: Mapping[str, Sequence[TaskLine]],
     submissions: Sequence[Submission],
-    tz: str = "Asia/Shanghai",
-    due_day: int = 5,
+    tz: str = OFFICE_TIMEZONE,
+    due_day: int = DUE_DAY,
 ) -> list[Reminder]:
     """A reminder for every unit of `assignments` that has not submitted `period` by `as_of`,
     in the order of `assignments` (the table's order)."""

@@ -15,7 +15,6 @@ all when there is nothing to check.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,13 +22,22 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from progress_audit.config import QualitySettings
-from progress_audit.model.period import Period, day_label, deadline_day
-from progress_audit.model.period import moment_label as _minute
-from progress_audit.model.problems import CellRef, Problem
-from progress_audit.model.records import REPORTED_STATUSES
+from progress_audit.intake.receive import reading_context
+from progress_audit.model.period import Period
+from progress_audit.model.problems import CellRef, Problem, problem_key, unique_problems
+from progress_audit.model.records import COUNTING_STATUSES, REPORTED_STATUSES
+from progress_audit.model.wording import (
+    DIMENSION_LABELS,
+    day_label,
+    deadline_label,
+    figure_label,
+    moment_label,
+)
+from progress_audit.quality import validation_cache
 from progress_audit.quality.tidy import (
-    COUNTING,
     REQUIRED_COLUMNS,
     assigned_keys,
     known_line_keys,
@@ -39,23 +47,12 @@ from progress_audit.standards.catalogue import Catalogue
 from progress_audit.standards.responsibility import TaskLine
 
 if TYPE_CHECKING:
-    import pandas as pd
     from great_expectations import ExpectationSuite
 
     from checks.rules import SuiteParams
     from progress_audit.model.records import Submission
 
-__all__ = ["DIMENSIONS", "QualityReport", "QualitySettings", "RuleResult", "check_month"]
-
-DIMENSIONS: dict[str, str] = {
-    "completeness": "完整性",
-    "timeliness": "及时性",
-    "validity": "有效性",
-    "consistency": "一致性",
-}
-"""The four data-quality dimensions (DHIS2/WHO), in the order the pages show them."""
-
-SEVERITY_LABELS = {"error": "错误", "warning": "提示"}
+__all__ = ["QualityReport", "QualitySettings", "RuleResult", "check_month"]
 
 
 @dataclass(frozen=True)
@@ -165,7 +162,7 @@ def check_month(
     given = _given_problems(submissions, period)
     own = _new_only(own, given)
     units = tuple(assignments)
-    all_problems = _ordered(_unique([*given, *own]), units)
+    all_problems = _ordered(unique_problems([*given, *own]), units)
     status = _submission_status(assignments, counting, as_of, due)
     scores, counts = _scores(frame, assignments, counting, all_problems, status)
     return QualityReport(
@@ -192,7 +189,7 @@ def suite_params(
     settings: QualitySettings | None = None,
 ) -> SuiteParams:
     """What the month's rules check against (checks.rules.SuiteParams)."""
-    from checks.rules import SuiteParams
+    from checks.rules import SuiteParams  # checks.rules imports Great Expectations: seconds
 
     settings = settings or QualitySettings()
     return SuiteParams(
@@ -219,9 +216,6 @@ def _validated(
     """`validate` over the month's suite, or its kept result for the same rows and rules."""
     if cache_dir is None:
         return validate(frame, suite_params(period, catalogue, assignments, settings))
-    from progress_audit.intake.receive import reading_context
-    from progress_audit.quality import validation_cache
-
     # What suite_params builds the suite from, without building it (that imports GX).
     inputs = (
         period.year,
@@ -268,10 +262,11 @@ def validate(
     With result_format COMPLETE, `unexpected_index_list` holds the DataFrame index of every
     failing row. An expectation that raises is a defect in the suite, so it raises here.
     """
+    # Great Expectations and checks/ (built on it) take seconds to import: only when validating.
     import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.data_context.types.base import ProgressBarsConfig  # as above
 
-    from checks.suites import month_suite
+    from checks.suites import month_suite  # as above
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -418,7 +413,7 @@ def _counting_by_unit(submissions: Sequence[Submission], period: Period) -> dict
     """The submission that counts for each unit: the latest received on_time/late one."""
     out: dict[str, Submission] = {}
     for s in sorted(submissions, key=lambda s: (s.received_at, s.file)):
-        if s.status in COUNTING and s.unit and s.period == str(period):
+        if s.status in COUNTING_STATUSES and s.unit and s.period == str(period):
             out[s.unit] = s
     return out
 
@@ -431,7 +426,7 @@ def _file_problems(
     counting: Mapping[str, Submission],
 ) -> list[Problem]:
     problems: list[Problem] = []
-    due_text = due_label(due)
+    due_text = deadline_label(due)
     for unit in assignments:
         sub = counting.get(unit)
         if sub is None:
@@ -496,20 +491,6 @@ def _given_problems(submissions: Sequence[Submission], period: Period) -> list[P
     return out
 
 
-def problem_key(p: Problem) -> tuple[object, ...]:
-    """Two problems with this key are the same problem (code, unit, task, metric and cell)."""
-    ref = p.ref
-    return (
-        p.code,
-        p.unit,
-        p.task_id,
-        p.metric_id,
-        ref and ref.file,
-        ref and ref.sheet,
-        ref and ref.cell,
-    )
-
-
 def _new_only(own: Sequence[Problem], given: Sequence[Problem]) -> list[Problem]:
     """The checks' problems that the reader and intake have not already given.
 
@@ -525,7 +506,7 @@ def _new_only(own: Sequence[Problem], given: Sequence[Problem]) -> list[Problem]
     }
     file_codes = {(p.code, p.ref.file if p.ref else None, p.unit) for p in given}
     out = []
-    for p in _unique(own):
+    for p in unique_problems(own):
         if problem_key(p) in keys:
             continue
         if p.ref and p.ref.cell and (p.ref.file, p.ref.sheet, p.ref.cell) in bad_cells:
@@ -537,13 +518,6 @@ def _new_only(own: Sequence[Problem], given: Sequence[Problem]) -> list[Problem]
             continue
         out.append(p)
     return out
-
-
-def _unique(problems: Sequence[Problem]) -> list[Problem]:
-    seen: dict[tuple[object, ...], Problem] = {}
-    for p in problems:
-        seen.setdefault(problem_key(p), p)
-    return list(seen.values())
 
 
 _CELL = re.compile(r"^([A-Z]+)(\d+)$")
@@ -608,7 +582,7 @@ def _scores(
         }
         missing_rows = sum(1 for r in rows if not r["reported"])
         state = status[unit]
-        dims: dict[str, float | None] = dict.fromkeys(DIMENSIONS)
+        dims: dict[str, float | None] = dict.fromkeys(DIMENSION_LABELS)
         if state != "not_due":
             dims["completeness"] = _share(len(filled), len(expected)) if unit in counting else 0.0
             dims["timeliness"] = 1.0 if state == "on_time" else 0.0
@@ -664,8 +638,6 @@ def _missing(x: object) -> bool:
     if x is None:
         return True
     try:
-        import pandas as pd
-
         return bool(pd.isna(x))
     except (TypeError, ValueError):
         return False
@@ -676,15 +648,8 @@ def _text(x: object) -> str | None:
 
 
 def _num(x: object) -> str:
-    """A figure as a clerk reads it: 9000, 12.5, 4.17 (two decimals at most); — when missing."""
-    if _missing(x):
-        return "—"
-    f = float(x)  # type: ignore[arg-type]
-    if math.isfinite(f) and f == int(f) and abs(f) < 1e15:
-        return str(int(f))
-    if abs(f) < 0.1:
-        return format(f, ".3g")
-    return f"{f:.2f}".rstrip("0").rstrip(".")
+    """A figure as a clerk reads it: 9000, 12.5, 4.17, 0.0123; — when missing."""
+    return figure_label(None if _missing(x) else float(x), significant=3)  # type: ignore[arg-type]
 
 
 def _date(x: object) -> str:
@@ -695,16 +660,6 @@ def _date(x: object) -> str:
         d = d.to_pydatetime().date()  # type: ignore[union-attr]
     assert isinstance(d, date)
     return day_label(d)
-
-
-def moment_label(t: datetime) -> str:
-    return _minute(t)
-
-
-def due_label(due: datetime) -> str:
-    """`2019年7月5日24时` for a deadline at the following midnight."""
-    day = deadline_day(due)
-    return f"{day_label(day)}24时" if day else moment_label(due)
 
 
 def _month_end(year: int, months: int) -> date:

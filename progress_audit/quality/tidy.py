@@ -50,18 +50,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from progress_audit.model.period import Period
-from progress_audit.model.records import ReportedRow, Submission
+from progress_audit.model.records import COUNTING_STATUSES, ReportedRow, Submission
 from progress_audit.standards.catalogue import Catalogue, Metric
 from progress_audit.standards.responsibility import TaskLine, task_lines
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-COUNTING = ("on_time", "late")
-"""Submission statuses whose rows count for the month (superseded and rejected do not)."""
 
 CELL_FIELDS = (
     "task_id",
@@ -207,7 +202,7 @@ def _previous_values(
     last = str(period.prev())
     values: dict[tuple[str, str, str | None], float | None] = {}
     for sub in previous:
-        if sub.status not in COUNTING or sub.period != last:
+        if sub.status not in COUNTING_STATUSES or sub.period != last:
             continue
         for r in sub.rows:
             values[r.key] = r.value
@@ -242,15 +237,17 @@ def tidy_month(
     the unit's missing lines in catalogue order: the index is 0..n-1, which Great Expectations'
     `unexpected_index_list` refers to.
     """
-    import pandas as pd
-
     lines_by_key: dict[tuple[str, str | None], TaskLine] = {
         (t.task_id, t.metric_id): t for s in catalogue.standards for t in task_lines(s)
     }
     known = known_line_keys(catalogue)
     prev = _previous_values(period, previous)
     counting = sorted(
-        (s for s in submissions if s.status in COUNTING and s.unit and s.period == str(period)),
+        (
+            s
+            for s in submissions
+            if s.status in COUNTING_STATUSES and s.unit and s.period == str(period)
+        ),
         key=lambda s: (s.unit or "", s.received_at, s.file),
     )
     records: list[dict[str, object]] = []
@@ -382,8 +379,6 @@ def _missing_record(
 
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    import pandas as pd
-
     floats = (
         "value",
         "target_reported",
@@ -424,8 +419,6 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _same_key_rows(frame: pd.DataFrame) -> pd.Series:
     """For each reported row, the rows of its unit's sheet that report the same line."""
-    import pandas as pd
-
     out = pd.Series([None] * len(frame), index=frame.index, dtype="str")
     reported = frame[frame["reported"]]
     repeated = reported[reported.duplicated(["unit", "line_key"], keep=False)]

@@ -27,6 +27,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from progress_audit.cache.code_version import code_version
+from progress_audit.cache.codec import decode, encode
 from progress_audit.files.atomic import write_text
 
 if TYPE_CHECKING:
@@ -57,15 +59,11 @@ def _frame_fingerprint(frame: pd.DataFrame) -> str:
 @cache
 def _rules_version() -> str:
     """The rules' source and the libraries that run them: a change to any means validate again."""
-    from progress_audit.cache.code_version import code_version
-
     return code_version(("checks", "progress_audit.quality"), ("great_expectations", "pandas"))
 
 
 def load(cache_dir: Path, key: str) -> Any | None:
     """The stored result for `key`, or None (absent, unreadable or not decodable)."""
-    from progress_audit.cache.codec import decode
-
     path = Path(cache_dir) / f"{key}.json"
     try:
         return decode(path.read_text("utf-8"))
@@ -75,8 +73,6 @@ def load(cache_dir: Path, key: str) -> Any | None:
 
 def store(cache_dir: Path, key: str, value: Any) -> None:
     """Keep `value` for `key` when it survives the round trip exactly; otherwise keep nothing."""
-    from progress_audit.cache.codec import decode, encode
-
     with contextlib.suppress(ValueError):
         text = encode(value)
         if decode(text) == value:

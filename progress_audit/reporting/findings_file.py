@@ -1,4 +1,4 @@
-"""The findings file (督查结果文件): `DIR/reports/<period>/findings.json`, contract section 5.
+"""The findings file (督查结果文件): `DIR/reports/<period>/findings.json`.
 
 The same inputs and `--as-of` give the same bytes: keys in a fixed order, findings sorted by
 task, metric and unit, submissions by unit, month, time received and file, and every float
@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from progress_audit.assessment.assess import finding_order, summarise
+from progress_audit.config import OFFICE_TIMEZONE
 from progress_audit.files.atomic import write_text
 from progress_audit.model.period import Period
 from progress_audit.model.records import Finding, Submission
@@ -31,7 +32,7 @@ def findings_document(
     submissions: Iterable[Submission],
     extra: Mapping | None = None,
     *,
-    tz: str = "Asia/Shanghai",
+    tz: str = OFFICE_TIMEZONE,
 ) -> dict:
     """The findings file's content: the contract's keys in its order, then `extra`."""
     if as_of.tzinfo is None:

@@ -205,7 +205,7 @@ def reminder(unit, as_of=dt.datetime(2019, 7, 3, 9, 0, tzinfo=TZ), **kw):
 
 def test_reminder_before_the_deadline_asks_for_the_workbook():
     msg = reminder_message(reminder("发改委"), smtp_settings(25))
-    assert msg["Subject"] == "【催报】请于2019年7月5日24:00前报送2019年6月重点任务进度填报表"
+    assert msg["Subject"] == "【催报】请于2019年7月5日24时前报送2019年6月重点任务进度填报表"
     assert msg["To"] == "fgw@example.gov.cn"
     body = msg.get_body(("plain",)).get_content()
     assert body.startswith("发改委：")
@@ -228,7 +228,7 @@ def test_reminder_after_the_deadline_names_the_rejected_files_and_attaches_feedb
 
     assert msg["Subject"] == "【催报】2019年6月重点任务进度填报表已超过报送截止时间，请尽快报送"
     body = msg.get_body(("plain",)).get_content()
-    assert "报送截止时间2019年7月5日24:00已过" in body
+    assert "报送截止时间2019年7月5日24时已过" in body
     assert "人社局/<b>六月</b>.xlsx（2019年7月2日10:00收到）：找不到“进度填报”工作表" in body
     assert attachments(msg) == {"2019年6月人社局填报问题反馈.xlsx": (XLSX, feedback.read_bytes())}
     assert "text/html" not in {p.get_content_type() for p in msg.walk()}

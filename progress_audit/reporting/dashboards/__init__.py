@@ -16,21 +16,28 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jinja2
+
 from progress_audit.files.atomic import write_text
 from progress_audit.model.period import Period
-from progress_audit.model.problems import Problem
-from progress_audit.model.records import FINDING_STATUS_LABELS, SUBMISSION_STATUS_LABELS
-from progress_audit.quality.month import (
-    DIMENSIONS,
+from progress_audit.model.problems import Problem, problem_key
+from progress_audit.model.records import (
+    COUNTING_STATUSES,
+    FINDING_STATUS_LABELS,
+    SUBMISSION_STATUS_LABELS,
+)
+from progress_audit.model.wording import (
+    DIMENSION_LABELS,
     SEVERITY_LABELS,
-    due_label,
+    deadline_label,
     moment_label,
-    problem_key,
+    percent_label,
 )
 from progress_audit.reporting.dashboards.history import (
     History,
     Month,
     month_from_quality,
+    month_label,
     read_history,
 )
 from progress_audit.reporting.dashboards.svg import (
@@ -42,16 +49,13 @@ from progress_audit.reporting.dashboards.svg import (
 )
 
 if TYPE_CHECKING:
-    import jinja2
-
     from progress_audit.model.records import Submission
     from progress_audit.quality.month import QualityReport
 
 __all__ = ["render_dashboard", "render_quality_page", "write_dashboard", "write_quality_page"]
 
 STATE_LABELS = {
-    "on_time": "按时报送",
-    "late": "逾期报送",
+    **{s: SUBMISSION_STATUS_LABELS[s] for s in COUNTING_STATUSES},
     "missing": "未报送",
     "not_due": "未到截止时间",
 }
@@ -121,7 +125,7 @@ def render_quality_page(
     months: Sequence[Month],
 ) -> str:
     """The month's quality page as HTML text."""
-    label = _label(report.period)
+    label = month_label(report.period)
     units = list(report.units) or sorted(report.scores)
     states = report.submission_status
     unit_rows = []
@@ -131,7 +135,7 @@ def render_quality_page(
             {
                 "unit": u,
                 "state": states.get(u, "missing"),
-                "scores": {d: report.scores.get(u, {}).get(d) for d in DIMENSIONS},
+                "scores": {d: report.scores.get(u, {}).get(d) for d in DIMENSION_LABELS},
                 "expected": c.get("expected", 0),
                 "reported": c.get("reported", 0),
                 "errors": c.get("errors", 0),
@@ -140,7 +144,7 @@ def render_quality_page(
         )
     dims = [
         {"key": d, "label": name, "mean": _mean(r["scores"][d] for r in unit_rows)}
-        for d, name in DIMENSIONS.items()
+        for d, name in DIMENSION_LABELS.items()
     ]
     per_unit: dict[str, dict[str, int]] = {}
     for p in problems:
@@ -155,7 +159,9 @@ def render_quality_page(
             [
                 (name, colour, [per_unit[u].get(d, 0) for u in chart_units])
                 for (d, name), colour in zip(
-                    DIMENSIONS.items(), ("#5c6bc0", "#f9a825", "#c62828", "#00897b"), strict=True
+                    DIMENSION_LABELS.items(),
+                    ("#5c6bc0", "#f9a825", "#c62828", "#00897b"),
+                    strict=True,
                 )
             ],
             unit="条",
@@ -199,7 +205,7 @@ def render_quality_page(
             problems=[
                 {
                     "unit": p.unit or "",
-                    "dimension": DIMENSIONS.get(p.dimension, p.dimension),
+                    "dimension": DIMENSION_LABELS.get(p.dimension, p.dimension),
                     "severity": p.severity,
                     "severity_label": SEVERITY_LABELS.get(p.severity, p.severity),
                     "line": p.metric_id or p.task_id or "",
@@ -213,7 +219,7 @@ def render_quality_page(
             rules=[
                 {
                     **r.to_json(),
-                    "dimension": DIMENSIONS.get(r.dimension, r.dimension),
+                    "dimension": DIMENSION_LABELS.get(r.dimension, r.dimension),
                     "severity_label": SEVERITY_LABELS.get(r.severity, r.severity),
                 }
                 for r in report.rules
@@ -271,7 +277,7 @@ def render_dashboard(history: History) -> str:
     on_time_rows = []
     for u in units:
         states = [m.submitted.get(u, "missing") if u in m.units else "" for m in months]
-        due = [s for s in states if s in ("on_time", "late", "missing")]
+        due = [s for s in states if s in (*COUNTING_STATUSES, "missing")]
         rate = round(sum(s == "on_time" for s in due) / len(due), 4) if due else None
         on_time_rows.append({"unit": u, "rate": rate, "states": states})
     ranked = sorted(on_time_rows, key=lambda r: -1 if r["rate"] is None else r["rate"])
@@ -310,8 +316,6 @@ def render_dashboard(history: History) -> str:
 
 @cache
 def _env() -> jinja2.Environment:
-    import jinja2
-
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
         autoescape=True,
@@ -320,17 +324,13 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(
-        pct=_pct,
+        pct=lambda x: percent_label(x, 0, missing="—"),
         score_colour=score_colour,
         count_colour=count_colour,
         state_label=lambda s: STATE_LABELS.get(s, s or "—"),
         state_rank=lambda s: {"on_time": 3, "late": 2, "missing": 1}.get(s, ""),
     )
     return env
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{x * 100:.0f}%"
 
 
 def _mean(values: Any) -> float | None:
@@ -344,13 +344,6 @@ def _composite(scores: Mapping[str, float | None] | None) -> float | None:
 
 def _rank(units: Sequence[str], unit: str | None) -> tuple[int, str]:
     return (units.index(unit) if unit in units else len(units), unit or "")
-
-
-def _label(period: str) -> str:
-    try:
-        return Period.parse(period).label
-    except ValueError:
-        return period
 
 
 def _periods(months: Sequence[Month]) -> list[Period]:
@@ -371,4 +364,4 @@ def _moment_text(iso: str) -> str:
 
 
 def _due_text(iso: str) -> str:
-    return due_label(datetime.fromisoformat(iso)) if iso else "—"
+    return deadline_label(datetime.fromisoformat(iso)) if iso else "—"

@@ -1,6 +1,6 @@
 """The months already audited, read back from `reports/<period>/` (历次督查结果).
 
-Each month folder holds `findings.json` (contract section 5) and, from the quality stage,
+Each month folder holds `findings.json` and, from the quality stage,
 `quality.json`. A folder whose file cannot be read is listed as such, never silently skipped.
 """
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from progress_audit.model.period import Period
+from progress_audit.model.records import COUNTING_STATUSES
 
 _MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
 
@@ -89,11 +90,16 @@ def _load(path: Path, unreadable: list[str]) -> dict[str, Any] | None:
         return None
 
 
-def _month(period: str, findings: dict[str, Any], quality: dict[str, Any] | None) -> Month:
+def month_label(period: str) -> str:
+    """2019年6月 for `2019-06`; the text itself when it is not a month."""
     try:
-        label = Period.parse(period).label
+        return Period.parse(period).label
     except ValueError:
-        label = period
+        return period
+
+
+def _month(period: str, findings: dict[str, Any], quality: dict[str, Any] | None) -> Month:
+    label = month_label(period)
     units: dict[str, None] = {}
     for f in findings.get("findings") or []:
         if isinstance(f, dict) and f.get("unit"):
@@ -106,7 +112,7 @@ def _month(period: str, findings: dict[str, Any], quality: dict[str, Any] | None
         submitted = {str(k): str(v) for k, v in quality["submission_status"].items()}
     else:
         for s in findings.get("submissions") or []:
-            if isinstance(s, dict) and s.get("unit") and s.get("status") in ("on_time", "late"):
+            if isinstance(s, dict) and s.get("unit") and s.get("status") in COUNTING_STATUSES:
                 submitted[str(s["unit"])] = str(s["status"])
         submitted = {u: submitted.get(u, "missing") for u in units}
     problems: dict[str, int] = {}

@@ -10,11 +10,13 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
+from progress_audit.model.wording import figure_label, percent_label
+
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei',sans-serif"
 
 
 def _num(x: float) -> str:
-    return f"{x:.1f}".rstrip("0").rstrip(".")
+    return figure_label(x, 1)
 
 
 def _text(
@@ -132,7 +134,7 @@ def horizontal_bars(
             f'stroke="#e4e4e4" stroke-width="1"/>'
         )
         tick = maximum * k / 4
-        shown = f"{tick * 100:.0f}%" if percent else _num(tick)
+        shown = percent_label(tick, 0) if percent else _num(tick)
         parts.append(_text(x, top - 10, shown, anchor="middle", size=11, fill="#555"))
     for i, (label, value) in enumerate(bars):
         y = top + row_h * i
@@ -143,7 +145,7 @@ def horizontal_bars(
         share = max(0.0, min(1.0, value / maximum)) if maximum else 0.0
         colour = (colour_of or {}).get(label) or score_colour(share, strong=True)
         w = plot_w * share
-        shown = f"{value * 100:.0f}%" if percent else _num(value)
+        shown = percent_label(value, 0) if percent else _num(value)
         parts.append(
             f'<rect x="{left}" y="{y + 3}" width="{_num(max(w, 1.5))}" height="{row_h - 6}" '
             f'fill="{colour}"><title>{escape(f"{label}：{shown}")}</title></rect>'

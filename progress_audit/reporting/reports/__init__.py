@@ -1,4 +1,4 @@
-"""The month's reports beside findings.json (报表), contract section 6.
+"""The month's reports beside findings.json (报表).
 
     overdue.xlsx              逾期任务, by 分管领导 and 牵头单位
     at-risk.xlsx              预警任务, worst first
@@ -19,6 +19,12 @@ from typing import TYPE_CHECKING, Any
 from progress_audit.model.period import Period
 from progress_audit.model.problems import Problem
 from progress_audit.model.records import Finding, Submission
+from progress_audit.reporting.reports.at_risk import write_at_risk
+from progress_audit.reporting.reports.exceptions import build_exception_report
+from progress_audit.reporting.reports.exceptions_html import write_exceptions_html
+from progress_audit.reporting.reports.exceptions_xlsx import write_exceptions_xlsx
+from progress_audit.reporting.reports.feedback import write_feedback
+from progress_audit.reporting.reports.overdue import write_overdue
 
 if TYPE_CHECKING:
     from progress_audit.reporting.reports.unchanged import RenderLog
@@ -38,13 +44,6 @@ def write_reports(
 
     With `log`, a report whose inputs are those it was last rendered from is left as it is.
     """
-    from progress_audit.reporting.reports.at_risk import write_at_risk
-    from progress_audit.reporting.reports.exceptions import build_exception_report
-    from progress_audit.reporting.reports.exceptions_html import write_exceptions_html
-    from progress_audit.reporting.reports.exceptions_xlsx import write_exceptions_xlsx
-    from progress_audit.reporting.reports.feedback import write_feedback
-    from progress_audit.reporting.reports.overdue import write_overdue
-
     out_dir = Path(out_dir)
     render = log.render if log else _render
     report = build_exception_report(period, as_of, findings, submissions, problems)

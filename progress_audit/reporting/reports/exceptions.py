@@ -16,7 +16,12 @@ from datetime import datetime
 
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
-from progress_audit.model.records import FINDING_STATUS_LABELS, Finding, Submission
+from progress_audit.model.records import (
+    COUNTING_STATUSES,
+    FINDING_STATUS_LABELS,
+    Finding,
+    Submission,
+)
 from progress_audit.reporting.reports.labels import (
     UNIT_PLACEHOLDER,
     cell_label,
@@ -187,7 +192,7 @@ def not_reported(
     """三、未报送: units without a usable workbook, rows missing from one, late and unusable
     files, in that order; units in table order."""
     subs = current(submissions)
-    usable = {s.unit for s in subs if s.status in ("on_time", "late")}
+    usable = {s.unit for s in subs if s.status in COUNTING_STATUSES}
     rejected: dict[str, list[Submission]] = {}
     for s in subs:
         if s.status == "rejected":

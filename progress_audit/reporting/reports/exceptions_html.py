@@ -11,6 +11,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from progress_audit.files.atomic import write_text
 from progress_audit.model.records import FINDING_STATUS_LABELS, Finding
+from progress_audit.model.wording import (
+    as_of_label,
+    day_label,
+    number_label,
+    percent_label,
+    points_label,
+)
 from progress_audit.reporting.reports.columns import DUE_SOON_MARK
 from progress_audit.reporting.reports.exceptions import (
     GOOD,
@@ -21,13 +28,8 @@ from progress_audit.reporting.reports.exceptions import (
 )
 from progress_audit.reporting.reports.labels import (
     behind_points,
-    date_label,
     indicator_label,
     leaders_label,
-    moment_label,
-    number_label,
-    percent_label,
-    points_label,
     source_label,
 )
 
@@ -67,8 +69,8 @@ def render_exceptions_html(report: ExceptionReport) -> str:
     context: dict[str, Any] = {
         "title": f"{period}重点任务督办通报",
         "period": period,
-        "as_of": moment_label(report.as_of),
-        "time_share": f"{report.time_share:.0%}",
+        "as_of": as_of_label(report.as_of),
+        "time_share": percent_label(report.time_share, 0),
         "total": report.total,
         "statuses": [
             {"key": s, "label": FINDING_STATUS_LABELS[s], "count": report.counts.get(s, 0)}
@@ -129,7 +131,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "ratio": percent_label(f.ratio),
         "gap": points_label(behind_points(f)),
         "monthly": number_label(f.required_monthly, uom),
-        "deadline": date_label(f.deadline),
+        "deadline": day_label(f.deadline),
         "due_soon": DUE_SOON_MARK if f.due_soon else "",
         "issues": f.issues,
         "source": source_label(f.source),

@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from progress_audit.files.xlsx_style import Column, Row, list_sheet, new_workbook, save_workbook
+from progress_audit.model.codes import advice
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import SUBMISSION_STATUS_LABELS, Finding, Submission
+from progress_audit.model.wording import SEVERITY_LABELS, as_of_label
 from progress_audit.reporting.reports.columns import finding_columns, finding_rows
 from progress_audit.reporting.reports.labels import (
-    ADVICE,
-    SEVERITY_LABELS,
     heading_label,
-    moment_label,
     received_label,
     task_key,
 )
@@ -148,7 +147,7 @@ def _write_unit(
     typed: TypedValues,
 ) -> Path:
     title = f"{unit}{period.label}进度填报反馈"
-    when = moment_label(as_of)
+    when = as_of_label(as_of)
     latest = [s for s in submissions if s.status != "superseded"]
     received = "；".join(
         f"报送文件：{s.file}（{SUBMISSION_STATUS_LABELS[s.status]}，收到时间 "
@@ -214,7 +213,7 @@ def _problem_row(i: int, p: Problem, typed: TypedValues) -> Row:
         ref.cell or "",
         typed_at(typed, p.ref),
         p.message,
-        ADVICE.get(p.severity, ""),
+        advice(p),
         p.task_id or "",
         p.metric_id or "",
     ]

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable, Sequence
 
 from progress_audit.model.problems import CellRef, Problem
-from progress_audit.model.records import Submission
-from progress_audit.reporting.reports.labels import date_label, number_label
+from progress_audit.model.records import COUNTING_STATUSES, Submission
+from progress_audit.model.wording import day_label, number_label
 
-CURRENT = ("on_time", "late", "rejected")
+CURRENT = (*COUNTING_STATUSES, "rejected")
 """Submission statuses that still count for the month (not replaced by a newer workbook)."""
 
 
@@ -67,7 +67,7 @@ def _typed(row, field: str) -> str:
     if field == "percent":
         return number_label(row.percent)
     if field == "expected_completion":
-        return date_label(row.expected_completion)
+        return day_label(row.expected_completion)
     if field == "target_reported":
         return number_label(row.target_reported)
     if field in ("task_id", "metric_id"):

@@ -1,6 +1,6 @@
 """Reports left as they are when nothing they show has changed (渲染记录).
 
-Rendering the month's workbooks costs seconds (about 25 ms a workbook, 40-odd of them); a
+Rendering the month's workbooks takes seconds (one workbook per unit); a
 rerun after nothing changed, or after one unit's late workbook, would rewrite the same bytes.
 `RenderLog.render(writer, target, *inputs)` calls `writer(target, *inputs)` unless the record
 says that `target` was rendered from the same inputs by the same code and the file on disk
@@ -10,7 +10,7 @@ or deleted is rendered again.
 The inputs are encoded with the ledger's codec (this package's records, tuples, dicts, dates;
 deterministic, unlike `repr` of a set); inputs it cannot encode are always rendered. The code
 is the package's source and the versions of openpyxl and jinja2. Every writer depends only
-on its inputs (contract: no wall clock in a report), which is what makes the skip exact.
+on its inputs (no wall clock in a report), which is what makes the skip exact.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from progress_audit.cache.code_version import code_version
+from progress_audit.cache.codec import encode
 from progress_audit.files.atomic import write_text
 
 
@@ -63,8 +65,6 @@ class RenderLog:
 
 
 def _key(writer: Callable[..., Path], inputs: tuple[Any, ...]) -> str | None:
-    from progress_audit.cache.codec import encode
-
     try:
         encoded = encode(inputs)
     except ValueError:  # CodecError: not encodable, so always rendered
@@ -78,8 +78,6 @@ def _key(writer: Callable[..., Path], inputs: tuple[Any, ...]) -> str | None:
 @cache
 def _code_version() -> str:
     """The package's source and templates, and the libraries that write the files."""
-    from progress_audit.cache.code_version import code_version
-
     return code_version(("progress_audit",), ("openpyxl", "jinja2"))
 
 

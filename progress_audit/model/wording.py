@@ -1,0 +1,113 @@
+"""How the office writes numbers, days, moments and labels (用语): one place for every report,
+page, message and e-mail.
+
+Pure functions of their arguments. Where two outputs have always differed (a figure with or
+without thousands separators, a share to one decimal or none) a parameter says which.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+DIMENSION_LABELS: dict[str, str] = {
+    "completeness": "完整性",
+    "timeliness": "及时性",
+    "validity": "有效性",
+    "consistency": "一致性",
+}
+"""The four data-quality dimensions (DHIS2/WHO), in the order the pages show them."""
+
+SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "提示"}
+
+
+# ---- numbers ------------------------------------------------------------------------------
+
+
+def _decimals(x: float, places: int, grouping: str = "") -> str:
+    """`x` to `places` decimals without trailing zeros (grouping "," adds thousands separators)."""
+    text = f"{x:{grouping}.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def figure_label(
+    x: float | None, places: int = 2, *, missing: str = "—", significant: int | None = None
+) -> str:
+    """A figure as a clerk writes it: 4000, 13.75, 0.5 (at most `places` decimals); `missing`
+    for None. With `significant`, a fraction below 0.1 keeps that many significant digits
+    (0.0123, where two decimals would say 0.01)."""
+    if x is None:
+        return missing
+    if significant is not None and abs(x) < 0.1 and x != int(x):
+        return format(x, f".{significant}g")
+    text = _decimals(x, places)
+    return "0" if text in ("-0", "") else text
+
+
+def quantity_label(x: float | None, uom: str) -> str:
+    """A figure with its unit of measure: 4000 人, 12.5%."""
+    if uom == "%":
+        return f"{figure_label(x)}%"
+    return f"{figure_label(x)} {uom}" if uom else figure_label(x)
+
+
+def number_label(value: float | None, unit: str = "") -> str:
+    """9,000 or 12.5 (at most two decimals, no trailing zeros), with the unit of measure; empty
+    for None. The report tables' form: thousands separated, and a sign kept as computed."""
+    if value is None:
+        return ""
+    text = _decimals(value, 2, ",")
+    return f"{text}{unit}" if unit else text
+
+
+def percent_label(
+    share: float | None, places: int = 1, *, missing: str = "", trimmed: bool = False
+) -> str:
+    """0.784 → 78.4% (`places` decimals; `trimmed` drops trailing zeros: 0.5 → 50%)."""
+    if share is None:
+        return missing
+    if trimmed:
+        return f"{figure_label(share * 100, places)}%"
+    return f"{share * 100:.{places}f}%"
+
+
+def points_label(points: float | None) -> str:
+    """Percentage points to one decimal: 12.3."""
+    return "" if points is None else f"{points:.1f}"
+
+
+# ---- days and moments ---------------------------------------------------------------------
+
+
+def day_label(day: date | None, missing: str = "") -> str:
+    """A day as the office writes it: 2019年7月5日; `missing` for None."""
+    if day is None:
+        return missing
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def moment_label(moment: datetime, sep: str = " ") -> str:
+    """A moment to the minute, in its own time zone: 2019年7月6日 09:00."""
+    return f"{day_label(moment.date())}{sep}{moment:%H:%M}"
+
+
+def as_of_label(moment: datetime) -> str:
+    """The moment a report speaks for: 2019年7月6日 (midnight is the end of the day before),
+    or 2019年7月8日 12:00 when it falls within a day."""
+    if moment.time() == time(0, 0):
+        return day_label((moment - timedelta(days=1)).date())
+    return moment_label(moment)
+
+
+def deadline_day(due: datetime) -> date | None:
+    """The day whose 24:00 `due` is (a deadline at midnight is the end of the day before, as
+    the office states it: 2019年7月5日24时); None when `due` is not at midnight."""
+    if due.time() == time():
+        return due.date() - timedelta(days=1)
+    return None
+
+
+def deadline_label(due: datetime) -> str:
+    """A deadline as the office states it: 2019年7月5日24时 for midnight (the end of that day),
+    else the moment: 2019年7月5日 17:30."""
+    day = deadline_day(due)
+    return f"{day_label(day)}24时" if day else moment_label(due)

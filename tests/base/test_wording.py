@@ -1,0 +1,59 @@
+"""The office's wording of numbers, days, moments and deadlines (model.wording)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from progress_audit.model.period import Period
+from progress_audit.model.wording import (
+    as_of_label,
+    day_label,
+    deadline_label,
+    figure_label,
+    moment_label,
+    number_label,
+    percent_label,
+    points_label,
+    quantity_label,
+)
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def test_figures():
+    assert figure_label(9000.0) == "9000"
+    assert figure_label(13.754) == "13.75"
+    assert figure_label(0.5) == "0.5"
+    assert figure_label(-0.001) == "0"
+    assert figure_label(None) == "—"
+    assert figure_label(0.0123) == "0.01"
+    assert figure_label(0.0123, significant=3) == "0.0123"
+    assert figure_label(0.0, significant=3) == "0"
+    assert figure_label(12.34, 1) == "12.3"
+    assert quantity_label(4000, "人") == "4000 人"
+    assert quantity_label(12.5, "%") == "12.5%"
+    assert quantity_label(3, "") == "3"
+
+
+def test_report_numbers():
+    assert number_label(9000) == "9,000"
+    assert number_label(1234.5, "万元") == "1,234.5万元"
+    assert number_label(None) == ""
+    assert percent_label(0.784) == "78.4%"
+    assert percent_label(0.5, 0) == "50%"
+    assert percent_label(None, 0, missing="—") == "—"
+    assert percent_label(0.5, 1, trimmed=True) == "50%"
+    assert points_label(12.345) == "12.3"
+
+
+def test_days_moments_and_deadlines():
+    assert day_label(date(2019, 7, 5)) == "2019年7月5日"
+    assert day_label(None) == ""
+    moment = datetime(2019, 7, 6, 9, 0, tzinfo=TZ)
+    assert moment_label(moment) == "2019年7月6日 09:00"
+    assert moment_label(moment, sep="") == "2019年7月6日09:00"
+    assert as_of_label(datetime(2019, 7, 6, tzinfo=TZ)) == "2019年7月5日"
+    assert as_of_label(moment) == "2019年7月6日 09:00"
+    assert deadline_label(Period(2019, 6).due()) == "2019年7月5日24时"
+    assert deadline_label(datetime(2019, 7, 5, 17, 30, tzinfo=TZ)) == "2019年7月5日 17:30"
