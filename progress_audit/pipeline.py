@@ -33,7 +33,7 @@ from progress_audit.intake import (
     submissions_for,
 )
 from progress_audit.model.period import Period, default_period, parse_as_of
-from progress_audit.model.problems import Problem
+from progress_audit.model.problems import Problem, unique_problems
 from progress_audit.model.records import Finding, Submission
 from progress_audit.notification.mail import (
     exception_report_message,
@@ -215,26 +215,10 @@ def assess_month(audit: Audit, month: MonthSubmissions, quality: QualityReport) 
 
 def month_problems(month: MonthSubmissions, quality: QualityReport) -> list[Problem]:
     """Every problem of the month, once: the files', the rows' and the quality checks'."""
-    seen: dict[tuple[object, ...], Problem] = {}
-    for s in month.current:
-        for p in (*s.problems, *(p for r in s.rows for p in r.problems)):
-            seen.setdefault(_problem_key(p), p)
-    for p in quality.problems:
-        seen.setdefault(_problem_key(p), p)
-    return list(seen.values())
-
-
-def _problem_key(p: Problem) -> tuple[object, ...]:
-    ref = p.ref
-    return (
-        p.code,
-        p.unit,
-        p.task_id,
-        p.metric_id,
-        ref and ref.file,
-        ref and ref.sheet,
-        ref and ref.cell,
+    given = (
+        p for s in month.current for p in (*s.problems, *(p for r in s.rows for p in r.problems))
     )
+    return unique_problems([*given, *quality.problems])
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from pathlib import Path
 from random import Random
 from typing import TYPE_CHECKING, Any
 
+from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
 from progress_audit.demo.figures import Key, Truth, line_paces, line_truths
 from progress_audit.demo.manifest import InboxManifest, PlantedFault, PlantedFile, PlantedRow
 from progress_audit.demo.plan import Plan, Truths, plan_inbox
@@ -177,8 +178,8 @@ def make_inbox(
     periods: Sequence[Period],
     *,
     seed: int = 2019,
-    tz: str = "Asia/Shanghai",
-    due_day: int = 5,
+    tz: str = OFFICE_TIMEZONE,
+    due_day: int = DUE_DAY,
     messy: bool = True,
     profile: str = "demo",
 ) -> InboxManifest:

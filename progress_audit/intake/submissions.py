@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 from progress_audit.intake.archived_reading import WorkbookReader, default_reader, read_archived
 from progress_audit.intake.inbox import moment_of
 from progress_audit.intake.receive import Received, reading_context
-from progress_audit.model.period import Period, day_label, deadline_day, moment_label
+from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
-from progress_audit.model.records import Submission
+from progress_audit.model.records import COUNTING_STATUSES, Submission
+from progress_audit.model.wording import day_label, deadline_day, moment_label
 
 if TYPE_CHECKING:
     from progress_audit.intake.ledger import Ledger
@@ -131,7 +132,7 @@ def _submission(
                 dimension="consistency",
             )
         )
-    counts = status in ("on_time", "late")
+    counts = status in COUNTING_STATUSES
     # Only the counting workbook carries its rows and the reader's findings about them; a
     # superseded one keeps just the note (its data stays in the archive and the ledger).
     problems = (*reading.problems, *notes) if status != "superseded" else tuple(notes)

@@ -15,10 +15,6 @@ from zoneinfo import ZoneInfo
 
 from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
 
-# The day and moment wording lives in model.wording; these names stay importable from here
-# for the modules that still do.
-from progress_audit.model.wording import day_label, deadline_day, moment_label  # noqa: F401
-
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-./年]\s*)(\d{1,2})\s*(?:月份?)?\s*$")
 
 

@@ -13,7 +13,12 @@ from typing import Protocol
 
 from progress_audit.assessment.assess import summarise
 from progress_audit.model.period import Period
-from progress_audit.model.records import FINDING_STATUS_LABELS, Finding, Submission
+from progress_audit.model.records import (
+    COUNTING_STATUSES,
+    FINDING_STATUS_LABELS,
+    Finding,
+    Submission,
+)
 
 
 class AuditOf(Protocol):
@@ -95,7 +100,7 @@ def reminder_markdown(
 
 
 def _not_reported(audit: AuditOf, month: MonthOf) -> list[str]:
-    submitted = {s.unit for s in month.current if s.status in ("on_time", "late")}
+    submitted = {s.unit for s in month.current if s.status in COUNTING_STATUSES}
     return [u for u in audit.assignments if u not in submitted]
 
 

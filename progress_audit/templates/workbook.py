@@ -28,8 +28,9 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from progress_audit.files.xlsx_style import lines_needed, print_setup, put, save_workbook
-from progress_audit.model.period import Period, day_label, deadline_day, moment_label
+from progress_audit.model.period import Period
 from progress_audit.model.records import REPORTED_STATUSES, ReportedRow
+from progress_audit.model.wording import day_label, deadline_day, moment_label
 from progress_audit.standards.responsibility import TaskLine
 
 if TYPE_CHECKING:
