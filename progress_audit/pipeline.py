@@ -70,7 +70,7 @@ def prepare(
 
     moment = parse_as_of(as_of, settings.timezone, now=now)
     month = Period.parse(period) if period else default_period(moment, settings.timezone)
-    catalogue = load_catalogue(month.year, settings.standards_dir)
+    catalogue = load_catalogue(month.year, settings.standards_dir, Path(data or settings.data_dir))
     return Audit(
         period=month,
         as_of=moment,

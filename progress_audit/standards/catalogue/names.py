@@ -52,6 +52,8 @@ def is_group(name: str) -> bool:
 
 
 def _complete(fragment: str) -> bool:
+    if fragment.endswith((")", "）")):  # 经开区(儒林镇), 商务局（招商办）
+        return True
     return fragment.endswith(UNIT_NAME_ENDINGS) and not fragment.endswith(CONNECTIVES)
 
 

@@ -16,7 +16,8 @@ from progress_audit.standards.tables.rows import GridCell, GridRow, Row, TableEr
 def _cell_text(tc) -> tuple[str, ...]:
     from docx.table import _Cell
 
-    return tuple(p.text for p in _Cell(tc, None).paragraphs)
+    # A paragraph a line, and a line break inside a paragraph (`w:br`) is a line too.
+    return tuple(line for p in _Cell(tc, None).paragraphs for line in p.text.split("\n"))
 
 
 def _grid(table, label: str) -> list[GridRow]:

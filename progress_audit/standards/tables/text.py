@@ -2,7 +2,8 @@
 
 One cell per tab: a line that starts with a tab opens a new cell, a line without one continues
 the cell above (the table wrapped it), and a blank line ends a row. Lines before the header
-without a tab are the sheet's titles (附件, 表名).
+without a tab are the sheet's titles (附件, 表名). A cell the table merged down is written in
+its first row only: an empty leader or lead-unit cell inside a goal is the one above.
 """
 
 from __future__ import annotations
@@ -62,7 +63,27 @@ def read_text_rows(text: str, source: str = "<table>") -> list[Row]:
             grid[-1] = GridRow(
                 last.where, (*last.cells, GridCell(("",))), line=last.line, extent=last.extent
             )
-    return table_rows([grid], source)
+    return _merged_down(table_rows([grid], source))
+
+
+# The leader and lead-unit columns: a cell merged down in the table the export came from is
+# written in its first row only.
+_CARRIED = (3, 4)
+
+
+def _merged_down(rows: list[Row]) -> list[Row]:
+    """Empty leader and lead-unit cells take the row above's, within one goal."""
+    out: list[Row] = []
+    for row in rows:
+        if out and not row.text(0):
+            above = out[-1]
+            cells = list(row.cells)
+            for c in _CARRIED:
+                if not row.text(c):
+                    cells[c] = above.cells[c]
+            row = Row(row.line, tuple(cells), row.where)
+        out.append(row)
+    return out
 
 
 def read_text(path: Path, source: str) -> list[Row]:
