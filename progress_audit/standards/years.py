@@ -13,6 +13,7 @@ import json
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import replace as replace_fields
 from pathlib import Path
 
 from progress_audit.files.atomic import write_text
@@ -141,11 +142,12 @@ def import_table(
     final_table = folder / f"{TABLE_STEM}{'.html' if suffix == '.htm' else suffix}"
     try:
         rows = read_table(file, str(file))
-        cat = build_catalogue(rows, Answers(""), year, display_path(final_table), aliases)
+        cat = build_catalogue(rows, Answers(""), year, str(file), aliases)
     except (TableError, AnswersError) as e:
         raise YearError(str(e)) from e
     if not cat.standards:
         raise YearError(f"{file}：表中没有工作标准")
+    cat = replace_fields(cat, source=display_path(final_table))
     previous = previous_catalogue(year, standards_dir, data_dir)
 
     # Everything is written in a folder beside, then put in place in one rename.

@@ -121,7 +121,7 @@ def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:
-        return str(path)
+        return str(path.resolve())
 
 
 __all__ = [
