@@ -67,6 +67,13 @@ def test_the_forms_agree_row_for_row(tmp_path, form):
     assert _catalogue(path).to_json()["standards"] == reference.to_json()["standards"]
 
 
+def test_goals_numbered_in_words(tmp_path):
+    words = {"1": "一、", "2": "二、", "3": "三、"}
+    table = [(words.get(r[0], r[0]) if isinstance(r[0], str) else r[0], *r[1:]) for r in TABLE_2020]
+    path = WRITERS["xlsx"](table, tmp_path / "t.xlsx")
+    assert _facts(_catalogue(path)) == EXPECTED_2020
+
+
 def test_a_word_table_merged_by_hand(tmp_path):
     path = write_docx_by_merge(TABLE_2020, tmp_path / "t.docx")
     assert _facts(_catalogue(path)) == EXPECTED_2020

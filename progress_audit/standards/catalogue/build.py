@@ -25,7 +25,7 @@ from progress_audit.standards.catalogue.targets import default_kind, find_target
 from progress_audit.standards.tables.rows import Row, TableError
 
 _NUMBERING = re.compile(r"^[（(]\s*(\d+)\s*[）)]")
-_GOAL_NUMBER = re.compile(r"^(\d+)[、.．]?$")
+_GOAL_NUMBER = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]?$")
 _MONTH_DEADLINE = re.compile(r"(\d{1,2})月(?:底|末)?(?:前|以前)")
 SUBHEADING_MAX = 30
 """A row with no number and at most this many characters is a sub-heading (优化营商环境)."""
@@ -38,6 +38,18 @@ def standard_deadline(text: str, year: int) -> date:
         month = max(months)
         return date(year, month, monthrange(year, month)[1])
     return date(year, 12, 31)
+
+
+def _goal_number(cell: str) -> int | None:
+    """A goal's 序号: `3`, `3.`, `三、`."""
+    match = _GOAL_NUMBER.match(cell)
+    if not match:
+        return None
+    if match.group(1).isdigit():
+        return int(match.group(1))
+    import cn2an  # only for a table that numbers its goals in words
+
+    return int(cn2an.cn2an(match.group(1), "smart"))
 
 
 def _where(source: str, row: Row) -> str:
@@ -61,13 +73,13 @@ def build_catalogue(
         where = _where(source, row)
         goal_cell = row.text(0)
         goal_name = join_wrapped(row.cells[1])
-        if goal_cell and not (goals and goal_cell == str(goals[-1].no)):
-            number = _GOAL_NUMBER.match(goal_cell)
-            if not number:
+        if goal_cell and not (goals and _goal_number(goal_cell) == goals[-1].no):
+            number = _goal_number(goal_cell)
+            if number is None:
                 raise TableError(f"{where}：序号 {goal_cell!r} 不是数字")
             expected = len(goals) + 1
-            if int(number.group(1)) != expected:
-                raise TableError(f"{where}：目标序号 {number.group(1)} 不连续，此处应为 {expected}")
+            if number != expected:
+                raise TableError(f"{where}：目标序号 {number} 不连续，此处应为 {expected}")
             if not goal_name:
                 raise TableError(f"{where}：目标 {expected} 缺少目标名称")
             goals.append(Goal(expected, goal_name))

@@ -124,13 +124,13 @@ def _comparator(before: str, after: str | None) -> tuple[str, str]:
     """The comparator and the clause text before the number with the comparator word cut off."""
     if after:
         before_cut = before
-        for word, _ in COMPARATOR_BEFORE:
+        for word, _ in sorted(COMPARATOR_BEFORE, key=lambda wc: -len(wc[0])):
             if before.endswith(word):
                 before_cut = before[: -len(word)]
                 break
         return dict(COMPARATOR_AFTER)[after], before_cut
-    for word, comparator in COMPARATOR_BEFORE:
-        if before.endswith(word):
+    for word, comparator in sorted(COMPARATOR_BEFORE, key=lambda wc: -len(wc[0])):
+        if before.endswith(word):  # the longest first: 不超过 before 超过
             return comparator, before[: -len(word)]
     return ">=", before  # a plain `新增高新技术企业20家` is a floor
 
