@@ -379,6 +379,11 @@ def read_review(path: Path, cat: Catalogue) -> Answers:
     if SHEET not in wb.sheetnames:
         raise ReviewError(f"{path}：没有“{SHEET}”工作表，这不是指标审核表")
     ws = wb[SHEET]
+    title = str(ws["A1"].value or "")
+    if not title.startswith(f"{cat.year}年"):
+        raise ReviewError(
+            f"{SHEET}!A1：这张审核表是“{title}”，不是 {cat.year} 年的（请核对 --year 和文件）"
+        )
     for i, column in enumerate(COLUMNS, start=1):
         if str(ws.cell(HEADER_ROW, i).value or "").strip() != column.header:
             raise ReviewError(

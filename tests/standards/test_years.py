@@ -202,6 +202,15 @@ def test_a_bad_cell_is_named_and_nothing_changes(imported, changes, message):
     assert result.review_workbook.read_bytes() == edited
 
 
+def test_another_years_workbook_is_refused(imported, tmp_path):
+    _, data, _ = imported
+    table_2021 = write_xlsx(TABLE_2020, tmp_path / "2021.xlsx")
+    other = import_table(table_2021, 2021, data, STANDARDS_DIR, ALIASES)
+    with pytest.raises(YearError, match=r"审核!A1：.*不是 2020 年的"):
+        review_table(other.review_workbook, 2020, data, ALIASES)
+    assert not (data / "standards" / "2020" / "review.toml").exists()
+
+
 def test_a_refused_table_writes_nothing(tmp_path):
     broken = [
         tuple(c.replace("（7）", "（9）") if isinstance(c, str) else c for c in r)
