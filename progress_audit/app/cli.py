@@ -204,6 +204,7 @@ def standards_import(
     ] = False,
 ) -> None:
     """导入一年的责任分解表：生成目录和指标审核表，列出新出现的单位名称。"""
+    # Imported when the command runs, as the other commands do: the CLI starts fast.
     from progress_audit.standards.years import YearError, import_lines, import_table
 
     settings = get_settings()
@@ -229,6 +230,7 @@ def standards_review(
     data: DataOption = None,
 ) -> None:
     """读回审核过的指标审核表：逐格检查，无误后更新这一年的目录；有错时不做任何修改。"""
+    # Imported when the command runs, as the other commands do: the CLI starts fast.
     from progress_audit.standards.years import YearError, review_lines, review_table
 
     settings = get_settings()

@@ -13,11 +13,18 @@ raises ReviewError naming the first bad cell (`审核!F7`) and how many there ar
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from progress_audit.files.atomic import atomic_path
 from progress_audit.standards.catalogue import Catalogue, Metric, Standard
 from progress_audit.standards.catalogue.answers import Answers, AnswersError, check_profile
 from progress_audit.standards.catalogue.model import Profile
@@ -72,8 +79,6 @@ class ReviewError(ValueError):
 
 
 def _letter(col: int) -> str:
-    from openpyxl.utils import get_column_letter
-
     return get_column_letter(col)
 
 
@@ -106,10 +111,6 @@ def _row_values(standard: Standard, metric: Metric | None) -> dict[str, Any]:
 
 def write_review(cat: Catalogue, target: Path) -> Path:
     """The review workbook for `cat` (as imported: targets found, kinds suggested)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -209,16 +210,12 @@ def write_review(cat: Catalogue, target: Path) -> Path:
     _write_guide(wb, cat.year)
     wb.active = 0
     target.parent.mkdir(parents=True, exist_ok=True)
-    from progress_audit.files.atomic import atomic_path
-
     with atomic_path(target) as tmp:
         wb.save(tmp)
     return target
 
 
 def _write_profiles(wb, custom: list[Profile], border, header_fill) -> None:
-    from openpyxl.styles import Font, PatternFill, Protection
-
     ws = wb.create_sheet(PROFILE_SHEET)
     ws["A1"] = "进度曲线：各月末累计应完成的比例（12 月为 1）"
     ws["A1"].font = Font(bold=True, size=13)
@@ -277,8 +274,6 @@ GUIDE = """{year}年重点任务量化指标审核表：填写说明
 
 
 def _write_guide(wb, year: int) -> None:
-    from openpyxl.styles import Alignment, Font
-
     ws = wb.create_sheet(GUIDE_SHEET)
     ws.column_dimensions["A"].width = 110
     for r, line in enumerate(GUIDE.format(year=year).splitlines(), start=1):
@@ -368,10 +363,6 @@ def _read_profiles(wb, problems: list[str]) -> dict[str, Profile]:
 
 def read_review(path: Path, cat: Catalogue) -> Answers:
     """The answers of a reviewed workbook for `cat`. Raises ReviewError naming the bad cell."""
-    import zipfile
-
-    from openpyxl import load_workbook
-
     try:
         wb = load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as e:

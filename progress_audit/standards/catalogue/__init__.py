@@ -14,6 +14,7 @@ import json
 from functools import cache
 from pathlib import Path
 
+from progress_audit.paths import PROJECT_ROOT
 from progress_audit.standards.catalogue.answers import AnswersError, load_answers
 from progress_audit.standards.catalogue.build import build_catalogue, standard_deadline
 from progress_audit.standards.catalogue.model import (
@@ -116,8 +117,6 @@ def _load(folder: Path, year: int, stamps: tuple) -> Catalogue:
 
 def display_path(path: Path) -> str:
     """The table's path as the office knows it: relative to the project when inside it."""
-    from progress_audit.paths import PROJECT_ROOT
-
     try:
         return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:

@@ -17,18 +17,22 @@ SUFFIXES = (".docx", ".xlsx", ".html", ".htm", ".txt")
 
 def _reader(suffix: str) -> Callable[[Path, str], list[Row]]:
     if suffix == ".docx":
+        # Only the reader the file needs: python-docx and openpyxl take a while to import.
         from progress_audit.standards.tables.docx import read_docx
 
         return read_docx
     if suffix == ".xlsx":
+        # Only the reader the file needs: python-docx and openpyxl take a while to import.
         from progress_audit.standards.tables.xlsx import read_xlsx
 
         return read_xlsx
     if suffix in (".html", ".htm"):
+        # Only the reader the file needs: python-docx and openpyxl take a while to import.
         from progress_audit.standards.tables.html import read_html
 
         return read_html
     if suffix == ".txt":
+        # Only the reader the file needs: python-docx and openpyxl take a while to import.
         from progress_audit.standards.tables.text import read_text
 
         return read_text

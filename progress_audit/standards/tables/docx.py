@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import docx
+from docx.opc.exceptions import PackageNotFoundError
+from docx.table import _Cell
+
 from progress_audit.standards.tables.rows import GridCell, GridRow, Row, TableError, table_rows
 
 
 def _cell_text(tc) -> tuple[str, ...]:
-    from docx.table import _Cell
-
     # A paragraph a line, and a line break inside a paragraph (`w:br`) is a line too.
     return tuple(line for p in _Cell(tc, None).paragraphs for line in p.text.split("\n"))
 
@@ -39,9 +41,6 @@ def _grid(table, label: str) -> list[GridRow]:
 
 
 def read_docx(path: Path, source: str) -> list[Row]:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError) as e:

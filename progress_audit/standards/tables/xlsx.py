@@ -7,8 +7,11 @@ merge is simply empty. The sheet read is the first whose header matches.
 
 from __future__ import annotations
 
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
+
+from openpyxl import load_workbook
 
 from progress_audit.standards.tables.rows import (
     GridCell,
@@ -61,10 +64,6 @@ def _grid(sheet) -> list[GridRow]:
 
 
 def read_xlsx(path: Path, source: str) -> list[Row]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
     try:
         book = load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as e:
