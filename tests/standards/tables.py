@@ -1,8 +1,9 @@
 """Responsibility tables written for the tests, in each form the office receives them.
 
-A table is a header and rows of six cells. A cell is its text (lines separated by `\\n`), `M`
-(merged with the cell above: the goal of several standards, a leader for several) or `SPAN`
-(merged with the cell to its left: a sub-heading row's text runs across to the last column).
+A table is a header (a row, or a list of rows) and rows of six cells. A cell is its text
+(lines separated by `\\n`), `M` (merged with the cell above: the goal of several standards, a
+leader for several) or `SPAN` (merged with the cell to its left: a sub-heading row's text runs
+across to the last column).
 Each writer turns the same table into a file the way that form holds it: Word merges
 (vMerge, gridSpan), workbook merged ranges, `rowspan`/`colspan` in a web page among other
 tables, and the text export (a merged cell written in its first row only).
@@ -127,6 +128,39 @@ EXPECTED_2020 = {
 }
 
 
+# Another office's layout: a header on two rows (责任单位 over 牵头单位 and 配合单位, 责任领导),
+# headings above the goals in the 序号 column, a goal on a row of its own with its standards
+# below (cells not merged, simply empty), numbering running on and then restarting, and a
+# sub-heading in the standard's column.
+HEADER_TWO_ROWS = [
+    ("序号", "目标任务", "工作标准", "责任领导", "责任单位", SPAN),
+    (M, M, M, M, "牵头单位", "配合单位"),
+]
+TABLE_OTHER = [
+    ("一、稳增长", SPAN, SPAN, SPAN, SPAN, SPAN),
+    ("1", "扩大有效投资", "", "", "", ""),
+    ("", "", "（1）新开工亿元以上项目30个。", "陶  伟", "发改局", ""),
+    ("", "", "（2）民间投资增长8%。", "陶  伟", "发改局", "各板块"),
+    ("2", "促进消费", "（3）社会消费品零售总额增长7%左右。", "王  斌", "商务局", ""),
+    ("二、惠民生", SPAN, SPAN, SPAN, SPAN, SPAN),
+    ("3", "稳定就业", "（1）城镇新增就业9000人。", "朱  霞", "人社局", ""),
+    (M, M, "（二）重点群体", SPAN, SPAN, SPAN),
+    (M, M, "（2）高校毕业生就业率不低于95%。", "朱  霞", "人社局", "教育局"),
+]
+EXPECTED_OTHER = {
+    "1.1": ("一、稳增长", ("陶伟",), ("发改局",), (), [(30, "个", ">=", "cumulative")]),
+    "1.2": ("一、稳增长", ("陶伟",), ("发改局",), ("各板块",), [(8, "%", ">=", "rate")]),
+    "2.3": ("一、稳增长", ("王斌",), ("商务局",), (), [(7, "%", "~", "rate")]),
+    "3.1": ("二、惠民生", ("朱霞",), ("人社局",), (), [(9000, "人", ">=", "cumulative")]),
+    "3.2": ("（二）重点群体", ("朱霞",), ("人社局",), ("教育局",), [(95, "%", ">=", "rate")]),
+}
+
+
+def _with_header(rows: list[tuple], header) -> list[tuple]:
+    """The table's rows under its header: one row, or several (a list of rows)."""
+    return [*(header if isinstance(header, list) else [header]), *rows]
+
+
 def _extent(rows: list[tuple], r: int, c: int) -> tuple[int, int]:
     """How many rows and columns the cell at (r, c) covers."""
     down = 1
@@ -148,13 +182,12 @@ def write_docx(rows: list[tuple], path: Path, header=HEADER, title: str = "") ->
     document = docx.Document()
     document.add_paragraph(title or "附件")
     document.add_paragraph("重点任务责任分解表")
-    table = document.add_table(rows=len(rows) + 1, cols=len(header))
+    rows = _with_header(rows, header)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
     table.style = "Table Grid"
     trs = table._tbl.tr_lst
-    for c, text in enumerate(header):
-        _Cell(trs[0].tc_lst[c], table).text = text
     for r, row in enumerate(rows):
-        tcs = trs[r + 1].tc_lst
+        tcs = trs[r].tc_lst
         for c, value in enumerate(row):
             if value is SPAN:
                 continue
@@ -175,7 +208,7 @@ def write_docx(rows: list[tuple], path: Path, header=HEADER, title: str = "") ->
             _, across = _extent(rows, r, c)
             if across > 1:
                 for tc in tcs[c + 1 : c + across]:
-                    trs[r + 1].remove(tc)
+                    trs[r].remove(tc)
                 tcs[c].grid_span = across
     document.add_paragraph("注：各单位每月5日前报送进度。")
     document.save(str(path))
@@ -212,8 +245,8 @@ def write_xlsx(rows: list[tuple], path: Path, header=HEADER) -> Path:
     ws = wb.active
     ws.title = "责任分解表"
     ws.append(["2020年重点任务责任分解表"])
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
-    ws.append(list(header))
+    rows = _with_header(rows, header)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[0]))
     for row in rows:
         ws.append([None if v is M or v is SPAN else v for v in row])
     for r, row in enumerate(rows):
@@ -223,9 +256,9 @@ def write_xlsx(rows: list[tuple], path: Path, header=HEADER) -> Path:
             down, across = _extent(rows, r, c)
             if down > 1 or across > 1:
                 ws.merge_cells(
-                    start_row=r + 3,
+                    start_row=r + 2,
                     start_column=c + 1,
-                    end_row=r + 2 + down,
+                    end_row=r + 1 + down,
                     end_column=c + across,
                 )
     wb.save(path)
@@ -237,6 +270,7 @@ def write_html(rows: list[tuple], path: Path, header=HEADER, encoding: str = "ut
         lines = "<br>".join(html.escape(line) for line in value.split("\n"))
         return f"<{tag}{attrs}><p>{lines}</p></{tag}>"
 
+    rows = _with_header(rows, header)
     body = []
     for r, row in enumerate(rows):
         tds = []
@@ -260,7 +294,6 @@ def write_html(rows: list[tuple], path: Path, header=HEADER, encoding: str = "ut
 <h1>关于印发2020年重点任务责任分解表的通知</h1>
 <p>各镇人民政府、街道办事处，区各部门：现将责任分解表印发给你们，请认真贯彻落实。</p>
 <table border="1" class="MsoTableGrid">
-<tr>{"".join(cell(h, "th") for h in header)}</tr>
 {chr(10).join(body)}
 </table>
 </td></tr></table>

@@ -14,8 +14,11 @@ from progress_audit.standards.tables import TableError, read_table
 from tests.conftest import STANDARDS_DIR, TABLE_2019
 from tests.standards.tables import (
     EXPECTED_2020,
+    EXPECTED_OTHER,
     HEADER,
+    HEADER_TWO_ROWS,
     TABLE_2020,
+    TABLE_OTHER,
     WRITERS,
     M,
     rows_of_text_export,
@@ -65,6 +68,14 @@ def test_the_forms_agree_row_for_row(tmp_path, form):
     path = WRITERS[form](TABLE_2020, tmp_path / f"table.{form}")
     reference = _catalogue(WRITERS["docx"](TABLE_2020, tmp_path / "reference.docx"))
     assert _catalogue(path).to_json()["standards"] == reference.to_json()["standards"]
+
+
+@pytest.mark.parametrize("form", ["docx", "xlsx", "html"])
+def test_another_offices_layout(tmp_path, form):
+    path = WRITERS[form](TABLE_OTHER, tmp_path / f"t.{form}", header=HEADER_TWO_ROWS)
+    cat = _catalogue(path)
+    assert [g.name for g in cat.goals] == ["扩大有效投资", "促进消费", "稳定就业"]
+    assert _facts(cat) == EXPECTED_OTHER
 
 
 def test_goals_numbered_in_words(tmp_path):

@@ -3,7 +3,8 @@
 The rows come from any of the table readers (`standards/tables`). A goal's number may be merged
 down (repeated in every row) or printed once; standards are numbered as printed, restarting in
 each goal or running on across goals; a row with no number is a sub-heading, kept as the
-section of the standards under it.
+section of the standards under it (a heading in the 序号 column, above the goals, until the next
+one; a sub-heading inside a goal until the goal ends).
 """
 
 from __future__ import annotations
@@ -52,6 +53,21 @@ def _goal_number(cell: str) -> int | None:
     return int(cn2an.cn2an(match.group(1), "smart"))
 
 
+def _heading(goal_cell: str, goal_name: str, goal: Goal | None) -> str | None:
+    """A heading row whose text runs across the table from the goal's columns
+    (`（一）优化营商环境`, `一、经济发展` in 序号; a phrase in 目标名称), nothing to its right."""
+    number = _goal_number(goal_cell) if goal_cell else None
+    if goal_cell and number is None:
+        text = goal_cell
+    elif goal and goal_name and goal_name != goal.name and number in (None, goal.no):
+        text = goal_name
+    else:
+        return None
+    if len(text) > SUBHEADING_MAX or _NUMBERING.match(text):
+        return None
+    return text.strip("：:")
+
+
 def _where(source: str, row: Row) -> str:
     return f"{source} {row.where or f'第{row.line}行'}"
 
@@ -67,12 +83,22 @@ def build_catalogue(
     aliases = aliases or {}
     goals: list[Goal] = []
     standards: list[Standard] = []
-    section = ""
+    part = ""  # a heading above the goals (一、稳增长), until the next one
+    section = ""  # a sub-heading inside a goal (优化营商环境), until the goal ends
     last_number = 0
     for row in rows:
         where = _where(source, row)
         goal_cell = row.text(0)
         goal_name = join_wrapped(row.cells[1])
+        rest_empty = not any(row.text(i) for i in range(2, 6))
+        if rest_empty:
+            heading = _heading(goal_cell, goal_name, goals[-1] if goals else None)
+            if heading is not None:
+                if goal_cell and _goal_number(goal_cell) is None:
+                    part, section = heading, ""
+                else:
+                    section = heading
+                continue
         if goal_cell and not (goals and _goal_number(goal_cell) == goals[-1].no):
             number = _goal_number(goal_cell)
             if number is None:
@@ -89,6 +115,8 @@ def build_catalogue(
         if not goals:
             raise TableError(f"{where}：第一行工作标准之前没有目标序号")
         goal = goals[-1]
+        if rest_empty:
+            continue  # the goal's own row, its standards in the rows below
         in_goal = [s for s in standards if s.goal_no == goal.no]
 
         text = join_wrapped(row.cells[2])
@@ -131,7 +159,7 @@ def build_catalogue(
                 deadline=deadline,
                 metrics=_metrics(standard_id, body, deadline, answers),
                 line=row.line,
-                section=section,
+                section=section or part,
             )
         )
 

@@ -115,6 +115,12 @@ def find_header(rows: Sequence[GridRow], source: str) -> tuple[int, list[int]] |
         if not _is_header(names):
             continue
         found, missing = header_columns(names)
+        if missing and i + 1 < len(rows):
+            # A header on two rows (责任单位 over 牵头单位 and 配合单位): the second, with the
+            # cells merged down from the first, is the whole header.
+            below, missing_below = header_columns([c.text for c in rows[i + 1].cells])
+            if not missing_below:
+                return i + 1, [at for at in below if at is not None]
         if missing:
             raise TableError(
                 f"{source} {row.where}：表头缺少列 {'、'.join(missing)}"
