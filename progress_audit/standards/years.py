@@ -63,7 +63,7 @@ def workspace_folder(data_dir: Path, year: int) -> Path:
 
 def previous_catalogue(year: int, standards_dir: Path, data_dir: Path) -> Catalogue | None:
     """The catalogue to compare names with: the year before's (workspace first), else the
-    latest earlier year the workspace or the project has, else None."""
+    latest earlier year the workspace or the project has, else the shipped 2019 one."""
     years: set[int] = set()
     for place in (Path(data_dir) / "standards", Path(standards_dir)):
         for p in place.glob("*"):
@@ -74,6 +74,11 @@ def previous_catalogue(year: int, standards_dir: Path, data_dir: Path) -> Catalo
             return load_catalogue(candidate, standards_dir, data_dir)
         except CatalogueError:
             continue
+    if year != SHIPPED_YEAR:
+        try:
+            return load_catalogue(SHIPPED_YEAR, standards_dir)
+        except CatalogueError:
+            return None
     return None
 
 
@@ -152,23 +157,30 @@ def import_table(
 
     # Everything is written in a folder beside, then put in place in one rename.
     staging = folder.with_name(f".{year}.importing")
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
     try:
-        shutil.copyfile(file, staging / final_table.name)
-        _write_catalogue(staging, cat)
-        write_review(cat, staging / REVIEW_WORKBOOK)
-        if folder.exists():
-            old = folder.with_name(f".{year}.replaced")
-            shutil.rmtree(old, ignore_errors=True)
-            folder.rename(old)
-            staging.rename(folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            staging.rename(folder)
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        _put_in_place(file, staging, folder, final_table.name, cat)
+    except OSError as e:
+        raise YearError(f"无法写入 {folder}：{e.strerror or e}") from e
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return Imported(cat, folder, folder / REVIEW_WORKBOOK, previous, new_names(cat, previous))
+
+
+def _put_in_place(file: Path, staging: Path, folder: Path, table_name: str, cat: Catalogue) -> None:
+    """Write the year's files into `staging`, then rename it to `folder` (replacing it)."""
+    shutil.copyfile(file, staging / table_name)
+    _write_catalogue(staging, cat)
+    write_review(cat, staging / REVIEW_WORKBOOK)
+    if folder.exists():
+        old = folder.with_name(f".{folder.name}.replaced")
+        shutil.rmtree(old, ignore_errors=True)
+        folder.rename(old)
+        staging.rename(folder)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(folder)
 
 
 def _write_catalogue(folder: Path, cat: Catalogue) -> None:
@@ -214,10 +226,13 @@ def review_table(
         f"{file.name} 写出；如需修改，请改审核表后重新运行，不要直接改这个文件）"
     )
     before = load_catalogue(year, folder.parent, data_dir)
-    write_text(folder / ANSWERS_FILE, dump_answers(answers, year, header) + "\n")
-    _write_catalogue(folder, cat)
-    if file.resolve() != (folder / REVIEW_WORKBOOK).resolve():
-        shutil.copyfile(file, folder / REVIEW_WORKBOOK)
+    try:
+        write_text(folder / ANSWERS_FILE, dump_answers(answers, year, header) + "\n")
+        _write_catalogue(folder, cat)
+        if file.resolve() != (folder / REVIEW_WORKBOOK).resolve():
+            shutil.copyfile(file, folder / REVIEW_WORKBOOK)  # the reviewed workbook kept
+    except OSError as e:
+        raise YearError(f"无法写入 {folder}：{e.strerror or e}") from e
     return Reviewed(cat, before, folder)
 
 
