@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from progress_audit.files.atomic import atomic_path
+from progress_audit.files.xlsx_style import lines_needed
 from progress_audit.standards.catalogue import Catalogue, Metric, Standard
 from progress_audit.standards.catalogue.answers import Answers, AnswersError, check_profile
 from progress_audit.standards.catalogue.model import Profile
@@ -56,20 +57,20 @@ class Column:
 
 COLUMNS = (
     Column("编号", 9, False, "指标编号（如 6.1.2）；没有量化指标的工作标准为标准编号（如 6.3）"),
-    Column("工作标准", 48, False, "责任分解表原文"),
-    Column("原文", 26, False, "程序认作目标的那几个字"),
+    Column("工作标准", 40, False, "责任分解表原文"),
+    Column("原文", 22, False, "程序认作目标的那几个字"),
     Column("是否量化指标", 10, True, "是：按下面各列考核；否：不是目标（如界定范围的数字）"),
-    Column("指标名称", 24, True, "填报表和通报中显示的名称"),
+    Column("指标名称", 20, True, "填报表和通报中显示的名称"),
     Column("目标值", 10, True, "数字，不带单位"),
     Column("计量单位", 9, True, "如 家、个、亿元、%"),
     Column("比较关系", 11, True, "≥ 不低于、> 超过、≤ 不超过、< 低于、约 左右"),
     Column("指标类型", 10, True, "累计型：全年从零累计；水平型：从基数提升；比率型：占比、增长率"),
     Column("进度曲线", 11, True, "按月均匀；到期考核（一次性目标）；或“进度曲线”表中的名称"),
     Column("基数", 10, True, "水平型指标必填：上年末的值"),
-    Column("基数说明", 20, True, "基数的来源"),
+    Column("基数说明", 14, True, "基数的来源"),
     Column("完成期限", 12, True, "日期，如 2020-12-31"),
     Column("力争", 7, True, "是：力争目标"),
-    Column("备注", 20, True, "督查室备注，程序不读取"),
+    Column("备注", 14, True, "督查室备注，程序不读取"),
 )
 COL = {c.header: i for i, c in enumerate(COLUMNS, start=1)}
 
@@ -155,6 +156,12 @@ def write_review(cat: Catalogue, target: Path) -> Path:
                     cell.fill = grey
                 if column.header == "完成期限":
                     cell.number_format = "yyyy-mm-dd"
+            tallest = max(
+                lines_needed(str(values.get(c.header) or ""), c.width)
+                for c in COLUMNS
+                if isinstance(values.get(c.header), str)
+            )
+            ws.row_dimensions[row].height = 15 * tallest + 3
     first, end = HEADER_ROW + 1, max(row, HEADER_ROW + 1)
 
     profiles = {m.profile.name: m.profile for m in cat.metrics}
