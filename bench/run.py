@@ -101,7 +101,7 @@ def build_inbox(raw: Path) -> tuple[int, Path]:
     from progress_audit.standards.responsibility import assignments
 
     settings = Settings()
-    catalogue = load_catalogue(2019, settings.standards_dir)
+    catalogue = load_catalogue(2019, settings.standards_dir, raw.parent)
     manifest = make_inbox(
         raw,
         catalogue,

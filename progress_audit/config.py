@@ -139,7 +139,8 @@ class Settings(BaseSettings):
     year: int = 2019
     """The year of the responsibility table the commands use by default."""
     standards_dir: Path = PROJECT_ROOT / "data" / "standards"
-    """Where the tables live: `<standards_dir>/<year>/responsibility-table.txt` + `curated.toml`."""
+    """The tables shipped with the project: `<standards_dir>/<year>/` (a workspace's own
+    `DIR/standards/<year>/`, written by `standards import`, comes first)."""
     data_dir: Path = Path("data")
     """The workspace: `raw/` inbox, `reports/`, `archive/` and the ledger."""
     timezone: str = OFFICE_TIMEZONE
@@ -147,6 +148,9 @@ class Settings(BaseSettings):
     """Submissions are due by the end of this day of the following month (报送截止日)."""
     unit_groups: dict[str, list[str]] = {}
     """Collective names expanded to units, e.g. {"各板块": ["开发区", "华科园", …]}."""
+    unit_aliases: dict[str, str] = {}
+    """Unit names as a year's table writes them → the name the engine uses, e.g.
+    {"区发改局": "发改局"} (renamed units, full official names); applied when a table is read."""
 
     # --- intake (intake.py, ledger.py): the ledger of every file received ---
     ledger_url: str | None = None

@@ -91,7 +91,7 @@ def prepare(
     """Read the arguments (raises PeriodError on a bad month or moment) and load the rules."""
     moment = parse_as_of(as_of, settings.timezone, now=now)
     month = Period.parse(period) if period else default_period(moment, settings.timezone)
-    catalogue = load_catalogue(month.year, settings.standards_dir)
+    catalogue = load_catalogue(month.year, settings.standards_dir, Path(data or settings.data_dir))
     return Audit(
         period=month,
         as_of=moment,

@@ -63,11 +63,14 @@ YearOption = Annotated[
 def catalogue(
     year: YearOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出完整目录")] = False,
+    data: DataOption = None,
 ) -> None:
     """输出重点任务目录：目标、工作标准、牵头单位和量化指标。"""
     settings = get_settings()
     try:
-        cat = load_catalogue(year or settings.year, settings.standards_dir)
+        cat = load_catalogue(
+            year or settings.year, settings.standards_dir, data or settings.data_dir
+        )
     except CatalogueError as e:
         _fail(str(e))
     if as_json:
@@ -146,6 +149,7 @@ def templates(
     period: Annotated[str, typer.Option("--period", help="填报月份，如 2019-06")],
     out: Annotated[Path, typer.Option("--out", help="填报表保存到的文件夹")],
     year: YearOption = None,
+    data: DataOption = None,
 ) -> None:
     """为每个牵头单位生成当月进度填报表（每单位一个工作簿）。"""
     # openpyxl is slow to import: `--help` and the other commands do not pay for it
@@ -157,7 +161,7 @@ def templates(
     except PeriodError as e:
         _fail(f"--period {period}：{e}")
     try:
-        cat = load_catalogue(year or month.year, settings.standards_dir)
+        cat = load_catalogue(year or month.year, settings.standards_dir, data or settings.data_dir)
         lines = assignments(cat, settings.unit_groups)
         paths = write_templates(out, cat, lines, month, settings.timezone, settings.due_day)
     except (CatalogueError, ValueError) as e:
@@ -167,6 +171,64 @@ def templates(
     typer.echo(f"已生成 {len(paths)} 份{month.label}进度填报表，保存在 {out.resolve()}：")
     for path in paths:
         typer.echo(f"  {path.name}")
+
+
+# ── standards: a new year's responsibility table (contract section 7) ──────────────────
+
+
+standards_app = typer.Typer(
+    help="责任分解表：导入新一年的表格（Word、Excel、网页、文本），审核量化指标。",
+    no_args_is_help=True,
+)
+app.add_typer(standards_app, name="standards")
+
+
+@standards_app.command("import")
+def standards_import(
+    file: Annotated[Path, typer.Argument(help="责任分解表：.docx、.xlsx、.html 或 .txt")],
+    year: Annotated[int, typer.Option("--year", help="这张表的年份，如 2020")],
+    data: DataOption = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="已导入过这一年时，用新文件重新导入（审核结果作废）")
+    ] = False,
+) -> None:
+    """导入一年的责任分解表：生成目录和指标审核表，列出新出现的单位名称。"""
+    # Imported when the command runs, as the other commands do: the CLI starts fast.
+    from progress_audit.standards.years import YearError, import_lines, import_table
+
+    settings = get_settings()
+    try:
+        result = import_table(
+            file,
+            year,
+            data or settings.data_dir,
+            settings.standards_dir,
+            settings.unit_aliases,
+            replace=replace,
+        )
+    except YearError as e:
+        _fail(str(e))
+    for line in import_lines(result):
+        typer.echo(line)
+
+
+@standards_app.command("review")
+def standards_review(
+    file: Annotated[Path, typer.Argument(help="督查室审核过的指标审核表（.xlsx）")],
+    year: Annotated[int, typer.Option("--year", help="这张表的年份，如 2020")],
+    data: DataOption = None,
+) -> None:
+    """读回审核过的指标审核表：逐格检查，无误后更新这一年的目录；有错时不做任何修改。"""
+    # Imported when the command runs, as the other commands do: the CLI starts fast.
+    from progress_audit.standards.years import YearError, review_lines, review_table
+
+    settings = get_settings()
+    try:
+        result = review_table(file, year, data or settings.data_dir, settings.unit_aliases)
+    except YearError as e:
+        _fail(str(e))
+    for line in review_lines(result):
+        typer.echo(line)
 
 
 def main() -> None:

@@ -97,7 +97,7 @@ def run_demo(data: Path, *, verbose: bool) -> None:
 
     settings = get_settings()
     periods = [Period.parse(p) for p in DEMO_PERIODS]
-    catalogue = load_catalogue(2019, settings.standards_dir)
+    catalogue = load_catalogue(2019, settings.standards_dir, data)
     raw = data / "raw"
     typer.echo(
         f"生成模拟填报表：{_shown(raw)}/（2019年1–6月，{len(assignments(catalogue))} 个牵头单位）"

@@ -46,5 +46,5 @@ def test_settings_from_environment(tmp_path):
     import os
 
     env = {**os.environ, "PROGRESS_AUDIT_STANDARDS_DIR": str(tmp_path)}
-    r = run("catalogue", env=env)
+    r = run("catalogue", env=env, cwd=tmp_path)  # no ./data/standards there either
     assert r.returncode == 1 and str(tmp_path) in r.stderr

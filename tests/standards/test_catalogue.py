@@ -10,7 +10,7 @@ import pytest
 from progress_audit.standards.catalogue import CatalogueError, parse_catalogue
 from tests.conftest import STANDARDS_DIR, TABLE_2019
 
-CURATED_2019 = STANDARDS_DIR / "2019" / "curated.toml"
+REVIEW_2019 = STANDARDS_DIR / "2019" / "review.toml"
 
 
 def test_21_goals_and_101_standards(catalogue_2019):
@@ -177,12 +177,12 @@ def test_each_one_is_one_target_per_award(catalogue_2019):
     assert m4.target == m5.target == 1
 
 
-def test_every_curated_target_appears_in_its_standards_text(catalogue_2019):
+def test_every_reviewed_target_appears_in_its_standards_text(catalogue_2019):
     import tomllib
 
-    curated = tomllib.loads(CURATED_2019.read_text(encoding="utf-8"))
-    assert len(curated["metrics"]) == len(EXPECTED_METRICS)
-    for metric_id, facts in curated["metrics"].items():
+    reviewed = tomllib.loads(REVIEW_2019.read_text(encoding="utf-8"))
+    assert len(reviewed["metrics"]) == len(EXPECTED_METRICS)
+    for metric_id, facts in reviewed["metrics"].items():
         standard = catalogue_2019.standard(metric_id.rsplit(".", 1)[0])
         number = f"{facts['target']:g}"
         assert re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", standard.standard), (
@@ -263,19 +263,25 @@ def test_unknown_goal_number_names_its_line(tmp_path):
         _parse("\n".join(lines), tmp_path)
 
 
-def test_curated_typo_fails_loudly(tmp_path):
-    curated = tmp_path / "curated.toml"
-    curated.write_text(
-        CURATED_2019.read_text(encoding="utf-8").replace("target = 9000", "target = 900"),
+def test_reviewed_words_not_in_the_table_fail_loudly(tmp_path):
+    review = tmp_path / "review.toml"
+    review.write_text(
+        REVIEW_2019.read_text(encoding="utf-8").replace(
+            'text = "城镇新增就业9000人"', 'text = "城镇新增就业900人"'
+        ),
         encoding="utf-8",
     )
     text = TABLE_2019.read_text(encoding="utf-8")
-    with pytest.raises(CatalogueError, match=r'\[metrics."16.1.1"\]：target = 900'):
-        parse_catalogue(text, curated, 2019, "table.txt")
+    with pytest.raises(CatalogueError, match=r'\[metrics."16.1.1"\]：原文 \'城镇新增就业900人\''):
+        parse_catalogue(text, review, 2019, "table.txt")
 
 
-def test_curated_metric_that_is_not_in_the_text_fails(tmp_path):
-    curated = tmp_path / "curated.toml"
-    curated.write_text('[metrics."7.1.1"]\ntarget = 3\n', encoding="utf-8")
-    with pytest.raises(CatalogueError, match=r"7\.1\.1"):
-        parse_catalogue(TABLE_2019.read_text(encoding="utf-8"), curated, 2019, "t")
+def test_reviewed_metric_of_a_standard_not_in_the_table_fails(tmp_path):
+    review = tmp_path / "review.toml"
+    review.write_text(
+        '[metrics."7.9.1"]\nname = "x"\ntarget = 3\nunit = "个"\ncomparator = ">="\n'
+        'kind = "cumulative"\nprofile = "linear"\ndeadline = 2019-12-31\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogueError, match=r"7\.9"):
+        parse_catalogue(TABLE_2019.read_text(encoding="utf-8"), review, 2019, "t")

@@ -6,7 +6,7 @@ from datetime import date
 
 from progress_audit.standards.catalogue import standard_deadline
 from progress_audit.standards.catalogue.names import split_units
-from progress_audit.standards.catalogue.targets import find_targets
+from progress_audit.standards.catalogue.targets import default_kind, find_targets
 
 
 def test_comparators():
@@ -19,6 +19,10 @@ def test_comparators():
         "盘活存量用地5000亩以上": ">=",
         "新增高新技术企业20家": ">=",
         "能耗控制在3万吨以内": "<=",
+        "能耗不超过3万吨": "<=",
+        "细颗粒物浓度不高于40%": "<=",
+        "规上工业产值突破1000亿元": ">",
+        "城镇登记失业率3%以下": "<=",
     }
     for text, comparator in cases.items():
         (t,) = find_targets(text)
@@ -30,11 +34,35 @@ def test_numbers_without_a_unit_or_part_of_a_code_are_not_targets():
     assert find_targets("创建国家5A级景区，吸引世界500强企业，德国工业4.0制造基地") == []
 
 
-def test_skip_span_removes_category_numbers():
-    text = "协议投资超30亿元或3亿美元工业项目不少于3个"
-    assert [t.target for t in find_targets(text)] == [30, 3, 3]
-    (t,) = find_targets(text, ("超30亿元或3亿美元",))
+def test_qualifiers_are_not_targets():
+    (t,) = find_targets("协议投资超30亿元或3亿美元工业项目不少于3个")
     assert (t.target, t.unit, t.comparator) == (3, "个", ">=")
+    (t,) = find_targets("引进投资超10亿元或1亿美元项目20个")
+    assert (t.target, t.unit) == (20, "个")
+    (t,) = find_targets("新开工亿元以上项目30个")
+    assert (t.target, t.unit) == (30, "个")
+
+
+def test_standards_without_a_number_have_no_target():
+    assert find_targets("稳中提质") == []
+    assert find_targets("完成市下达任务") == []
+
+
+def test_growth_amounts_and_counts():
+    cases = {
+        "地区生产总值增长6%以上": (6, "%", ">=", "rate"),
+        "一般公共预算收入增长5%左右": (5, "%", "~", "rate"),
+        "全年确保完成固定资产投资65亿元": (65, "亿元", ">=", "cumulative"),
+        "规上工业产值突破1000亿元": (1000, "亿元", ">", "cumulative"),
+        "新认定高企150家": (150, "家", ">=", "cumulative"),
+        "招引项目不少于200个": (200, "个", ">=", "cumulative"),
+        "新增规上企业100家以上": (100, "家", ">=", "cumulative"),
+        "城镇登记失业率控制在3%以内": (3, "%", "<=", "rate"),
+        "建成示范点20个": (20, "个", ">=", "cumulative"),
+    }
+    for text, expected in cases.items():
+        (t,) = find_targets(text)
+        assert (t.target, t.unit, t.comparator, default_kind(t)) == expected, text
 
 
 def test_split_units_joins_wraps_and_keeps_whole_names():

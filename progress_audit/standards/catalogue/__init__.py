@@ -1,17 +1,22 @@
 """The standards catalogue (重点任务目录), parsed from the office's responsibility table.
 
-`load_catalogue(2019)` reads `data/standards/2019/responsibility-table.txt` and the curated facts
-beside it (`curated.toml`) and returns a `Catalogue` of goals, standards, metrics and units.
+A year's folder (`<standards>/<year>/`) holds the table as the office had it
+(`responsibility-table.txt`, `.docx`, `.xlsx` or `.html`), the reviewed answers beside it
+(`review.toml`, see `answers`) and, for a year the office imported, the catalogue it confirmed
+(`catalogue.json`) and the review workbook. `year_folder` finds a year: the workspace's
+`DIR/standards/<year>/` first, else the one shipped with the project (`data/standards/`).
+`load_catalogue(year, standards_dir, data_dir)` returns that year's `Catalogue`.
 """
 
 from __future__ import annotations
 
+import json
 from functools import cache
 from pathlib import Path
 
 from progress_audit.paths import PROJECT_ROOT
+from progress_audit.standards.catalogue.answers import AnswersError, load_answers
 from progress_audit.standards.catalogue.build import build_catalogue, standard_deadline
-from progress_audit.standards.catalogue.curated import CuratedError, load_curated
 from progress_audit.standards.catalogue.model import (
     Catalogue,
     Goal,
@@ -20,48 +25,108 @@ from progress_audit.standards.catalogue.model import (
     Standard,
     Unit,
 )
-from progress_audit.standards.catalogue.table import TableError, read_rows
+from progress_audit.standards.tables import SUFFIXES, TableError, read_table
+from progress_audit.standards.tables.text import read_text_rows
 
-TABLE_FILE = "responsibility-table.txt"
-CURATED_FILE = "curated.toml"
+TABLE_STEM = "responsibility-table"
+ANSWERS_FILE = "review.toml"
+CATALOGUE_FILE = "catalogue.json"
+REVIEW_WORKBOOK = "指标审核表.xlsx"
 
 
 class CatalogueError(ValueError):
     """The catalogue cannot be built; the message says which file and line, and what to do."""
 
 
-def parse_catalogue(table_text: str, curated_path: Path, year: int, source: str) -> Catalogue:
-    """Build a catalogue from a table's text and a curated-facts file."""
+def table_file(folder: Path) -> Path | None:
+    """The year's table in `folder`, in whichever form it was received."""
+    for suffix in SUFFIXES:
+        path = folder / f"{TABLE_STEM}{suffix}"
+        if path.exists():
+            return path
+    return None
+
+
+def year_folder(year: int, standards_dir: Path, data_dir: Path | None = None) -> Path:
+    """The folder of `year`'s table: the workspace's (`DIR/standards/<year>/`) first, else the
+    project's own (`standards_dir/<year>/`). Raises CatalogueError naming the years there are."""
+    places = [Path(data_dir) / "standards"] if data_dir is not None else []
+    places.append(Path(standards_dir))
+    for place in places:
+        folder = place / str(year)
+        if table_file(folder) is not None:
+            return folder
+    have = sorted(
+        {p.name for place in places for p in place.glob("*") if table_file(p) is not None}
+    )
+    where = "、".join(str(p / str(year)) for p in places)
+    raise CatalogueError(
+        f"没有 {year} 年的责任分解表：{where} 中没有（已有年份：{'、'.join(have) or '无'}；"
+        f"新的一年请先运行 progress-audit standards import 表格文件 --year {year}）"
+    )
+
+
+def parse_catalogue(
+    table_text: str, answers_path: Path, year: int, source: str, aliases=None
+) -> Catalogue:
+    """Build a catalogue from a text export's text and a reviewed-answers file."""
     try:
-        rows = read_rows(table_text, source)
-        return build_catalogue(rows, load_curated(curated_path), year, source)
-    except (TableError, CuratedError) as e:
+        rows = read_text_rows(table_text, source)
+        return build_catalogue(rows, load_answers(answers_path), year, source, aliases)
+    except (TableError, AnswersError) as e:
         raise CatalogueError(str(e)) from e
 
 
+def build_from_folder(folder: Path, year: int, aliases=None, table: Path | None = None):
+    """The catalogue of the table in `folder` (or `table`) with the answers beside it."""
+    table = table or table_file(folder)
+    if table is None:
+        raise CatalogueError(f"{folder} 中没有责任分解表")
+    source = display_path(table)
+    try:
+        rows = read_table(table, source)
+        return build_catalogue(rows, load_answers(folder / ANSWERS_FILE), year, source, aliases)
+    except (TableError, AnswersError) as e:
+        raise CatalogueError(str(e)) from e
+
+
+def load_catalogue(year: int, standards_dir: Path, data_dir: Path | None = None) -> Catalogue:
+    """The catalogue of `year` (see `year_folder`). Cached while its files do not change."""
+    folder = year_folder(year, standards_dir, data_dir)
+    stamps = tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(folder.iterdir())
+        if p.is_file() and p.suffix in (*SUFFIXES, ".toml", ".json")
+    )
+    return _load(folder.resolve(), year, stamps)
+
+
 @cache
-def load_catalogue(year: int, standards_dir: Path) -> Catalogue:
-    """The catalogue of `year` from `standards_dir/<year>/`. Cached: the table does not change."""
-    folder = Path(standards_dir) / str(year)
-    table = folder / TABLE_FILE
-    if not table.exists():
-        have = sorted(p.name for p in Path(standards_dir).glob("*") if p.is_dir())
-        raise CatalogueError(
-            f"没有 {year} 年的责任分解表：{table} 不存在（已有年份：{'、'.join(have) or '无'}）"
-        )
-    text = table.read_text(encoding="utf-8-sig")
-    return parse_catalogue(text, folder / CURATED_FILE, year, _display_path(table))
+def _load(folder: Path, year: int, stamps: tuple) -> Catalogue:
+    confirmed = folder / CATALOGUE_FILE
+    if confirmed.exists():  # an imported year: the catalogue as the office confirmed it
+        try:
+            cat = Catalogue.from_json(json.loads(confirmed.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError) as e:
+            raise CatalogueError(f"{confirmed}：无法读取（{e}）；请重新导入或审核") from e
+        if cat.year != year:
+            raise CatalogueError(f"{confirmed}：是 {cat.year} 年的目录，不是 {year} 年的")
+        return cat
+    return build_from_folder(folder, year)
 
 
-def _display_path(path: Path) -> str:
+def display_path(path: Path) -> str:
     """The table's path as the office knows it: relative to the project when inside it."""
     try:
         return str(path.resolve().relative_to(PROJECT_ROOT))
     except ValueError:
-        return str(path)
+        return str(path.resolve())
 
 
 __all__ = [
+    "ANSWERS_FILE",
+    "CATALOGUE_FILE",
+    "REVIEW_WORKBOOK",
     "Catalogue",
     "CatalogueError",
     "Goal",
@@ -69,7 +134,10 @@ __all__ = [
     "Profile",
     "Standard",
     "Unit",
+    "build_from_folder",
     "load_catalogue",
     "parse_catalogue",
     "standard_deadline",
+    "table_file",
+    "year_folder",
 ]

@@ -1,12 +1,20 @@
-"""Building the catalogue: table rows + found targets + curated facts → `Catalogue`."""
+"""Building the catalogue: the table's rows + the targets found + the reviewed answers.
+
+The rows come from any of the table readers (`standards/tables`). A goal's number may be merged
+down (repeated in every row) or printed once; standards are numbered as printed, restarting in
+each goal or running on across goals; a row with no number is a sub-heading, kept as the
+section of the standards under it (a heading in the 序号 column, above the goals, until the next
+one; a sub-heading inside a goal until the goal ends).
+"""
 
 from __future__ import annotations
 
 import re
 from calendar import monthrange
+from collections.abc import Mapping
 from datetime import date
 
-from progress_audit.standards.catalogue.curated import Curated, CuratedError
+from progress_audit.standards.catalogue.answers import Answers, AnswersError
 from progress_audit.standards.catalogue.model import Catalogue, Goal, Metric, Standard, Unit
 from progress_audit.standards.catalogue.names import (
     is_group,
@@ -14,11 +22,14 @@ from progress_audit.standards.catalogue.names import (
     split_leaders,
     split_units,
 )
-from progress_audit.standards.catalogue.table import Row, TableError
-from progress_audit.standards.catalogue.targets import find_targets
+from progress_audit.standards.catalogue.targets import default_kind, find_targets
+from progress_audit.standards.tables.rows import Row, TableError
 
-_NUMBERING = re.compile(r"^[（(](\d+)[）)]")
+_NUMBERING = re.compile(r"^[（(]\s*(\d+)\s*[）)]")
+_GOAL_NUMBER = re.compile(r"^(\d+|[一二三四五六七八九十]+)[、.．]?$")
 _MONTH_DEADLINE = re.compile(r"(\d{1,2})月(?:底|末)?(?:前|以前)")
+SUBHEADING_MAX = 30
+"""A row with no number and at most this many characters is a sub-heading (优化营商环境)."""
 
 
 def standard_deadline(text: str, year: int) -> date:
@@ -30,107 +41,196 @@ def standard_deadline(text: str, year: int) -> date:
     return date(year, 12, 31)
 
 
-def build_catalogue(rows: list[Row], curated: Curated, year: int, source: str) -> Catalogue:
-    """Turn the table's rows into the catalogue, checking every row and every curated fact."""
+def _goal_number(cell: str) -> int | None:
+    """A goal's 序号: `3`, `3.`, `三、`."""
+    match = _GOAL_NUMBER.match(cell)
+    if not match:
+        return None
+    if match.group(1).isdigit():
+        return int(match.group(1))
+    import cn2an  # only for a table that numbers its goals in words
+
+    return int(cn2an.cn2an(match.group(1), "smart"))
+
+
+def _heading(goal_cell: str, goal_name: str, goal: Goal | None) -> str | None:
+    """A heading row whose text runs across the table from the goal's columns
+    (`（一）优化营商环境`, `一、经济发展` in 序号; a phrase in 目标名称), nothing to its right."""
+    number = _goal_number(goal_cell) if goal_cell else None
+    if goal_cell and number is None:
+        text = goal_cell
+    elif goal and goal_name and goal_name != goal.name and number in (None, goal.no):
+        text = goal_name
+    else:
+        return None
+    if len(text) > SUBHEADING_MAX or _NUMBERING.match(text):
+        return None
+    return text.strip("：:")
+
+
+def _where(source: str, row: Row) -> str:
+    return f"{source} {row.where or f'第{row.line}行'}"
+
+
+def build_catalogue(
+    rows: list[Row],
+    answers: Answers,
+    year: int,
+    source: str,
+    aliases: Mapping[str, str] | None = None,
+) -> Catalogue:
+    """Turn the table's rows into the catalogue, checking every row and every answer."""
+    aliases = aliases or {}
     goals: list[Goal] = []
     standards: list[Standard] = []
+    part = ""  # a heading above the goals (一、稳增长), until the next one
+    section = ""  # a sub-heading inside a goal (优化营商环境), until the goal ends
+    last_number = 0
     for row in rows:
+        where = _where(source, row)
         goal_cell = row.text(0)
-        if goal_cell:
-            if not goal_cell.isdigit():
-                raise TableError(f"{source} 第{row.line}行：序号 {goal_cell!r} 不是数字")
+        goal_name = join_wrapped(row.cells[1])
+        rest_empty = not any(row.text(i) for i in range(2, 6))
+        if rest_empty:
+            heading = _heading(goal_cell, goal_name, goals[-1] if goals else None)
+            if heading is not None:
+                if goal_cell and _goal_number(goal_cell) is None:
+                    part, section = heading, ""
+                else:
+                    section = heading
+                continue
+        if goal_cell and not (goals and _goal_number(goal_cell) == goals[-1].no):
+            number = _goal_number(goal_cell)
+            if number is None:
+                raise TableError(f"{where}：序号 {goal_cell!r} 不是数字")
             expected = len(goals) + 1
-            if int(goal_cell) != expected:
-                raise TableError(
-                    f"{source} 第{row.line}行：目标序号 {goal_cell} 不连续，此处应为 {expected}"
-                )
-            name = join_wrapped(row.cells[1])
-            if not name:
-                raise TableError(f"{source} 第{row.line}行：目标 {goal_cell} 缺少目标名称")
-            goals.append(Goal(int(goal_cell), name))
-        elif row.text(1):
-            raise TableError(f"{source} 第{row.line}行：有目标名称但没有序号")
+            if number != expected:
+                raise TableError(f"{where}：目标序号 {number} 不连续，此处应为 {expected}")
+            if not goal_name:
+                raise TableError(f"{where}：目标 {expected} 缺少目标名称")
+            goals.append(Goal(expected, goal_name))
+            section = ""
+        elif goal_name and not (goals and goal_name == goals[-1].name):
+            raise TableError(f"{where}：有目标名称但没有序号")
         if not goals:
-            raise TableError(f"{source} 第{row.line}行：第一行工作标准之前没有目标序号")
+            raise TableError(f"{where}：第一行工作标准之前没有目标序号")
         goal = goals[-1]
+        if rest_empty:
+            continue  # the goal's own row, its standards in the rows below
+        in_goal = [s for s in standards if s.goal_no == goal.no]
 
         text = join_wrapped(row.cells[2])
         numbering = _NUMBERING.match(text)
-        in_goal = sum(1 for s in standards if s.goal_no == goal.no) + 1
         if not numbering:
+            if text and len(text) <= SUBHEADING_MAX and not re.search(r"[。；;]", text):
+                section = text.strip("：:")
+                continue
+            expected_no = in_goal[-1].number + 1 if in_goal else 1
+            raise TableError(f"{where}：工作标准应以（{expected_no}）开头：{text[:20]!r}")
+        printed = int(numbering.group(1))
+        if in_goal:
+            allowed = [in_goal[-1].number + 1]
+        else:
+            allowed = [1] if not last_number else [1, last_number + 1]
+        if printed not in allowed:
             raise TableError(
-                f"{source} 第{row.line}行：工作标准应以（{in_goal}）开头：{text[:20]!r}"
+                f"{where}：目标 {goal.no} 的工作标准编号（{printed}）不连续，"
+                f"此处应为（{'）或（'.join(map(str, allowed))}）"
             )
-        if int(numbering.group(1)) != in_goal:
-            raise TableError(
-                f"{source} 第{row.line}行：目标 {goal.no} 的工作标准编号"
-                f"（{numbering.group(1)}）不连续，此处应为（{in_goal}）"
-            )
+        last_number = printed
         body = text[numbering.end() :].strip()
         leaders = split_leaders(row.cells[3])
-        lead_units = split_units(row.cells[4])
+        lead_units = _aliased(split_units(row.cells[4]), aliases)
+        standard_id = f"{goal.no}.{printed}"
         if not leaders or not lead_units:
             missing = "分管领导" if not leaders else "牵头单位"
-            raise TableError(f"{source} 第{row.line}行：工作标准 {goal.no}.{in_goal} 缺少{missing}")
-        standard_id = f"{goal.no}.{in_goal}"
+            raise TableError(f"{where}：工作标准 {standard_id} 缺少{missing}")
         deadline = standard_deadline(body, year)
-        metrics = _metrics(standard_id, body, deadline, curated)
         standards.append(
             Standard(
                 id=standard_id,
                 goal_no=goal.no,
                 goal=goal.name,
-                number=in_goal,
+                number=printed,
                 standard=body,
                 leaders=leaders,
                 lead_units=lead_units,
-                participants=split_units(row.cells[5]),
+                participants=_aliased(split_units(row.cells[5]), aliases),
                 deadline=deadline,
-                metrics=metrics,
+                metrics=_metrics(standard_id, body, deadline, answers),
                 line=row.line,
+                section=section or part,
             )
         )
 
-    known = {m.id for s in standards for m in s.metrics}
-    stray = sorted(set(curated.metrics) - known)
+    known = {s.id for s in standards}
+    stray = sorted(
+        {m.rsplit(".", 1)[0] for m in answers.metrics} - known | set(answers.no_target) - known
+    )
     if stray:
-        raise CuratedError(
-            f"{curated.source}：以下指标在责任分解表原文中找不到：{', '.join(stray)}"
-            "（请核对编号和目标值）"
+        raise AnswersError(
+            f"{answers.source}：审核结果中的工作标准 {', '.join(stray)} 在责任分解表中找不到"
+            "（审核结果是否属于这张表？）"
         )
     return Catalogue(year, source, tuple(goals), tuple(standards), _units(standards))
 
 
-def _metrics(standard_id: str, text: str, deadline: date, curated: Curated) -> tuple[Metric, ...]:
-    try:
-        found = find_targets(text, curated.skip.get(standard_id, ()))
-    except ValueError as e:
-        raise CuratedError(f"{curated.source} [skip] {standard_id}：{e}") from e
+def _aliased(names: tuple[str, ...], aliases: Mapping[str, str]) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for name in names:
+        out.setdefault(aliases.get(name, name), None)
+    return tuple(out)
+
+
+def _metrics(standard_id: str, text: str, deadline: date, answers: Answers) -> tuple[Metric, ...]:
+    if answers.reviewed(standard_id):
+        return _reviewed_metrics(standard_id, text, answers)
+    return tuple(
+        Metric(
+            id=f"{standard_id}.{n}",
+            name=target.name,
+            target=target.target,
+            unit=target.unit,
+            comparator=target.comparator,  # type: ignore[arg-type]
+            kind=default_kind(target),  # type: ignore[arg-type]
+            profile=answers.profile("linear", ""),
+            deadline=deadline,
+            text=target.text,
+            strive=target.strive,
+        )
+        for n, target in enumerate(find_targets(text), start=1)
+    )
+
+
+def _reviewed_metrics(standard_id: str, text: str, answers: Answers) -> tuple[Metric, ...]:
     metrics = []
-    for n, target in enumerate(found, start=1):
-        metric_id = f"{standard_id}.{n}"
-        facts = curated.metrics.get(metric_id, {})
+    for n, (metric_id, facts) in enumerate(answers.metrics_of(standard_id), start=1):
         where = f'[metrics."{metric_id}"]'
-        if "target" in facts and float(facts["target"]) != target.target:
-            raise CuratedError(
-                f"{curated.source} {where}：target = {facts['target']}，"
-                f"但原文为 {target.text!r}（{target.target:g}{target.unit}）"
+        if metric_id != f"{standard_id}.{n}":
+            raise AnswersError(
+                f"{answers.source} {where}：编号应为 {standard_id}.{n}（指标按原文顺序连续编号）"
             )
-        kind = facts.get("kind", "rate" if target.unit == "%" else "cumulative")
+        words = facts.get("text", "")
+        if words and words not in text:
+            raise AnswersError(
+                f"{answers.source} {where}：原文 {words!r} 不在工作标准 {standard_id} 中"
+                "（审核结果是否属于这张表？）"
+            )
+        kind = facts["kind"]
         metrics.append(
             Metric(
                 id=metric_id,
-                name=facts.get("name", target.name),
-                target=target.target,
-                unit=target.unit,
-                comparator=target.comparator,  # type: ignore[arg-type]
+                name=facts["name"],
+                target=float(facts["target"]),
+                unit=facts["unit"],
+                comparator=facts["comparator"],
                 kind=kind,
-                profile=curated.profile(facts.get("profile", "linear"), where),
-                deadline=facts.get("deadline", deadline),
-                text=target.text,
-                strive=target.strive,
+                profile=answers.profile(facts["profile"], where),
+                deadline=facts["deadline"],
+                text=words,
+                strive=bool(facts.get("strive", False)),
                 baseline=facts.get("baseline") if kind == "level" else None,
-                baseline_note=facts.get("baseline_note", ""),
+                baseline_note=facts.get("baseline_note", "") if kind == "level" else "",
             )
         )
     return tuple(metrics)

@@ -69,6 +69,8 @@ class Standard:
     metrics: tuple[Metric, ...]
     line: int
     """Line of the source table where the standard starts (for error messages and tracing)."""
+    section: str = ""
+    """The sub-heading the standard stands under in its goal (优化营商环境), if any."""
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,64 @@ class Catalogue:
 
         data = asdict(self)
         for s in data["standards"]:
+            if not s["section"]:
+                s.pop("section")
             for m in s["metrics"]:
                 if m["kind"] != "level":
                     m.pop("baseline")
                     m.pop("baseline_note")
         return clean(data)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Catalogue:
+        """The catalogue `to_json` wrote (a year's `catalogue.json`)."""
+        standards = []
+        for s in data["standards"]:
+            metrics = tuple(
+                Metric(
+                    id=m["id"],
+                    name=m["name"],
+                    target=float(m["target"]),
+                    unit=m["unit"],
+                    comparator=m["comparator"],
+                    kind=m["kind"],
+                    profile=Profile(
+                        m["profile"]["name"],
+                        m["profile"]["shape"],
+                        tuple(m["profile"]["shares"]),
+                        m["profile"]["note"],
+                    ),
+                    deadline=date.fromisoformat(m["deadline"]),
+                    text=m["text"],
+                    strive=m["strive"],
+                    baseline=m.get("baseline"),
+                    baseline_note=m.get("baseline_note", ""),
+                )
+                for m in s["metrics"]
+            )
+            standards.append(
+                Standard(
+                    id=s["id"],
+                    goal_no=s["goal_no"],
+                    goal=s["goal"],
+                    number=s["number"],
+                    standard=s["standard"],
+                    leaders=tuple(s["leaders"]),
+                    lead_units=tuple(s["lead_units"]),
+                    participants=tuple(s["participants"]),
+                    deadline=date.fromisoformat(s["deadline"]),
+                    metrics=metrics,
+                    line=0,
+                    section=s.get("section", ""),
+                )
+            )
+        return cls(
+            year=data["year"],
+            source=data["source"],
+            goals=tuple(Goal(g["no"], g["name"]) for g in data["goals"]),
+            standards=tuple(standards),
+            units=tuple(
+                Unit(u["name"], u["is_group"], tuple(u["lead_of"]), tuple(u["participant_of"]))
+                for u in data["units"]
+            ),
+        )

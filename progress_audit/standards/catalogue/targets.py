@@ -1,9 +1,14 @@
 """Finding the numeric targets (量化指标) in a standard's text.
 
 A target is a number with a unit of measure (`20家`, `5000亩以上`, `超60%`). Numbers with no unit
-(`3550`标准, `5G`, `5A级`, `世界500强`) never match. Numbers that define a category rather than
-set a target (`协议投资超30亿元或3亿美元工业项目`) are listed in the curated facts and skipped.
+(`3550`标准, `5G`, `5A级`, `世界500强`) never match, nor does a standard with no number at all
+(`稳中提质`, `完成市下达任务`). A number that defines a category rather than sets a target is a
+qualifier, not a target: an amount joined to another by 或 (`超30亿元或3亿美元`), or an amount
+that describes what is then counted in the same clause (`投资超10亿元项目20个` → 20 个).
 `各1家` after a list (`省长质量奖和市长质量奖企业各1家`) is one target per item.
+
+The words say the comparator (左右 ~; 以上, 不低于, 不少于, 达到 ≥; 超, 突破 >; 以内, 以下,
+控制在 ≤) and suggest the kind (`default_kind`), which the office confirms in the review.
 """
 
 from __future__ import annotations
@@ -55,6 +60,7 @@ COMPARATOR_BEFORE = (
     ("达到", ">="),
     ("超过", ">"),
     ("高于", ">"),
+    ("突破", ">"),
     ("不超过", "<="),
     ("不高于", "<="),
     ("控制在", "<="),
@@ -70,6 +76,22 @@ _NUMBER = r"(?P<num>\d+(?:\.\d+)?)"
 _QUANTITY = re.compile(
     rf"(?P<each>各)?{_NUMBER}(?P<unit>{'|'.join(map(re.escape, UNITS_OF_MEASURE))})"
     rf"(?P<after>{'|'.join(w for w, _ in COMPARATOR_AFTER)})?"
+)
+# Units that measure an amount (money, area, weight) rather than count things: an amount right
+# before what is counted (`10亿元项目20个`) says which things count.
+AMOUNT_UNITS = (
+    "亿美元",
+    "万美元",
+    "美元",
+    "亿元",
+    "万元",
+    "元",
+    "万亩",
+    "亩",
+    "万平方米",
+    "平方米",
+    "万吨",
+    "吨",
 )
 _CLAUSE_BREAK = re.compile(r"[，,。；;：:、！？]")
 _LIST_SPLIT = re.compile(r"和|及|与|、")
@@ -102,35 +124,28 @@ def _comparator(before: str, after: str | None) -> tuple[str, str]:
     """The comparator and the clause text before the number with the comparator word cut off."""
     if after:
         before_cut = before
-        for word, _ in COMPARATOR_BEFORE:
+        for word, _ in sorted(COMPARATOR_BEFORE, key=lambda wc: -len(wc[0])):
             if before.endswith(word):
                 before_cut = before[: -len(word)]
                 break
         return dict(COMPARATOR_AFTER)[after], before_cut
-    for word, comparator in COMPARATOR_BEFORE:
-        if before.endswith(word):
+    for word, comparator in sorted(COMPARATOR_BEFORE, key=lambda wc: -len(wc[0])):
+        if before.endswith(word):  # the longest first: 不超过 before 超过
             return comparator, before[: -len(word)]
     return ">=", before  # a plain `新增高新技术企业20家` is a floor
 
 
-def find_targets(text: str, skip_spans: tuple[str, ...] = ()) -> list[FoundTarget]:
-    """Every numeric target in `text`, in order of appearance.
-
-    `skip_spans` are phrases of the text whose numbers define a category (curated facts).
-    """
-    skipped: list[range] = []
-    for span in skip_spans:
-        at = text.find(span)
-        if at < 0:
-            raise ValueError(f"curated phrase {span!r} is not in the standard's text")
-        skipped.append(range(at, at + len(span)))
-
+def find_targets(text: str) -> list[FoundTarget]:
+    """Every numeric target in `text`, in order of appearance (qualifiers left out)."""
     found: list[FoundTarget] = []
-    for m in _QUANTITY.finditer(text):
-        if any(m.start("num") in r for r in skipped):
-            continue
+    matches = [
+        m
+        for m in _QUANTITY.finditer(text)
         # A digit or letter right before the number means it is part of a code (`SK`, `4.0`).
-        if m.start() > 0 and re.match(r"[0-9A-Za-z.]", text[m.start() - 1]):
+        if not (m.start() > 0 and re.match(r"[0-9A-Za-z.]", text[m.start() - 1]))
+    ]
+    for i, m in enumerate(matches):
+        if _is_qualifier(text, m, matches[i + 1 : i + 2]):
             continue
         clause_start = max((b.end() for b in _CLAUSE_BREAK.finditer(text, 0, m.start())), default=0)
         before = text[clause_start : m.start()]
@@ -166,6 +181,35 @@ def find_targets(text: str, skip_spans: tuple[str, ...] = ()) -> list[FoundTarge
             continue
         found.append(FoundTarget(name, number, unit, comparator, words, strive, m.start()))
     return found
+
+
+def _is_qualifier(text: str, m: re.Match[str], following: list[re.Match[str]]) -> bool:
+    """Whether the quantity `m` says which things count rather than how many must be done."""
+    rest = text[m.end() :]
+    if re.match(r"或\d", rest):  # 超30亿元或3亿美元…
+        return True
+    if not following or m.group("unit") not in AMOUNT_UNITS or m.group("each"):
+        return False
+    between = text[m.end() : following[0].start()]
+    # The next quantity follows in the same clause, after a noun (项目, 工业项目), not a verb.
+    return (
+        bool(between)
+        and not _CLAUSE_BREAK.search(between)
+        and not re.search(r"[和及与或]", between[:1])
+        and len(between) <= 12
+    )
+
+
+KIND_WORDS_RATE = ("增长", "增速", "占比", "比重", "比例", "率")
+
+
+def default_kind(target: FoundTarget) -> str:
+    """The kind the words suggest: a share or growth rate (增长, 占比, …率, %) is a `rate`, a
+    count or amount to be added, completed or built (新增, 完成, 招引, 建成) `cumulative`.
+    A `level` needs a baseline, so the office sets it in the review."""
+    if target.unit == "%" or any(w in target.text for w in KIND_WORDS_RATE):
+        return "rate"
+    return "cumulative"
 
 
 def _common_suffix(items: list[str]) -> str:
