@@ -32,6 +32,7 @@ from progress_audit.intake import (
     scan_inbox,
     submissions_for,
 )
+from progress_audit.intake.uploads import portal_received
 from progress_audit.model.period import Period, default_period, parse_as_of
 from progress_audit.model.problems import Problem, unique_problems
 from progress_audit.model.records import Finding, Submission
@@ -136,7 +137,8 @@ def collect(
     progress: Progress | None = None,
     workers: bool = True,
 ) -> MonthSubmissions:
-    """This month's and last month's submissions from the inbox: every file scanned, those the
+    """This month's and last month's submissions from the inbox and the portal's uploads (taken
+    in from the ledger, as the inbox's, `portal_received`): every inbox file scanned, those the
     ledger already holds a reading of (same bytes, name, reader and catalogue) taken from it in
     one pass, the others read by `read_batch` in batches of `READ_BATCH`, with one worker
     process per core when there are many (unless `workers` is False)."""
@@ -158,7 +160,8 @@ def collect(
                 for i, r in zip(batch, read, strict=True):
                     received[i] = r
                     advance(files[i].name)
-    return month_submissions(audit, received)
+    uploads = portal_received(root, ledger, catalogue, lines, audit.tz, reader=reader)
+    return month_submissions(audit, [*received, *uploads])
 
 
 @contextmanager

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.postgres import postgres_server  # noqa: F401  (a session fixture)
+
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
