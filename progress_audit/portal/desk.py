@@ -20,7 +20,7 @@ from progress_audit.intake.ledger import Ledger, Upload
 from progress_audit.intake.links import unit_of
 from progress_audit.intake.uploads import Taken, receipt_as_it_stands, take_upload
 from progress_audit.model.period import Period, default_period
-from progress_audit.model.records import COUNTING_STATUSES, ReportedRow
+from progress_audit.model.records import COUNTING_STATUSES, FINDING_STATUS_LABELS, ReportedRow
 from progress_audit.paths import Workspace
 from progress_audit.pipeline import Audit, collect, prepare
 from progress_audit.portal.uploading import Incoming
@@ -137,7 +137,11 @@ class Desk:
             document = json.loads(path.read_text("utf-8"))
         except (OSError, ValueError):
             return None
-        findings = [f for f in document.get("findings", []) if f.get("unit") == unit]
+        findings = [
+            {**f, "status_label": FINDING_STATUS_LABELS.get(f.get("status"), f.get("status"))}
+            for f in document.get("findings", [])
+            if f.get("unit") == unit
+        ]
         submissions = [s for s in document.get("submissions", []) if s.get("unit") == unit]
         problems = [p for s in submissions for p in s.get("problems", [])]
         return {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +26,18 @@ def open_desk(data: Path, settings: Settings, period: Period | None = None) -> D
 
 
 def portal_app(
-    data: Path, settings: Settings, *, period: Period | None = None, checks: bool = True
+    data: Path,
+    settings: Settings,
+    *,
+    period: Period | None = None,
+    checks: bool = True,
+    now: Callable[[], datetime] = utc_now,
 ) -> FastAPI:
-    """The portal over workspace `data`, with the quality follow-up unless `checks` is False."""
+    """The portal over workspace `data`, with the quality follow-up unless `checks` is False;
+    `now` is the clock (the tests fix it)."""
     desk = open_desk(data, settings, period)
-    follow_up = (
-        FollowUp(lambda: check_pending(desk, utc_now()), warm=_warm_quality) if checks else None
-    )
-    return create_app(desk, follow_up=follow_up)
+    follow_up = FollowUp(lambda: check_pending(desk, now()), warm=_warm_quality) if checks else None
+    return create_app(desk, follow_up=follow_up, now=now)
 
 
 def _warm_quality() -> None:
