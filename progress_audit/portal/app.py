@@ -28,6 +28,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from progress_audit.model.period import Period
 from progress_audit.model.records import SUBMISSION_STATUS_LABELS
 from progress_audit.model.wording import SEVERITY_LABELS, deadline_label, moment_label
 from progress_audit.portal.checking import FollowUp
@@ -104,6 +105,10 @@ def create_app(
             return not_found()
         body = resources.files("progress_audit.portal").joinpath("static", name).read_bytes()
         return Response(body, media_type=STATIC[name])
+
+    @app.get("/favicon.ico")
+    async def favicon() -> Response:
+        return Response(status_code=204)  # browsers ask for it; there is none
 
     app.include_router(unit_routes(desk, follow_up, now))
     return app
@@ -212,6 +217,7 @@ def _receipt_view(receipt: dict[str, Any], tz: Any = None) -> dict[str, Any]:
         **receipt,
         "status_label": RECEIPT_STATUS_LABELS.get(receipt["status"], receipt["status"]),
         "received_label": moment_label(received),
+        "period_label": Period.parse(receipt["period"]).label if receipt["period"] else None,
         "errors": sum(p["severity"] == "error" for p in problems),
         "warnings": sum(p["severity"] != "error" for p in problems),
         "problem_rows": [
