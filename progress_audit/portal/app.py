@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from contextlib import asynccontextmanager
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -31,7 +30,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from progress_audit.model.period import Period
 from progress_audit.model.records import SUBMISSION_STATUS_LABELS
 from progress_audit.model.wording import SEVERITY_LABELS, deadline_label, moment_label
-from progress_audit.portal.checking import FollowUp
 from progress_audit.portal.desk import Desk, utc_now
 from progress_audit.portal.uploading import BadUpload, TooLarge, receive_file, too_long
 
@@ -58,24 +56,10 @@ _pages = Environment(
 )
 
 
-def create_app(
-    desk: Desk, *, follow_up: FollowUp | None = None, now: Callable[[], datetime] = utc_now
-) -> FastAPI:
-    """The portal for `desk`'s workspace. `follow_up` runs the quality suites on new uploads
-    (started and stopped with the app); `now` is the clock (tests set it)."""
-
-    @asynccontextmanager
-    async def lifespan(_app: FastAPI):
-        desk.clear_temporary()
-        if follow_up is not None:
-            follow_up.start()
-        try:
-            yield
-        finally:
-            if follow_up is not None:
-                follow_up.stop()
-
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
+def create_app(desk: Desk, *, now: Callable[[], datetime] = utc_now) -> FastAPI:
+    """The portal for `desk`'s workspace; `now` is the clock (tests set it). The quality
+    suites run in a process of their own (`checking`), which finds new uploads in the ledger."""
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.desk = desk
 
     @app.middleware("http")
@@ -110,11 +94,11 @@ def create_app(
     async def favicon() -> Response:
         return Response(status_code=204)  # browsers ask for it; there is none
 
-    app.include_router(unit_routes(desk, follow_up, now))
+    app.include_router(unit_routes(desk, now))
     return app
 
 
-def unit_routes(desk: Desk, follow_up: FollowUp | None, now: Callable[[], datetime]) -> APIRouter:
+def unit_routes(desk: Desk, now: Callable[[], datetime]) -> APIRouter:
     router = APIRouter(prefix="/u/{token}")
 
     @router.get("")
@@ -161,8 +145,6 @@ def unit_routes(desk: Desk, follow_up: FollowUp | None, now: Callable[[], dateti
             )
         received_at = now()  # the upload completed
         taken = await run_in_threadpool(desk.take, unit, incoming, received_at)
-        if follow_up is not None and taken.upload.checked is None:
-            follow_up.poke()
         receipt = await run_in_threadpool(desk.receipt, unit, taken.upload.sha256)
         assert receipt is not None
         if wants_json:

@@ -1,21 +1,27 @@
-"""The month's quality suites over new uploads (质量校验跟进): a warm worker thread that takes
-every upload still being checked, runs one validation per month over the month's submissions
-(inbox and portal alike, as `run` does), and adds each upload's own problems to its receipt.
+"""The month's quality suites over new uploads (质量校验跟进): a warm process of its own that
+takes every upload still being checked, runs one validation per month over the month's
+submissions (inbox and portal alike, as `run` does), and adds each upload's own problems to its
+receipt in the ledger.
 
-Uploads arriving while a validation runs wait for the next one, which takes them all together:
-in a deadline rush the suites run a few times, not once per upload. Great Expectations is
-imported once, when the thread starts.
+It looks at the ledger a few times a second, so it serves every web worker (and every machine
+sharing a PostgreSQL ledger) alike; uploads arriving while a validation runs are taken together
+by the next one, so in a deadline rush the suites run a few times, not once per upload. Great
+Expectations is imported once, when the process starts, never in a request; and the web
+workers never wait for it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
+import multiprocessing
+import os
 import time
-from collections.abc import Callable
-from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from progress_audit.config import Settings
+from progress_audit.intake.inbox import moment_of
 from progress_audit.intake.ledger import Upload
 from progress_audit.intake.uploads import problems_json
 from progress_audit.model.period import Period
@@ -24,23 +30,26 @@ from progress_audit.portal.desk import Desk
 
 _log = logging.getLogger(__name__)
 
-GATHER_SECONDS = 0.05
-"""After the first new upload, wait this long for others to arrive with it."""
+POLL_SECONDS = 0.1
+"""How often the ledger is asked for uploads still being checked."""
 
 
-def check_pending(desk: Desk, now: datetime) -> int:
-    """Run the quality suites for every upload still being checked; how many were checked."""
+def check_pending(desk: Desk) -> int:
+    """Run the quality suites for every upload still being checked; how many were checked.
+
+    Each month is checked as of its latest pending upload: everything received by then counts,
+    and the result does not depend on the wall clock."""
     ledger = desk.ledger
-    pending = ledger.uploads(unchecked=True)
     by_month: dict[str, list[Upload]] = {}
-    for u in pending:
+    for u in ledger.uploads(unchecked=True):
         by_month.setdefault(u.period or "", []).append(u)
     done: dict[tuple[str, str, int], str] = {}
     for period, uploads in by_month.items():
         if not period:
             done.update({(u.unit, u.sha256, u.received_ns): "[]" for u in uploads})
             continue
-        audit = desk.audit(Period.parse(period), now)
+        as_of = moment_of(max(u.received_ns for u in uploads), ZoneInfo(desk.settings.timezone))
+        audit = desk.audit(Period.parse(period), as_of)
         month = collect(audit, ledger, workers=False)
         report = check(audit, month)
         for u in uploads:
@@ -56,44 +65,37 @@ def check_pending(desk: Desk, now: datetime) -> int:
     return len(done)
 
 
-class FollowUp:
-    """The worker thread: `poke()` after an upload; `stop()` at shutdown."""
+def warm_quality() -> None:
+    # Great Expectations costs seconds to import: once, when the checking process starts.
+    import great_expectations  # noqa: F401
 
-    def __init__(self, run: Callable[[], int], warm: Callable[[], None] | None = None) -> None:
-        self._run = run
-        self._warm = warm
-        self._wake = threading.Event()
-        self._stopping = False
-        self._thread = threading.Thread(target=self._loop, name="quality-follow-up", daemon=True)
-        self.ready = threading.Event()
 
-    def start(self) -> None:
-        self._wake.set()  # uploads a previous process left unchecked
-        self._thread.start()
+def follow_up(data: Path, settings: Settings, parent: int) -> None:
+    """The checking process's loop, until its parent has gone."""
+    # The server's modules are loaded by the process that serves; this one opens its own.
+    from progress_audit.portal.server import open_desk
 
-    def poke(self) -> None:
-        self._wake.set()
+    logging.basicConfig(level=logging.WARNING)
+    desk = open_desk(data, settings)
+    warm_quality()
+    while os.getppid() == parent:
+        try:
+            if not check_pending(desk):
+                time.sleep(POLL_SECONDS)
+        except Exception:
+            # The receipts stay "being checked"; the next round tries again.
+            _log.exception("quality follow-up failed")
+            time.sleep(5)
 
-    def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        self._thread.join(timeout=30)
 
-    def _loop(self) -> None:
-        if self._warm is not None:
-            try:
-                self._warm()
-            except Exception:
-                _log.exception("warming the quality suites failed")
-        self.ready.set()
-        while True:
-            self._wake.wait()
-            if self._stopping:
-                return
-            time.sleep(GATHER_SECONDS)
-            self._wake.clear()
-            try:
-                self._run()
-            except Exception:
-                # The receipts stay "being checked"; the next upload tries again.
-                _log.exception("quality follow-up failed")
+def start_follow_up(data: Path, settings: Settings) -> multiprocessing.process.BaseProcess:
+    """Start the checking process (a fresh interpreter: the server's threads are not copied)."""
+    context = multiprocessing.get_context("spawn")
+    process = context.Process(
+        target=follow_up,
+        args=(Path(data), settings, os.getpid()),
+        name="progress-audit-quality",
+        daemon=True,
+    )
+    process.start()
+    return process

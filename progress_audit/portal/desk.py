@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,8 @@ from progress_audit.portal.uploading import Incoming
 from progress_audit.standards.catalogue import CatalogueError
 
 TEMPORARY_DIR = ".uploads"
-"""Uploads under way, in the workspace (on the archive's file system); emptied at start."""
+"""Uploads under way, in the workspace (on the archive's file system), a folder per serving
+process; emptied when the portal starts."""
 
 
 @dataclass
@@ -47,12 +49,12 @@ class Desk:
 
     @property
     def temporary(self) -> Path:
-        return self.data / TEMPORARY_DIR
+        return self.data / TEMPORARY_DIR / str(os.getpid())
 
     def clear_temporary(self) -> None:
-        """Remove what a killed process left of uploads under way (never a receipt)."""
-        shutil.rmtree(self.temporary, ignore_errors=True)
-        self.temporary.mkdir(parents=True, exist_ok=True)
+        """Remove what a killed portal left of uploads under way (never a receipt): before
+        any process serves."""
+        shutil.rmtree(self.data / TEMPORARY_DIR, ignore_errors=True)
 
     def open_month(self, now: datetime) -> Period:
         """The month units report now: last month (due on the 5th, late after), or the one the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -9,12 +10,12 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from progress_audit.config import Settings
+from progress_audit.config import Settings, get_settings
 from progress_audit.intake.ledger import Ledger
 from progress_audit.intake.links import link_url, unit_links
 from progress_audit.model.period import Period
 from progress_audit.portal.app import create_app
-from progress_audit.portal.checking import FollowUp, check_pending
+from progress_audit.portal.checking import start_follow_up
 from progress_audit.portal.desk import Desk, utc_now
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
@@ -30,40 +31,62 @@ def portal_app(
     settings: Settings,
     *,
     period: Period | None = None,
-    checks: bool = True,
     now: Callable[[], datetime] = utc_now,
 ) -> FastAPI:
-    """The portal over workspace `data`, with the quality follow-up unless `checks` is False;
-    `now` is the clock (the tests fix it)."""
-    desk = open_desk(data, settings, period)
-    follow_up = FollowUp(lambda: check_pending(desk, now()), warm=_warm_quality) if checks else None
-    return create_app(desk, follow_up=follow_up, now=now)
+    """The portal's web app over workspace `data`; `now` is the clock (the tests fix it)."""
+    return create_app(open_desk(data, settings, period), now=now)
 
 
-def _warm_quality() -> None:
-    # Great Expectations costs seconds to import: once, in the follow-up thread at start, never
-    # in a request.
-    import great_expectations  # noqa: F401
+DATA_ENV = "PROGRESS_AUDIT_PORTAL_DATA"
+PERIOD_ENV = "PROGRESS_AUDIT_PORTAL_PERIOD"
+
+
+def worker_app() -> FastAPI:
+    """The app of one web worker process (uvicorn imports it by name in each)."""
+    period = os.environ.get(PERIOD_ENV)
+    return portal_app(
+        Path(os.environ[DATA_ENV]), get_settings(), period=Period.parse(period) if period else None
+    )
 
 
 def serve(
-    data: Path, settings: Settings, host: str, port: int, period: Period | None = None
+    data: Path,
+    settings: Settings,
+    host: str,
+    port: int,
+    period: Period | None = None,
+    *,
+    workers: int | None = None,
+    now: Callable[[], datetime] | None = None,
 ) -> None:
-    """Serve the portal until stopped (Ctrl+C)."""
+    """Serve the portal until stopped (Ctrl+C): a web worker per core (at most 4) and the
+    quality suites' process. With `now` (the tests' clock), one worker in this process."""
     # uvicorn is needed only by this command.
     import uvicorn
 
-    app = portal_app(data, settings, period=period)
-    uvicorn.run(
-        app,
-        host=host,
-        port=port,
-        log_level="warning",
-        server_header=False,
-        date_header=False,
-        proxy_headers=True,
-        timeout_graceful_shutdown=10,
-    )
+    open_desk(data, settings, period).clear_temporary()
+    checking = start_follow_up(data, settings)
+    options: dict[str, Any] = {
+        "host": host,
+        "port": port,
+        "log_level": "warning",
+        "server_header": False,
+        "date_header": False,
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": 10,
+    }
+    try:
+        if now is not None:
+            uvicorn.run(portal_app(data, settings, period=period, now=now), **options)
+            return
+        os.environ[DATA_ENV] = str(Path(data).resolve())
+        if period is not None:
+            os.environ[PERIOD_ENV] = str(period)
+        count = workers or min(4, os.cpu_count() or 1)
+        uvicorn.run(f"{__name__}:worker_app", factory=True, workers=count, **options)
+    finally:
+        checking.terminate()
+        checking.join(10)
 
 
 def links(

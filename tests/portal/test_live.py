@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -59,7 +57,7 @@ def test_forty_units_uploading_at_once_are_all_recorded(tmp_path, units, ledger_
         for i in links(data, settings, "http://x", period=JUNE)
     }
     books = _books(tmp_path, units)
-    portal = start_portal(data, free_port(), IN_TIME.isoformat(), checks=False, env=env)
+    portal = start_portal(data, free_port(), IN_TIME.isoformat(), env=env)
     try:
         with ThreadPoolExecutor(40) as pool:
             replies = list(pool.map(lambda u: _post(portal.url, tokens[u], books[u]), books))
@@ -84,7 +82,7 @@ def test_a_kill_during_uploads_leaves_whole_receipts_or_nothing(tmp_path, units)
     }
     books = _books(tmp_path, units, figure=4100)
     port = free_port()
-    portal = start_portal(data, port, IN_TIME.isoformat(), checks=False)
+    portal = start_portal(data, port, IN_TIME.isoformat())
     answered: dict[str, dict] = {}
 
     def send(unit: str) -> None:
@@ -101,15 +99,14 @@ def test_a_kill_during_uploads_leaves_whole_receipts_or_nothing(tmp_path, units)
         deadline = time.monotonic() + 60
         while len(answered) < 10 and time.monotonic() < deadline:  # the kill lands mid-rush
             time.sleep(0.005)
-        os.kill(portal.process.pid, signal.SIGKILL)
-        portal.process.wait()
+        portal.kill()  # kill -9, the server and the processes it started
         for f in futures:
             f.result()
     assert answered, "the kill came before any upload completed"
 
-    restarted = start_portal(data, port, IN_TIME.isoformat(), checks=False)
+    restarted = start_portal(data, port, IN_TIME.isoformat())
     try:
-        assert not list((data / ".uploads").iterdir())  # what the kill left is gone
+        assert not [p for p in (data / ".uploads").rglob("*") if p.is_file()]  # the kill's rest
         for unit, receipt in answered.items():  # every receipt given is there, whole
             again = httpx.get(
                 f"{restarted.url}/u/{tokens[unit]}/receipts/{receipt['sha256']}",

@@ -1,12 +1,14 @@
 """The portal in a process of its own, on loopback, with a fixed clock: the tests that need a
 real server (a browser, a kill -9, concurrent uploads) start it with `start_portal`.
 
-    python -m tests.support.portal_server DATA PORT NOW [--no-checks]
+    python -m tests.support.portal_server DATA PORT NOW
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -32,21 +34,24 @@ class Running:
             try:
                 self.process.wait(15)
             except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+                self.kill()
+
+    def kill(self) -> None:
+        """kill -9 of the server and every process it started."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
 
-def start_portal(
-    data: Path, port: int, now: str, *, checks: bool = True, env: dict[str, str] | None = None
-) -> Running:
+def start_portal(data: Path, port: int, now: str, *, env: dict[str, str] | None = None) -> Running:
     """Start the portal on 127.0.0.1:`port` over workspace `data`; wait until it answers."""
     log = data.parent / f"portal-{port}.log"
     args = [sys.executable, "-m", "tests.support.portal_server", str(data), str(port), now]
-    if not checks:
-        args.append("--no-checks")
     environment = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     with open(log, "ab") as out:
-        process = subprocess.Popen(args, cwd=ROOT, env=environment, stdout=out, stderr=out)
+        process = subprocess.Popen(
+            args, cwd=ROOT, env=environment, stdout=out, stderr=out, start_new_session=True
+        )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -62,11 +67,9 @@ def start_portal(
 
 
 def main(argv: list[str]) -> None:
-    import uvicorn
-
     from progress_audit.config import get_settings
     from progress_audit.model.period import Period
-    from progress_audit.portal.server import portal_app
+    from progress_audit.portal.server import serve
 
     data, port, now_text = Path(argv[0]), int(argv[1]), argv[2]
     moment = datetime.fromisoformat(now_text)
@@ -76,9 +79,7 @@ def main(argv: list[str]) -> None:
         # The fixed moment, advancing with the real clock (uploads keep their order).
         return moment + (datetime.fromtimestamp(time.monotonic()) - datetime.fromtimestamp(started))
 
-    checks = "--no-checks" not in argv
-    app = portal_app(data, get_settings(), period=Period.parse(PERIOD), checks=checks, now=now)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+    serve(data, get_settings(), "127.0.0.1", port, Period.parse(PERIOD), now=now)
 
 
 if __name__ == "__main__":
