@@ -32,10 +32,16 @@ from progress_audit.intake import (
     scan_inbox,
     submissions_for,
 )
+from progress_audit.intake.review import (
+    accepted_keys,
+    apply_reviews,
+    withdrawn_submissions,
+    without_withdrawn,
+)
 from progress_audit.intake.uploads import portal_received
 from progress_audit.model.period import Period, default_period, parse_as_of
 from progress_audit.model.problems import Problem, unique_problems
-from progress_audit.model.records import Finding, Submission
+from progress_audit.model.records import Finding, ReviewAction, Submission
 from progress_audit.notification.mail import (
     exception_report_message,
     reminder_messages,
@@ -161,7 +167,16 @@ def collect(
                     received[i] = r
                     advance(files[i].name)
     uploads = portal_received(root, ledger, catalogue, lines, audit.tz, reader=reader)
-    return month_submissions(audit, [*received, *uploads])
+    return month_submissions(audit, [*received, *uploads], office_reviews(audit, ledger))
+
+
+def office_reviews(audit: Audit, ledger: Ledger) -> list[ReviewAction]:
+    """The office's review actions of this month and last, taken by `as_of`."""
+    # The review table lives in the ledger's database (SQLAlchemy, slow to import).
+    from progress_audit.intake.reviews import review_actions
+
+    months = (str(audit.period), str(audit.period.prev()))
+    return [a for a in review_actions(ledger) if a.period in months and a.at <= audit.as_of]
 
 
 @contextmanager
@@ -173,17 +188,25 @@ def _no_progress(total: int) -> Iterator[Callable[[str], None]]:
 class MonthSubmissions:
     current: tuple[Submission, ...]
     previous: tuple[Submission, ...]
+    accepted: frozenset[tuple[str, str | None]] = frozenset()
+    """The figures the office accepted this month: (unit, metric_id or None for all)."""
 
 
-def month_submissions(audit: Audit, received: Sequence[Received]) -> MonthSubmissions:
-    """This month's and last month's submissions with their statuses as of `as_of`."""
+def month_submissions(
+    audit: Audit, received: Sequence[Received], reviews: Sequence[ReviewAction] = ()
+) -> MonthSubmissions:
+    """This month's and last month's submissions with their statuses as of `as_of`, the
+    office's reviews applied (withdrawn files out of the count, returns, 审核值)."""
+    counted, _ = without_withdrawn(received, reviews)
 
     def of(month: Period) -> tuple[Submission, ...]:
-        return tuple(
-            submissions_for(month, audit.as_of, received, audit.tz, audit.settings.due_day)
-        )
+        chosen = submissions_for(month, audit.as_of, counted, audit.tz, audit.settings.due_day)
+        gone = withdrawn_submissions(received, reviews, str(month))
+        return tuple(apply_reviews([*chosen, *gone], reviews))
 
-    return MonthSubmissions(of(audit.period), of(audit.period.prev()))
+    current = of(audit.period)
+    accepted = accepted_keys(current, [a for a in reviews if a.period == str(audit.period)])
+    return MonthSubmissions(current, of(audit.period.prev()), accepted)
 
 
 def check(audit: Audit, month: MonthSubmissions) -> QualityReport:

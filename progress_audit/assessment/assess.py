@@ -123,7 +123,7 @@ def assess(
             for s in submissions
             if s.unit == unit
             and _same_period(s.period, period)
-            and s.status == "rejected"
+            and s.status in ("rejected", "returned")
             and s.received_at <= as_of
         ]
         rows: dict[tuple[str, str | None], list[ReportedRow]] = {}
@@ -276,6 +276,8 @@ def _assess_line(
         issues=row.issues if row else "",
         progress=row.progress if row else "",
         warnings=tuple(dict.fromkeys(verdict.warnings)),
+        reported=row.reported if row and row.review else None,
+        review=row.review if row else None,
     )
 
 
@@ -589,6 +591,10 @@ def _not_submitted(ctx: _Context, rejected: list[Submission]) -> list[str]:
         + ("，已逾期）" if late else "，尚未到截止时间）")
     ]
     for s in sorted(rejected, key=lambda s: (s.received_at, s.file)):
+        if s.status == "returned":
+            back = [p.message for p in s.problems if p.code == "returned"]
+            reasons.append(f"报送的 {s.file} {back[-1] if back else '已被督查室退回'}")
+            continue
         why = "；".join(p.message for p in s.problems if p.severity == "error") or "无法使用"
         reasons.append(f"收到的 {s.file} 无法使用：{why}")
     return reasons

@@ -17,12 +17,14 @@ from progress_audit.model.problems import CellRef, Problem
 # 完成状态: the four values a unit may choose.
 REPORTED_STATUSES = ("未启动", "推进中", "已完成", "受阻")
 
-SubmissionStatus = Literal["on_time", "late", "superseded", "rejected"]
+SubmissionStatus = Literal["on_time", "late", "superseded", "rejected", "returned", "withdrawn"]
 SUBMISSION_STATUS_LABELS: dict[str, str] = {
     "on_time": "按时报送",
     "late": "逾期报送",
     "superseded": "已被新版本替代",
     "rejected": "无法使用",
+    "returned": "已退回",
+    "withdrawn": "已撤下",
 }
 COUNTING_STATUSES: tuple[SubmissionStatus, ...] = ("on_time", "late")
 """The submissions that count for a unit's month: its rows are audited (superseded and
@@ -73,6 +75,10 @@ class ReportedRow:
     next_steps: str = ""
     sources: dict[str, CellRef] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()
+    reported: float | None = None
+    """The unit's own figure when the office corrected `value` to its 审核值 (else None)."""
+    review: Review | None = None
+    """The office's correction of this row's figure, when there is one."""
 
     @property
     def key(self) -> tuple[str, str, str | None]:
@@ -142,7 +148,68 @@ class Finding:
     issues: str = ""
     progress: str = ""
     warnings: tuple[str, ...] = ()
+    # The office's review: the unit's own figure when `actual` is the office's 审核值.
+    reported: float | None = None
+    review: Review | None = None
 
     @property
     def status_label(self) -> str:
         return FINDING_STATUS_LABELS[self.status]
+
+
+# ── the office's review (督查室审核) ───────────────────────────────────────────────────────────
+
+ReviewKind = Literal["return", "correct", "accept", "withdraw"]
+REVIEW_ACTION_LABELS: dict[str, str] = {
+    "return": "退回",
+    "correct": "核定审核值",
+    "accept": "确认采用",
+    "withdraw": "撤下文件",
+    "rotate": "更换链接",
+}
+
+
+@dataclass(frozen=True)
+class ReviewAction:
+    """One action of the office on a unit's month (审核记录), kept as given and never changed:
+    `return` the current submission with a reason, `correct` a figure to the office's 审核值
+    (`metric_id`, `value`), `accept` the month's figures (clearing a figure held 待核实), or
+    `withdraw` a misplaced file (`sha256`). `at` is when the office acted; `sha256` on a return
+    is the submission it returned."""
+
+    unit: str
+    period: str
+    action: str
+    reason: str
+    at: datetime
+    metric_id: str | None = None
+    value: float | None = None
+    sha256: str | None = None
+
+    @property
+    def label(self) -> str:
+        return REVIEW_ACTION_LABELS.get(self.action, self.action)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "unit": self.unit,
+            "period": self.period,
+            "action": self.action,
+            "reason": self.reason,
+            "at": self.at.isoformat(timespec="seconds"),
+            "metric_id": self.metric_id,
+            "value": self.value,
+            "sha256": self.sha256,
+        }
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a finding says of the office's review of its figure (section 5's `review`)."""
+
+    action: str
+    reason: str
+    at: datetime
+
+    def to_json(self) -> dict[str, str]:
+        return {"action": self.action, "reason": self.reason, "at": self.at.isoformat()}

@@ -50,6 +50,18 @@ def quantity_label(x: float | None, uom: str) -> str:
     return f"{figure_label(x)} {uom}" if uom else figure_label(x)
 
 
+def reviewed_label(
+    actual: float | None, reported: float | None, uom: str = "", *, corrected: bool | None = None
+) -> str:
+    """A figure the office corrected, with the unit's own beside it: `审核值 120（单位填报 150）`;
+    any other figure as `number_label` writes it. `corrected` defaults to whether there is a
+    unit's figure (one it left unreadable reads 未能识别). One wording for every report."""
+    if not (reported is not None if corrected is None else corrected):
+        return number_label(actual, uom)
+    own = number_label(reported, uom) if reported is not None else "未能识别"
+    return f"审核值 {number_label(actual, uom)}（单位填报 {own}）"
+
+
 def number_label(value: float | None, unit: str = "") -> str:
     """9,000 or 12.5 (at most two decimals, no trailing zeros), with the unit of measure; empty
     for None. The report tables' form: thousands separated, and a sign kept as computed."""

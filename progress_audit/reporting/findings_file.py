@@ -68,6 +68,8 @@ def finding_json(f: Finding) -> dict:
             "status": f.status,
             "target": f.target,
             "actual": f.actual,
+            "reported": f.reported,
+            "review": f.review.to_json() if f.review else None,
             "expected": f.expected,
             "ratio": f.ratio,
             "time_progress": f.time_progress,

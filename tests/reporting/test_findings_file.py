@@ -28,6 +28,8 @@ CONTRACT_FINDING_KEYS = [
     "status",
     "target",
     "actual",
+    "reported",
+    "review",
     "expected",
     "ratio",
     "time_progress",

@@ -8,6 +8,7 @@ from typing import Any
 
 from progress_audit.files.xlsx_style import Column, Row
 from progress_audit.model.records import Finding
+from progress_audit.model.wording import reviewed_label
 from progress_audit.reporting.reports.labels import (
     behind_points,
     indicator_label,
@@ -16,6 +17,14 @@ from progress_audit.reporting.reports.labels import (
 )
 
 DUE_SOON_MARK = "30天内到期"
+
+
+def actual_shown(f: Finding) -> float | str | None:
+    """The figure as judged: a number, or for a figure the office corrected its 审核值 with the
+    unit's own beside it (`审核值 120（单位填报 150）`)."""
+    if f.review is None:
+        return f.actual
+    return reviewed_label(f.actual, f.reported, corrected=True)
 
 
 def _gap_to_target(f: Finding) -> float | None:
@@ -32,7 +41,7 @@ FINDING_FIELDS: dict[str, tuple[Column, Callable[[Finding], Any]]] = {
     "牵头单位": (Column("牵头单位", "text", 12, 8), lambda f: f.unit),
     "分管领导": (Column("分管领导", "text", 10, 8), leaders_label),
     "目标值": (Column("目标值", "number", 11, 8), lambda f: f.target),
-    "本年累计完成": (Column("本年累计完成", "number", 11, 8), lambda f: f.actual),
+    "本年累计完成": (Column("本年累计完成", "number", 11, 8), lambda f: actual_shown(f)),
     "计量单位": (Column("计量单位", "text", 9, 6), lambda f: f.unit_of_measure),
     "序时进度": (Column("序时进度", "number", 11, 8), lambda f: f.expected),
     "完成序时进度比例": (Column("完成序时进度比例", "percent", 10, 8), lambda f: f.ratio),

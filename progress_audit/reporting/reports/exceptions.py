@@ -194,9 +194,12 @@ def not_reported(
     subs = current(submissions)
     usable = {s.unit for s in subs if s.status in COUNTING_STATUSES}
     rejected: dict[str, list[Submission]] = {}
+    returned: dict[str, Submission] = {}
     for s in subs:
         if s.status == "rejected":
             rejected.setdefault(s.unit or UNIT_PLACEHOLDER, []).append(s)
+        elif s.status == "returned" and s.unit:
+            returned[s.unit] = s
     missing: dict[str, list[Finding]] = {}
     for f in findings:
         if f.status == "missing":
@@ -215,6 +218,21 @@ def not_reported(
             out.append(
                 NotReported(
                     unit, "漏报任务行", len(fs), ids, leaders, note="填报表中没有这些任务行，请补报"
+                )
+            )
+        elif unit in returned:
+            s = returned[unit]
+            back = [p.message for p in s.problems if p.code == "returned"]
+            out.append(
+                NotReported(
+                    unit,
+                    "未报送",
+                    len(fs),
+                    ids,
+                    leaders,
+                    s.file,
+                    received_label(s.received_at, as_of),
+                    f"填报表{back[-1] if back else '已被督查室退回'}，尚未重新报送",
                 )
             )
         elif unit in rejected:

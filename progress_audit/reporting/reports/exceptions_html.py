@@ -17,6 +17,7 @@ from progress_audit.model.wording import (
     number_label,
     percent_label,
     points_label,
+    reviewed_label,
 )
 from progress_audit.reporting.reports.columns import DUE_SOON_MARK
 from progress_audit.reporting.reports.exceptions import (
@@ -126,7 +127,7 @@ def _finding(f: Finding) -> dict[str, Any]:
         "unit": f.unit,
         "leaders": leaders_label(f),
         "target": number_label(f.target, uom),
-        "actual": number_label(f.actual, uom),
+        "actual": reviewed_label(f.actual, f.reported, uom, corrected=f.review is not None),
         "expected": number_label(f.expected, uom),
         "ratio": percent_label(f.ratio),
         "gap": points_label(behind_points(f)),

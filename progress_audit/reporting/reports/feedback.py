@@ -77,6 +77,8 @@ SUBMISSION_STATUS = {
     "late": "at_risk",
     "rejected": "invalid",
     "superseded": "missing",
+    "returned": "missing",
+    "withdrawn": "missing",
 }
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
@@ -223,6 +225,8 @@ def _problem_row(i: int, p: Problem, typed: TypedValues) -> Row:
 def _submission_note(s: Submission) -> str:
     if s.status == "superseded":
         return "已收到更新的版本，本文件不再使用"
+    if s.status in ("returned", "withdrawn"):
+        return "；".join(p.message for p in s.problems if p.code == s.status)
     if s.status == "rejected":
         return f"文件无法使用：{rejection_reasons(s) or '原因见问题清单'}。请更正后重新报送"
     if s.status == "late":

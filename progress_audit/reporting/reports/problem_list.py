@@ -14,7 +14,7 @@ from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import COUNTING_STATUSES, Submission
 from progress_audit.model.wording import day_label, number_label
 
-CURRENT = (*COUNTING_STATUSES, "rejected")
+CURRENT = (*COUNTING_STATUSES, "rejected", "returned")
 """Submission statuses that still count for the month (not replaced by a newer workbook)."""
 
 
