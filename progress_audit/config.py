@@ -170,6 +170,11 @@ class Settings(BaseSettings):
     """The portal's address as units reach it (`https://dcs.example.gov.cn`, the office's
     reverse proxy): `portal links` prints it, and reminders carry each unit's link when set."""
 
+    office_password: SecretStr | None = None
+    """The 督查室's password for `/office` (login page, and HTTP Basic with user `office` for
+    programs), best given as PROGRESS_AUDIT_OFFICE_PASSWORD; a `scrypt$…` value is taken as
+    its hash (`progress-audit portal hash-password`). None: the office pages answer 503."""
+
     # --- orchestration (flows/) ---
     lock_timeout_seconds: float = 600
     """A second audit of the same workspace waits this long for the first, then refuses."""

@@ -108,13 +108,14 @@ def check_action(
     year: int,
     at: datetime,
     *,
+    latest: str | None = None,
     current: str | None = None,
     files: Sequence[str] = (),
 ) -> ReviewAction:
     """The action a request asks for, checked against the catalogue's units and metrics and
-    the year's months (pure). `current` is the sha256 of the unit's counting submission (what
-    a return sends back); `files` the sha256s of the unit's files that month (what a
-    withdrawal may name). Raises ReviewRefused with the reason."""
+    the year's months up to `latest` (the open month) (pure). `current` is the sha256 of the
+    unit's counting submission (what a return sends back); `files` the sha256s of the unit's
+    files that month (what a withdrawal may name). Raises ReviewRefused with the reason."""
     if not isinstance(request, Mapping):
         raise ReviewRefused('请求应为 JSON 对象：{"unit", "period", "action", …}')
     action = _text(request.get("action"))
@@ -133,6 +134,8 @@ def check_action(
         raise ReviewRefused(f"未知的月份“{period_text}”：应写作 {year}-06 这样的年月") from e
     if period.year != year:
         raise ReviewRefused(f"未知的月份“{period_text}”：{period.year}年不是本年度（{year}年）")
+    if latest is not None and str(period) > latest:
+        raise ReviewRefused(f"未知的月份“{period_text}”：{period.label}还没有开始填报")
     reason = _text(request.get("reason"))
     label = REVIEW_ACTION_LABELS[action]
     if action in NEEDS_REASON and not reason:

@@ -229,6 +229,32 @@ def reminder_message(
     return _compose(settings, to, subject, body, as_of, files)
 
 
+def return_message(
+    unit: str,
+    period: Period,
+    reason: str,
+    at: datetime,
+    settings: SmtpSettings,
+    link: str | None = None,
+) -> EmailMessage | None:
+    """The notice to a unit that the office returned its workbook (退回), with the reason;
+    None when the unit has no address in `unit_recipients`."""
+    to = settings.unit_recipients.get(unit)
+    if not to:
+        return None
+    at = _aware(at, "at")
+    form = f"{period.label}重点任务进度填报表"
+    paragraphs = [
+        f"{unit}：",
+        f"贵单位报送的{form}已于{_moment_label(at)}被督查室退回，退回理由：{reason}",
+        "请按理由更正后重新报送；重新报送前，本月各项任务在督办通报中按未报送列明。",
+    ]
+    if link:
+        paragraphs.append(f"贵单位的报送页面：{link}")
+    body = "\n\n".join(paragraphs) + "\n\n" + _signature(at, settings)
+    return _compose(settings, to, f"【退回】{form}须更正后重新报送", body, at, [])
+
+
 @dataclass(frozen=True)
 class ReminderBatch:
     """The reminders that can be sent, and the units that have no address (未配置邮箱)."""

@@ -27,10 +27,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from progress_audit.intake.reviews import review_actions
 from progress_audit.model.period import Period
 from progress_audit.model.records import SUBMISSION_STATUS_LABELS
 from progress_audit.model.wording import SEVERITY_LABELS, deadline_label, moment_label
 from progress_audit.portal.desk import Desk, utc_now
+from progress_audit.portal.office.routes import office_routes
 from progress_audit.portal.uploading import BadUpload, TooLarge, receive_file, too_long
 
 _log = logging.getLogger(__name__)
@@ -95,6 +97,7 @@ def create_app(desk: Desk, *, now: Callable[[], datetime] = utc_now) -> FastAPI:
         return Response(status_code=204)  # browsers ask for it; there is none
 
     app.include_router(unit_routes(desk, now))
+    app.include_router(office_routes(desk, now, _page))
     return app
 
 
@@ -228,7 +231,15 @@ def _unit_page(desk: Desk, unit: str, token: str, moment: datetime) -> dict[str,
         "past_due": moment > due,
         "lines": audit.assignments.get(unit, ()),
         "receipts": receipts,
-        "returns": [],
+        "returns": [
+            {
+                "at": moment_label(a.at.astimezone(due.tzinfo)),
+                "reason": a.reason,
+                "current": bool(receipts) and receipts[0]["sha256"] == a.sha256,
+            }
+            for a in reversed(review_actions(desk.ledger, period=str(period), unit=unit))
+            if a.action == "return"
+        ],
         "feedback": desk.last_feedback(unit, period),
         "limit_mb": desk.settings.max_workbook_bytes // (1024 * 1024),
     }

@@ -46,4 +46,18 @@
     };
     setTimeout(poll, 1000);
   }
+  // The office's run: look at its state every two seconds until it ends, then show the reports.
+  var run = document.getElementById("run-state");
+  if (run && run.dataset.state === "running") {
+    var follow = function () {
+      fetch(run.dataset.poll, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (res) { return res.json(); })
+        .then(function (doc) {
+          if (doc.state === "running") { run.textContent = doc.label; setTimeout(follow, 2000); }
+          else { location.reload(); }
+        })
+        .catch(function () { setTimeout(follow, 5000); });
+    };
+    setTimeout(follow, 2000);
+  }
 })();
