@@ -35,7 +35,7 @@ from progress_audit.intake import (
 from progress_audit.intake.uploads import portal_received
 from progress_audit.model.period import Period, default_period, parse_as_of
 from progress_audit.model.problems import Problem, unique_problems
-from progress_audit.model.records import Finding, Submission
+from progress_audit.model.records import COUNTING_STATUSES, Finding, ReportedRow, Submission
 from progress_audit.notification.mail import (
     exception_report_message,
     reminder_messages,
@@ -162,6 +162,13 @@ def collect(
                     advance(files[i].name)
     uploads = portal_received(root, ledger, catalogue, lines, audit.tz, reader=reader)
     return month_submissions(audit, [*received, *uploads])
+
+
+def accepted_rows(audit: Audit, ledger: Ledger) -> list[ReportedRow]:
+    """Last month's accepted figures for `audit`'s month (the rows of last month's counting
+    submissions, inbox and portal alike): what the templates show in `上月累计（参考）`."""
+    month = collect(audit, ledger, workers=False)
+    return [r for s in month.previous if s.status in COUNTING_STATUSES for r in s.rows]
 
 
 @contextmanager

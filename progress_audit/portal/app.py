@@ -27,6 +27,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from progress_audit.intake.uploads import receipt_as_it_stands
 from progress_audit.model.period import Period
 from progress_audit.model.records import SUBMISSION_STATUS_LABELS
 from progress_audit.model.wording import SEVERITY_LABELS, deadline_label, moment_label
@@ -145,8 +146,7 @@ def unit_routes(desk: Desk, now: Callable[[], datetime]) -> APIRouter:
             )
         received_at = now()  # the upload completed
         taken = await run_in_threadpool(desk.take, unit, incoming, received_at)
-        receipt = await run_in_threadpool(desk.receipt, unit, taken.upload.sha256)
-        assert receipt is not None
+        receipt = receipt_as_it_stands(taken.upload)
         if wants_json:
             return JSONResponse(receipt)
         return _page("receipt.html", _receipt_page(unit, token, receipt))
