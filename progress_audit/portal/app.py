@@ -24,6 +24,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -147,9 +148,12 @@ def unit_routes(desk: Desk, now: Callable[[], datetime]) -> APIRouter:
         received_at = now()  # the upload completed
         taken = await run_in_threadpool(desk.take, unit, incoming, received_at)
         receipt = receipt_as_it_stands(taken.upload)
+        mail = BackgroundTask(desk.mail_receipt, receipt, token)
         if wants_json:
-            return JSONResponse(receipt)
-        return _page("receipt.html", _receipt_page(unit, token, receipt))
+            return JSONResponse(receipt, background=mail)
+        response = _page("receipt.html", _receipt_page(unit, token, receipt))
+        response.background = mail
+        return response
 
     @router.get("/receipts/{sha256}")
     async def receipt(token: str, sha256: str, request: Request) -> Response:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import shutil
 from collections.abc import Sequence
@@ -18,14 +19,17 @@ from typing import Any
 
 from progress_audit.config import Settings
 from progress_audit.intake.ledger import Ledger, Upload
-from progress_audit.intake.links import unit_of
+from progress_audit.intake.links import link_url, unit_of
 from progress_audit.intake.uploads import Taken, receipt_as_it_stands, take_upload
 from progress_audit.model.period import Period, default_period
 from progress_audit.model.records import FINDING_STATUS_LABELS
+from progress_audit.notification.mail import receipt_message, send
 from progress_audit.paths import Workspace
 from progress_audit.pipeline import Audit, accepted_rows, prepare
 from progress_audit.portal.uploading import Incoming
 from progress_audit.standards.catalogue import CatalogueError
+
+_log = logging.getLogger(__name__)
 
 TEMPORARY_DIR = ".uploads"
 """Uploads under way, in the workspace (on the archive's file system), a folder per serving
@@ -131,6 +135,24 @@ class Desk:
         buffer = io.BytesIO()
         wb.save(buffer)
         return template_filename(unit, audit.period), buffer.getvalue()
+
+    def mail_receipt(self, receipt: dict[str, Any], token: str) -> None:
+        """E-mail the receipt to the unit's addresses when SMTP is configured (after the reply:
+        a slow mail server never holds up the receipt). A failure is logged, never raised."""
+        smtp = self.settings.smtp
+        if smtp is None or not smtp.unit_recipients.get(receipt["unit"]):
+            return
+        base = self.settings.portal_base_url
+        message = receipt_message(receipt, smtp, link_url(base, token) if base else None)
+        if message is None:
+            return
+        try:
+            result = send([message], smtp)
+        except Exception:
+            _log.exception("mailing the receipt to %s failed", receipt["unit"])
+            return
+        if not result.ok:
+            _log.warning("mailing the receipt to %s: %s", receipt["unit"], result.describe())
 
     def last_feedback(self, unit: str, period: Period) -> dict[str, Any] | None:
         """Last month's findings and problems of the unit, from that month's findings.json."""
