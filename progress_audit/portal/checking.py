@@ -73,6 +73,8 @@ def warm_quality() -> None:
     # Great Expectations costs seconds to import: once, when the checking process starts.
     import great_expectations  # noqa: F401
 
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
 
 def follow_up(data: Path, settings: Settings, parent: int) -> None:
     """The checking process's loop, until its parent has gone."""
