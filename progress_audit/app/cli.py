@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from progress_audit.app.quick_exit import quick_exit
 from progress_audit.app.runner import run_audits, run_demo, serve_deployments
-from progress_audit.config import get_settings
+from progress_audit.config import Settings, get_settings
 from progress_audit.model.period import Period, PeriodError, parse_as_of
 from progress_audit.standards.catalogue import CatalogueError, load_catalogue
 from progress_audit.standards.responsibility import assignments
@@ -163,7 +163,10 @@ def templates(
     try:
         cat = load_catalogue(year or month.year, settings.standards_dir, data or settings.data_dir)
         lines = assignments(cat, settings.unit_groups)
-        paths = write_templates(out, cat, lines, month, settings.timezone, settings.due_day)
+        previous = _accepted_rows(month, data, settings)
+        paths = write_templates(
+            out, cat, lines, month, settings.timezone, settings.due_day, previous
+        )
     except (CatalogueError, ValueError) as e:
         _fail(str(e))
     except OSError as e:
@@ -171,6 +174,22 @@ def templates(
     typer.echo(f"已生成 {len(paths)} 份{month.label}进度填报表，保存在 {out.resolve()}：")
     for path in paths:
         typer.echo(f"  {path.name}")
+
+
+def _accepted_rows(month: Period, data: Path | None, settings: Settings) -> list:
+    """Last month's accepted figures from the workspace (inbox and portal), for the templates'
+    `上月累计（参考）`; none when the workspace holds nothing yet."""
+    workspace = Path(data or settings.data_dir)
+    has_ledger = settings.ledger_url or (workspace / "ledger.db").exists()
+    if not has_ledger and not (workspace / "raw").is_dir():
+        return []
+    # The pipeline and the ledger are loaded only when there is a workspace to read.
+    from progress_audit.intake.ledger import Ledger
+    from progress_audit.pipeline import accepted_rows, prepare  # (the same reason)
+
+    audit = prepare(str(month), None, workspace, now=datetime.now(UTC), settings=settings)
+    with Ledger.open(settings.ledger_url or workspace) as ledger:
+        return accepted_rows(audit, ledger)
 
 
 # ── standards: a new year's responsibility table (contract section 7) ──────────────────
@@ -284,7 +303,7 @@ def portal_links(
     """列出每个牵头单位的专用报送链接；--rotate 单位 更换该单位的链接。"""
     # The ledger (SQLAlchemy) is loaded only by this command.
     from progress_audit.intake.ledger import LedgerError
-    from progress_audit.portal.server import DEFAULT_BASE_URL, links
+    from progress_audit.portal.server import DEFAULT_BASE_URL, links  # (the same reason)
 
     settings = get_settings()
     base = base_url or settings.portal_base_url or DEFAULT_BASE_URL

@@ -436,12 +436,15 @@ class Ledger:
                 conn.execute(LINKS.delete().where(LINKS.c.unit == unit))
             conn.execute(self._insert_ignore(LINKS), values)
 
-    def unit_of_token(self, token_sha256: str) -> str | None:
-        """The unit whose current link has this token's sha256, or None."""
+    def unit_of_token(self, token_sha256: str) -> tuple[str, str] | None:
+        """The unit whose current link has this token's sha256, with the sha256 as stored."""
         with self.engine.connect() as conn:
-            return conn.execute(
-                sa.select(LINKS.c.unit).where(LINKS.c.token_sha256 == token_sha256)
-            ).scalar_one_or_none()
+            row = conn.execute(
+                sa.select(LINKS.c.unit, LINKS.c.token_sha256).where(
+                    LINKS.c.token_sha256 == token_sha256
+                )
+            ).first()
+        return (row.unit, row.token_sha256) if row else None
 
     # -- reading cache --------------------------------------------------------------------
 

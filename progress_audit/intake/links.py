@@ -105,14 +105,11 @@ def unit_of(ledger: Ledger, token: str) -> str | None:
     if not token or len(token) > 128:
         return None
     digest = token_sha256(token)
-    unit = ledger.unit_of_token(digest)
-    if unit is None:
+    found = ledger.unit_of_token(digest)
+    # The database finds the row by the digest; the comparison that decides is constant-time.
+    if found is None or not hmac.compare_digest(found[1], digest):
         return None
-    stored = ledger.link(unit)
-    # The database found it by the digest; the comparison that decides takes constant time.
-    if stored is None or not hmac.compare_digest(stored[1], digest):
-        return None
-    return unit
+    return found[0]
 
 
 def link_url(base_url: str, token: str) -> str:

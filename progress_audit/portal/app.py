@@ -24,10 +24,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from progress_audit.intake.reviews import review_actions
+from progress_audit.intake.uploads import receipt_as_it_stands
 from progress_audit.model.period import Period
 from progress_audit.model.records import SUBMISSION_STATUS_LABELS
 from progress_audit.model.wording import SEVERITY_LABELS, deadline_label, moment_label
@@ -148,11 +150,13 @@ def unit_routes(desk: Desk, now: Callable[[], datetime]) -> APIRouter:
             )
         received_at = now()  # the upload completed
         taken = await run_in_threadpool(desk.take, unit, incoming, received_at)
-        receipt = await run_in_threadpool(desk.receipt, unit, taken.upload.sha256)
-        assert receipt is not None
+        receipt = receipt_as_it_stands(taken.upload)
+        mail = BackgroundTask(desk.mail_receipt, receipt, token)
         if wants_json:
-            return JSONResponse(receipt)
-        return _page("receipt.html", _receipt_page(unit, token, receipt))
+            return JSONResponse(receipt, background=mail)
+        response = _page("receipt.html", _receipt_page(unit, token, receipt))
+        response.background = mail
+        return response
 
     @router.get("/receipts/{sha256}")
     async def receipt(token: str, sha256: str, request: Request) -> Response:

@@ -32,6 +32,10 @@ _log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.1
 """How often the ledger is asked for uploads still being checked."""
+QUIET_SECONDS = 0.2
+GATHER_AT_MOST = 1.0
+"""Once there are uploads to check, wait until none has arrived for QUIET_SECONDS (at most
+GATHER_AT_MOST): a rush is then checked in one validation rather than several."""
 
 
 def check_pending(desk: Desk) -> int:
@@ -69,23 +73,39 @@ def warm_quality() -> None:
     # Great Expectations costs seconds to import: once, when the checking process starts.
     import great_expectations  # noqa: F401
 
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
 
 def follow_up(data: Path, settings: Settings, parent: int) -> None:
     """The checking process's loop, until its parent has gone."""
-    # The server's modules are loaded by the process that serves; this one opens its own.
-    from progress_audit.portal.server import open_desk
-
     logging.basicConfig(level=logging.WARNING)
-    desk = open_desk(data, settings)
+    desk = Desk.open(data, settings)
     warm_quality()
     while os.getppid() == parent:
         try:
-            if not check_pending(desk):
+            if not _gathered(desk):
                 time.sleep(POLL_SECONDS)
+                continue
+            check_pending(desk)
         except Exception:
             # The receipts stay "being checked"; the next round tries again.
             _log.exception("quality follow-up failed")
             time.sleep(5)
+
+
+def _gathered(desk: Desk) -> bool:
+    """Whether uploads wait to be checked, after waiting for the rest of a rush."""
+    waiting = len(desk.ledger.uploads(unchecked=True))
+    if not waiting:
+        return False
+    deadline = time.monotonic() + GATHER_AT_MOST
+    while time.monotonic() < deadline:
+        time.sleep(QUIET_SECONDS)
+        now = len(desk.ledger.uploads(unchecked=True))
+        if now == waiting:
+            break
+        waiting = now
+    return True
 
 
 def start_follow_up(data: Path, settings: Settings) -> multiprocessing.process.BaseProcess:

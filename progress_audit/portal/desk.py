@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import shutil
 from collections.abc import Sequence
@@ -18,14 +19,17 @@ from typing import Any
 
 from progress_audit.config import Settings
 from progress_audit.intake.ledger import Ledger, Upload
-from progress_audit.intake.links import unit_of
+from progress_audit.intake.links import link_url, unit_of
 from progress_audit.intake.uploads import Taken, receipt_as_it_stands, take_upload
 from progress_audit.model.period import Period, default_period
-from progress_audit.model.records import COUNTING_STATUSES, FINDING_STATUS_LABELS, ReportedRow
+from progress_audit.model.records import FINDING_STATUS_LABELS
+from progress_audit.notification.mail import receipt_message, send
 from progress_audit.paths import Workspace
-from progress_audit.pipeline import Audit, collect, prepare
+from progress_audit.pipeline import Audit, accepted_rows, prepare
 from progress_audit.portal.uploading import Incoming
 from progress_audit.standards.catalogue import CatalogueError
+
+_log = logging.getLogger(__name__)
 
 TEMPORARY_DIR = ".uploads"
 """Uploads under way, in the workspace (on the archive's file system), a folder per serving
@@ -42,6 +46,11 @@ class Desk:
     period: Period | None = None
     """The open month when the office fixes it (`portal --period`); else it follows the clock."""
     _audits: dict[str, Audit] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, data: Path, settings: Settings, period: Period | None = None) -> Desk:
+        """The desk of workspace `data`, its ledger opened (SQLite there, or `ledger_url`)."""
+        return cls(Path(data), settings, Ledger.open(settings.ledger_url or data), period)
 
     @property
     def workspace(self) -> Workspace:
@@ -112,11 +121,6 @@ class Desk:
         uploads: Sequence[Upload] = self.ledger.uploads(unit, sha256)
         return receipt_as_it_stands(uploads[-1]) if uploads else None
 
-    def accepted_rows(self, audit: Audit) -> list[ReportedRow]:
-        """Last month's accepted figures (the rows of last month's counting submissions)."""
-        month = collect(audit, self.ledger, workers=False)
-        return [r for s in month.previous if s.status in COUNTING_STATUSES for r in s.rows]
-
     def template(self, unit: str, now: datetime) -> tuple[str, bytes]:
         """The unit's workbook for the open month, with last month's accepted figures."""
         # openpyxl is slow to import: only a template download needs it.
@@ -124,13 +128,31 @@ class Desk:
 
         audit = self.audit(self.open_month(now), now)
         previous = {
-            (r.task_id, r.metric_id): r for r in self.accepted_rows(audit) if r.unit == unit
+            (r.task_id, r.metric_id): r for r in accepted_rows(audit, self.ledger) if r.unit == unit
         }
         due = audit.period.due(self.settings.timezone, self.settings.due_day)
         wb = build_template(unit, audit.assignments[unit], audit.period, due, previous)
         buffer = io.BytesIO()
         wb.save(buffer)
         return template_filename(unit, audit.period), buffer.getvalue()
+
+    def mail_receipt(self, receipt: dict[str, Any], token: str) -> None:
+        """E-mail the receipt to the unit's addresses when SMTP is configured (after the reply:
+        a slow mail server never holds up the receipt). A failure is logged, never raised."""
+        smtp = self.settings.smtp
+        if smtp is None or not smtp.unit_recipients.get(receipt["unit"]):
+            return
+        base = self.settings.portal_base_url
+        message = receipt_message(receipt, smtp, link_url(base, token) if base else None)
+        if message is None:
+            return
+        try:
+            result = send([message], smtp)
+        except Exception:
+            _log.exception("mailing the receipt to %s failed", receipt["unit"])
+            return
+        if not result.ok:
+            _log.warning("mailing the receipt to %s: %s", receipt["unit"], result.describe())
 
     def last_feedback(self, unit: str, period: Period) -> dict[str, Any] | None:
         """Last month's findings and problems of the unit, from that month's findings.json."""

@@ -11,7 +11,6 @@ from typing import Any
 from fastapi import FastAPI
 
 from progress_audit.config import Settings, get_settings
-from progress_audit.intake.ledger import Ledger
 from progress_audit.intake.links import link_url, unit_links
 from progress_audit.model.period import Period
 from progress_audit.portal.app import create_app
@@ -22,8 +21,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def open_desk(data: Path, settings: Settings, period: Period | None = None) -> Desk:
-    ledger = Ledger.open(settings.ledger_url or data)
-    return Desk(Path(data), settings, ledger, period)
+    return Desk.open(data, settings, period)
 
 
 def portal_app(

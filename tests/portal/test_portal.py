@@ -366,3 +366,19 @@ def test_portal_links_prints_every_lead_units_link(data, tokens):
     assert {i["url"] for i in found} == {f"https://dcs.example/u/{t}" for t in tokens.values()}
     bad = CliRunner().invoke(cli, ["portal", "links", "--data", str(data), "--rotate", "无此单位"])
     assert bad.exit_code == 1 and "不是本年度的牵头单位" in bad.output
+
+
+def test_the_templates_command_gets_last_months_accepted_figures_too(
+    client, tokens, workbook, data, tmp_path
+):
+    may = workbook("人社局", {JOBS: {"本年累计完成": 3600}}, month="2019年5月")
+    upload(client, tokens["人社局"], may)
+    out = tmp_path / "templates"
+    result = CliRunner().invoke(
+        cli, ["templates", "--period", "2019-06", "--data", str(data), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(out / "2019-06_人社局_进度填报表.xlsx").worksheets[0]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    column = next(r for r in rows if "上月累计（参考）" in r).index("上月累计（参考）")
+    assert next(r for r in rows if JOBS in r)[column] == 3600
