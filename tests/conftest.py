@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+from progress_audit.app.prefect_setup import configure_prefect
+
+configure_prefect()  # the same Prefect settings as the command: no telemetry, patient start-up
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STANDARDS_DIR = PROJECT_ROOT / "data" / "standards"
