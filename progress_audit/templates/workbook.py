@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from progress_audit.files.xlsx_style import lines_needed, print_setup, put, save_workbook
 from progress_audit.model.period import Period
 from progress_audit.model.records import REPORTED_STATUSES, ReportedRow
-from progress_audit.model.wording import day_label, deadline_day, moment_label
+from progress_audit.model.wording import deadline_label
 from progress_audit.standards.responsibility import TaskLine
 
 if TYPE_CHECKING:
@@ -170,9 +170,8 @@ def template_filename(unit: str, period: Period) -> str:
 
 
 def due_label(due: datetime) -> str:
-    """`2019年7月5日24:00前` for a deadline at 00:00 of the 6th (the office's way of saying it)."""
-    day = deadline_day(due)
-    return f"{day_label(day)}24:00前" if day else f"{moment_label(due, sep='')}前"
+    """`2019年7月5日24时前`: the deadline as the office states it, and 前 (submit before it)."""
+    return f"{deadline_label(due)}前"
 
 
 def number(value: float) -> int | float:
