@@ -112,6 +112,30 @@ def _line_width(line: str, wide: float) -> float:
     return sum(wide if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
 
 
+PAGE_WIDTH_PX = (297 / 25.4 - 0.8) * 96
+"""A4 landscape less the left and right margins (`print_setup`), in pixels at 96 per inch."""
+
+
+def page_width(ncols: int) -> float:
+    """The column width units (`ws.column_dimensions[...].width`) of `ncols` columns that fill
+    one A4 landscape page at 100 %: a column takes 7 pixels a unit plus 5 of padding."""
+    return (PAGE_WIDTH_PX - 5 * ncols) / 7 - 1
+
+
+def fill_widths(columns: Sequence[Column], widths: Sequence[float], total: float) -> list[float]:
+    """Widen (or narrow, down to their minimum) the long text columns so that all the widths add
+    up to `total`: the table fills the page and prints at full size."""
+    grow = [i for i, c in enumerate(columns) if c.kind == "text" and c.max_width >= 14]
+    out = list(widths)
+    if not grow:
+        return out
+    spare = total - sum(out)
+    share = sum(columns[i].max_width for i in grow)
+    for i in grow:
+        out[i] = max(columns[i].min_width, out[i] + spare * columns[i].max_width / share)
+    return [round(w, 1) for w in out]
+
+
 def lines_needed(text: str, width: float) -> int:
     """Wrapped lines a text takes in a column `width` units wide.
 
@@ -382,10 +406,17 @@ def note_row(table: Table, text: str) -> int:
 
 
 def finish_table(
-    table: Table, print_title: str, *, autofilter: bool = True, freeze: bool = True
+    table: Table,
+    print_title: str,
+    *,
+    autofilter: bool = True,
+    freeze: bool = True,
+    fill_page: bool = False,
 ) -> None:
     """Widths that fit the content (within each column's limits), row heights that fit the
-    wrapped text, frozen header, filter, and the print setup of the sheet."""
+    wrapped text, frozen header, filter, and the print setup of the sheet. With `fill_page`,
+    the long text columns take what the page has left (or give up what it lacks): the table
+    prints one page wide at full size."""
     ws = table.ws
     widths = [
         max(
@@ -398,6 +429,8 @@ def finish_table(
         )
         for i, col in enumerate(table.columns)
     ]
+    if fill_page:
+        widths = fill_widths(table.columns, widths, page_width(len(widths)))
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     header_lines = max(
@@ -437,16 +470,18 @@ def list_sheet(
     columns: Sequence[Column],
     rows: Iterable[Row],
     empty: str,
+    *,
+    fill_page: bool = False,
 ) -> Table:
     """A sheet holding one table: title rows, header, the rows (or `empty` said when there are
-    none), widths, filter, frozen header and print setup."""
+    none), widths, filter, frozen header and print setup (`fill_page`: see `finish_table`)."""
     ws = wb.create_sheet(name)
     table = start_table(ws, columns, title_rows(ws, title, subtitle, len(columns)))
     for values, status in rows:
         add_row(table, values, status=status)
     if table.next_row == table.header_row + 1:
         note_row(table, empty)
-    finish_table(table, title)
+    finish_table(table, title, fill_page=fill_page)
     return table
 
 

@@ -75,8 +75,9 @@ def write_at_risk(
         finding_columns(PRINT_HEADERS),
         finding_rows(PRINT_HEADERS, behind),
         empty,
+        fill_page=True,
     )
-    list_sheet(
+    full = list_sheet(
         wb,
         "完整信息",
         f"{title}（完整信息）",
@@ -85,4 +86,7 @@ def write_at_risk(
         finding_rows(HEADERS, behind),
         empty,
     )
+    # Printed, every column at full size: two pages wide, 状态 and 编号 on each.
+    full.ws.page_setup.fitToWidth = 2
+    full.ws.print_title_cols = "A:C"
     return save_workbook(wb, target, as_of, title)
