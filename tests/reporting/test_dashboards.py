@@ -12,6 +12,7 @@ from markupsafe import escape
 from progress_audit.model.codes import CODES
 from progress_audit.reporting.dashboards import write_dashboard, write_quality_page
 from progress_audit.standards.responsibility import assignments as assign
+from tests.reporting.test_presentation import visible_text
 from tests.support.quality_month import AS_OF, HOSTILE, two_months
 
 
@@ -85,7 +86,7 @@ def test_quality_page_shows_each_problem_once_with_its_cell(june):
     ):
         # the problem's kind in words (model/codes.py), never its code
         assert text.count(f'<td class="nw">{CODES[code].title}</td>') == 1, code
-        assert code not in text, code
+        assert code not in visible_text(text), code
 
 
 def test_unit_text_is_escaped_never_markup(june):

@@ -163,6 +163,17 @@ _STATUS_ORDER = {
 }
 
 
+def short_name(text: str, limit: int = 28) -> str:
+    """A metric's name, or a standard's first clause (up to the first ，。；), at most `limit`
+    characters: enough to know the task in a table a leader scans."""
+    text = " ".join(str(text).split())
+    for i, ch in enumerate(text):
+        if ch in "，。；;" and i >= 6:
+            text = text[:i]
+            break
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _line_key(f: dict[str, Any]) -> tuple[str, str]:
     return str(f.get("metric_id") or f.get("task_id") or ""), str(f.get("unit") or "")
 
@@ -185,7 +196,8 @@ def behind_streaks(months: Sequence[Month], at_least: int = STREAK_MIN) -> list[
             out.append(
                 {
                     "id": key[0],
-                    "name": str(f.get("name") or ""),
+                    "name": short_name(str(f.get("name") or "")),
+                    "full_name": str(f.get("name") or ""),
                     "unit": key[1],
                     "leaders": "、".join(str(x) for x in f.get("leaders") or []),
                     "months": run,
