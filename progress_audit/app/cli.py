@@ -13,6 +13,8 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from typer._click.exceptions import ClickException, UsageError  # typer's own copy of click
+from typer.exceptions import Abort
 
 from progress_audit.app import chinese
 from progress_audit.app.quick_exit import quick_exit
@@ -193,9 +195,6 @@ def templates(
 
 def main() -> None:
     """Console-script entry point."""
-    from typer._click.exceptions import ClickException, UsageError
-    from typer.exceptions import Abort
-
     with quick_exit():  # at the end, no second spent unloading pandas, GX and Prefect
         try:
             code = app(standalone_mode=False)
