@@ -44,6 +44,8 @@ def run_demo(tree: Path, data: Path) -> None:
     )
     env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("PROGRESS_AUDIT_DATA_DIR", None)
+    # Older code does not give Prefect's temporary server time to start on a busy machine.
+    env.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     done = subprocess.run(
         [sys.executable, "-c", code, str(data)], cwd=tree, env=env, capture_output=True, text=True
     )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from progress_audit.app.prefect_setup import configure_prefect
 from tests.support.postgres import postgres_server  # noqa: F401  (a session fixture)
 
-os.environ.setdefault("DO_NOT_TRACK", "1")
-os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+configure_prefect()  # the same Prefect settings as the command: no telemetry, patient start-up
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STANDARDS_DIR = PROJECT_ROOT / "data" / "standards"

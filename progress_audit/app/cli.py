@@ -13,7 +13,10 @@ from typing import Annotated
 
 import typer
 from pydantic import ValidationError
+from typer._click.exceptions import ClickException, UsageError  # typer's own copy of click
+from typer.exceptions import Abort
 
+from progress_audit.app import chinese
 from progress_audit.app.quick_exit import quick_exit
 from progress_audit.app.runner import run_audits, run_demo, serve_deployments
 from progress_audit.config import Settings, get_settings
@@ -28,7 +31,18 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # click's plain help and errors, in Chinese by `chinese`
+    cls=chinese.ChineseGroup,
+    options_metavar=chinese.OPTIONS_METAVAR,
+    subcommand_metavar=chinese.SUBCOMMAND_METAVAR,
+    context_settings={"help_option_names": ["--help", "-h"]},
 )
+chinese.install()
+
+
+def command(**kw):
+    """`app.command`, the command's usage line and help option in Chinese."""
+    return app.command(cls=chinese.ChineseCommand, options_metavar=chinese.OPTIONS_METAVAR, **kw)
 
 
 class UserError(Exception):
@@ -55,11 +69,11 @@ def _root() -> None:
 
 
 YearOption = Annotated[
-    int | None, typer.Option("--year", help="责任分解表年份（默认取配置，2019）")
+    int | None, typer.Option("--year", metavar="年份", help="责任分解表年份（默认取配置，2019）")
 ]
 
 
-@app.command()
+@command()
 def catalogue(
     year: YearOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出完整目录")] = False,
@@ -82,7 +96,11 @@ def catalogue(
 
 DataOption = Annotated[
     Path | None,
-    typer.Option("--data", help="工作区：raw/ 收件箱、reports/ 报告、archive/ 存档（默认 ./data）"),
+    typer.Option(
+        "--data",
+        metavar="文件夹",
+        help="工作区：raw/ 收件箱、reports/ 报告、archive/ 存档（默认 ./data）",
+    ),
 ]
 
 
@@ -105,16 +123,22 @@ def _check_as_of(value: str | None) -> str | None:
     return value
 
 
-@app.command()
+@command()
 def run(
     period: Annotated[
         str | None,
-        typer.Option("--period", callback=_check_period, help="督查月份，如 2019-06（默认上个月）"),
+        typer.Option(
+            "--period",
+            metavar="月份",
+            callback=_check_period,
+            help="督查月份，如 2019-06（默认上个月）",
+        ),
     ] = None,
     as_of: Annotated[
         str | None,
         typer.Option(
             "--as-of",
+            metavar="时间",
             callback=_check_as_of,
             help="督查截至时间：2019-07-06（当天 24:00）或 2019-07-08T12:00:00+08:00（默认现在）",
         ),
@@ -126,7 +150,7 @@ def run(
     run_audits([(period, as_of)], data or get_settings().data_dir, verbose=verbose)
 
 
-@app.command()
+@command()
 def demo(
     data: DataOption = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="显示 Prefect 运行日志")] = False,
@@ -135,7 +159,7 @@ def demo(
     run_demo(data or get_settings().data_dir, verbose=verbose)
 
 
-@app.command()
+@command()
 def serve() -> None:
     """按 prefect.yaml 的计划运行定时部署（每月 6 日 9:00 督查、3 日 9:00 催报），直到停止。"""
     serve_deployments()
@@ -144,10 +168,10 @@ def serve() -> None:
 # ── templates: the submission workbooks sent to the units each month ──────────────────────
 
 
-@app.command()
+@command()
 def templates(
-    period: Annotated[str, typer.Option("--period", help="填报月份，如 2019-06")],
-    out: Annotated[Path, typer.Option("--out", help="填报表保存到的文件夹")],
+    period: Annotated[str, typer.Option("--period", metavar="月份", help="填报月份，如 2019-06")],
+    out: Annotated[Path, typer.Option("--out", metavar="文件夹", help="填报表保存到的文件夹")],
     year: YearOption = None,
     data: DataOption = None,
 ) -> None:
@@ -325,4 +349,15 @@ def portal_links(
 def main() -> None:
     """Console-script entry point."""
     with quick_exit():  # at the end, no second spent unloading pandas, GX and Prefect
-        app()
+        try:
+            code = app(standalone_mode=False)
+        except UsageError as e:
+            chinese.show_usage_error(e)
+            code = e.exit_code
+        except ClickException as e:
+            typer.echo(f"错误：{chinese.error_text(e.format_message())}", err=True)
+            code = e.exit_code
+        except Abort:
+            typer.echo("已中止。", err=True)
+            code = 1
+        sys.exit(code if isinstance(code, int) else 0)

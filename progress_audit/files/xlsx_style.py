@@ -27,6 +27,7 @@ from openpyxl.cell import Cell, MergedCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.cell_range import CellRange
 from openpyxl.worksheet.merge import MergedCellRange
 from openpyxl.worksheet.page import PageMargins
@@ -56,7 +57,16 @@ SUBGROUP_FILL = "FAFAFA"
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 PERCENT_FORMAT = "0.0%"
 POINTS_FORMAT = "0.0"
+FONT_NAME = "宋体"
+"""The one font of every workbook, named in each cell style so that no program picks its own.
+
+宋体 is in every Chinese Windows, Excel and WPS (their default before 等线), and the units'
+own templates use it. LibreOffice maps the Chinese name to Noto Sans CJK for the Chinese and
+a sans-serif for the digits; the English name (SimSun) it maps to serif fonts, so it is
+written in Chinese."""
+GB2312_CHARSET = 134
 FONT_SIZE = 10
+MIN_PRINT_SIZE = 9  # no body text prints smaller: a print's columns fit at 90 % or more
 LINE_HEIGHT = 14.0  # points per wrapped line at FONT_SIZE, enough for CJK glyphs
 MAX_CELL = 32_767  # Excel's limit on characters in a cell
 _FORMULA_START = ("=", "+", "-", "@")
@@ -75,6 +85,19 @@ class Column:
     min_width: int = 6
 
 
+def font(size: float = FONT_SIZE, **kw: Any) -> Font:
+    """A Font in the workbooks' one typeface (FONT_NAME), Chinese character set."""
+    return Font(name=FONT_NAME, size=size, charset=GB2312_CHARSET, **kw)
+
+
+def use_default_font(wb: Workbook, size: float = FONT_SIZE) -> None:
+    """Make FONT_NAME the workbook's default font (the Normal style's, and font record 0, which
+    every cell without a font of its own uses and which sizes Excel's column width unit)."""
+    wb._fonts = IndexedList([font(size)])
+    normal = next(s for s in wb._named_styles if s.name == "Normal")
+    normal.font = font(size)
+
+
 def display_width(text: str, wide: float = 2.0) -> float:
     """Width in Excel's character units: a CJK (wide) character counts `wide` (two)."""
     widest = 0.0
@@ -87,6 +110,30 @@ def display_width(text: str, wide: float = 2.0) -> float:
 @cache_short_texts(256)
 def _line_width(line: str, wide: float) -> float:
     return sum(wide if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in line)
+
+
+PAGE_WIDTH_PX = (297 / 25.4 - 0.8) * 96
+"""A4 landscape less the left and right margins (`print_setup`), in pixels at 96 per inch."""
+
+
+def page_width(ncols: int) -> float:
+    """The column width units (`ws.column_dimensions[...].width`) of `ncols` columns that fill
+    one A4 landscape page at 100 %: a column takes 7 pixels a unit plus 5 of padding."""
+    return (PAGE_WIDTH_PX - 5 * ncols) / 7 - 1
+
+
+def fill_widths(columns: Sequence[Column], widths: Sequence[float], total: float) -> list[float]:
+    """Widen (or narrow, down to their minimum) the long text columns so that all the widths add
+    up to `total`: the table fills the page and prints at full size."""
+    grow = [i for i, c in enumerate(columns) if c.kind == "text" and c.max_width >= 14]
+    out = list(widths)
+    if not grow:
+        return out
+    spare = total - sum(out)
+    share = sum(columns[i].max_width for i in grow)
+    for i in grow:
+        out[i] = max(columns[i].min_width, out[i] + spare * columns[i].max_width / share)
+    return [round(w, 1) for w in out]
 
 
 def lines_needed(text: str, width: float) -> int:
@@ -146,19 +193,21 @@ def put(ws: Worksheet, row: int, col: int, value: Any, number_format: str | None
 def new_workbook() -> Workbook:
     wb = Workbook()
     wb.remove(wb.active)
+    use_default_font(wb)
     return wb
 
 
 def title_rows(ws: Worksheet, title: str, subtitle: str, ncols: int) -> int:
     """Row 1 the title, row 2 the period and as-of line; returns the next free row (3)."""
 
-    fonts = {"title": Font(bold=True, size=15), "subtitle": Font(size=FONT_SIZE, color="404040")}
+    fonts = {"title": font(15, bold=True), "subtitle": font(color="404040")}
     for r, text, look in ((1, title, "title"), (2, subtitle, "subtitle")):
         cell = put(ws, r, 1, text)
 
-        def apply(cell: Cell = cell, font: Font = fonts[look]) -> None:
-            cell.font = font
-            cell.alignment = Alignment(vertical="center")
+        def apply(cell: Cell = cell, look: str = look) -> None:
+            cell.font = fonts[look]
+            # the subtitle wraps within the table's width (its height: `finish_table`)
+            cell.alignment = Alignment(vertical="center", wrap_text=look == "subtitle")
 
         _styled(cell, (look,), apply)
     for r in (1, 2):
@@ -175,7 +224,7 @@ def status_style(cell: Cell, status: str) -> None:
     fill = STATUS_FILLS.get(status)
     if fill:
         cell.fill = PatternFill("solid", fgColor=fill)
-    cell.font = Font(size=FONT_SIZE, bold=status in STATUS_FONTS, color=STATUS_FONTS.get(status))
+    cell.font = font(bold=status in STATUS_FONTS, color=STATUS_FONTS.get(status))
 
 
 @dataclass
@@ -271,7 +320,7 @@ def start_table(ws: Worksheet, columns: Sequence[Column], header_row: int) -> Ta
         cell = put(ws, header_row, i, col.header)
 
         def apply(cell: Cell = cell) -> None:
-            cell.font = Font(bold=True, size=FONT_SIZE)
+            cell.font = font(bold=True)
             cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             cell.border = BORDER
@@ -305,7 +354,7 @@ def add_row(
         def apply(cell: Cell = cell, horizontal: str = horizontal, coloured: str | None = coloured):
             cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
             cell.border = BORDER
-            cell.font = Font(size=FONT_SIZE, bold=bold)
+            cell.font = font(bold=bold)
             if coloured:
                 status_style(cell, coloured)
 
@@ -323,7 +372,7 @@ def group_row(table: Table, text: str, level: int = 0) -> int:
 
     r = table.next_row
     cell = put(table.ws, r, 1, text)
-    cell.font = Font(bold=True, size=FONT_SIZE + (1 if level == 0 else 0))
+    cell.font = font(FONT_SIZE + (1 if level == 0 else 0), bold=True)
     cell.alignment = Alignment(vertical="center", indent=level)
     fill = PatternFill("solid", fgColor=GROUP_FILL if level == 0 else SUBGROUP_FILL)
     border = BORDER
@@ -347,7 +396,7 @@ def note_row(table: Table, text: str) -> int:
 
     r = table.next_row
     cell = put(table.ws, r, 1, text)
-    cell.font = Font(italic=True, size=FONT_SIZE, color="404040")
+    cell.font = font(italic=True, color="404040")
     cell.alignment = Alignment(vertical="center")
     if table.last_col > 1:
         merge_row(table.ws, r, table.last_col)
@@ -357,10 +406,17 @@ def note_row(table: Table, text: str) -> int:
 
 
 def finish_table(
-    table: Table, print_title: str, *, autofilter: bool = True, freeze: bool = True
+    table: Table,
+    print_title: str,
+    *,
+    autofilter: bool = True,
+    freeze: bool = True,
+    fill_page: bool = False,
 ) -> None:
     """Widths that fit the content (within each column's limits), row heights that fit the
-    wrapped text, frozen header, filter, and the print setup of the sheet."""
+    wrapped text, frozen header, filter, and the print setup of the sheet. With `fill_page`,
+    the long text columns take what the page has left (or give up what it lacks): the table
+    prints one page wide at full size."""
     ws = table.ws
     widths = [
         max(
@@ -373,12 +429,22 @@ def finish_table(
         )
         for i, col in enumerate(table.columns)
     ]
+    if fill_page:
+        widths = fill_widths(table.columns, widths, page_width(len(widths)))
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     header_lines = max(
         lines_needed(c.header, w) for c, w in zip(table.columns, widths, strict=True)
     )
     ws.row_dimensions[table.header_row].height = LINE_HEIGHT * header_lines + 4
+    # The subtitle (and any line above the header) wraps across the whole table: tall enough
+    # to show all of it, on screen and in print.
+    across = sum(widths)
+    for r in range(2, table.header_row):
+        cell = ws._cells.get((r, 1))
+        if cell is not None and isinstance(cell.value, str):
+            height = LINE_HEIGHT * lines_needed(cell.value, across) + 4
+            ws.row_dimensions[r].height = max(ws.row_dimensions[r].height or 0, height)
     for r, shown in table.shown.items():
         lines = max(lines_needed(text, w) for text, w in zip(shown, widths, strict=True))
         ws.row_dimensions[r].height = LINE_HEIGHT * lines + 3
@@ -404,16 +470,18 @@ def list_sheet(
     columns: Sequence[Column],
     rows: Iterable[Row],
     empty: str,
+    *,
+    fill_page: bool = False,
 ) -> Table:
     """A sheet holding one table: title rows, header, the rows (or `empty` said when there are
-    none), widths, filter, frozen header and print setup."""
+    none), widths, filter, frozen header and print setup (`fill_page`: see `finish_table`)."""
     ws = wb.create_sheet(name)
     table = start_table(ws, columns, title_rows(ws, title, subtitle, len(columns)))
     for values, status in rows:
         add_row(table, values, status=status)
     if table.next_row == table.header_row + 1:
         note_row(table, empty)
-    finish_table(table, title)
+    finish_table(table, title, fill_page=fill_page)
     return table
 
 
@@ -447,12 +515,25 @@ def save_workbook(wb: Workbook, target: Path, as_of: datetime, title: str) -> Pa
     wb.properties.title = title
     wb.properties.created = moment
     wb.properties.modified = moment
+    _name_every_font(wb)
     buf = io.BytesIO()
     # Stored, not deflated: `_reproducible_zip` deflates every part once, when it rewrites it.
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).write_data()
     write_bytes(target, _reproducible_zip(buf.getvalue(), moment))
     return target
+
+
+def _name_every_font(wb: Workbook) -> None:
+    """A font made elsewhere without a name gets FONT_NAME: a workbook never leaves a font for
+    the program that opens it to choose (the record's position, which cells refer to, kept)."""
+    fonts = list(wb._fonts)
+    for i, f in enumerate(fonts):
+        if not f.name:
+            named = copy(f)
+            named.name, named.charset = FONT_NAME, GB2312_CHARSET
+            fonts[i] = named
+    wb._fonts = IndexedList(fonts)
 
 
 def _reproducible_zip(data: bytes, moment: datetime) -> bytes:

@@ -17,7 +17,7 @@ from progress_audit.intake.receive import Received, reading_context
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import COUNTING_STATUSES, Submission
-from progress_audit.model.wording import day_label, deadline_day, moment_label
+from progress_audit.model.wording import deadline_label, moment_label
 
 if TYPE_CHECKING:
     from progress_audit.intake.ledger import Ledger
@@ -112,7 +112,10 @@ def _submission(
         notes.append(
             Problem(
                 code="late",
-                message=f"逾期报送：{_clock(r.received_at)} 收到，报送截止时间为 {_deadline(due)}",
+                message=(
+                    f"逾期报送：{moment_label(r.received_at)} 收到，"
+                    f"报送截止时间为 {deadline_label(due)}"
+                ),
                 severity="warning",
                 ref=ref,
                 unit=reading.unit,
@@ -124,7 +127,8 @@ def _submission(
             Problem(
                 code="superseded",
                 message=(
-                    f"已被 {latest.name}（{_clock(latest.received_at)} 收到）替代，以新版本为准"
+                    f"已被 {latest.name}（{moment_label(latest.received_at)} 收到）替代，"
+                    "以新版本为准"
                 ),
                 severity="warning",
                 ref=ref,
@@ -147,16 +151,6 @@ def _submission(
         problems=tuple(problems),
         rows=tuple(reading.rows) if counts else (),
     )
-
-
-def _clock(moment: datetime) -> str:
-    return moment_label(moment)
-
-
-def _deadline(due: datetime) -> str:
-    """`2019年7月5日 24:00`, the way the office states a deadline (due is 00:00 the day after)."""
-    day = deadline_day(due)
-    return f"{day_label(day)} 24:00" if day else _clock(due)
 
 
 # -- earlier receipts ---------------------------------------------------------------------

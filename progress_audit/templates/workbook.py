@@ -22,15 +22,22 @@ from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Protection, Side
+from openpyxl.styles import Alignment, Border, NamedStyle, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from progress_audit.files.xlsx_style import lines_needed, print_setup, put, save_workbook
+from progress_audit.files.xlsx_style import (
+    font,
+    lines_needed,
+    print_setup,
+    put,
+    save_workbook,
+    use_default_font,
+)
 from progress_audit.model.period import Period
 from progress_audit.model.records import REPORTED_STATUSES, ReportedRow
-from progress_audit.model.wording import day_label, deadline_day, moment_label
+from progress_audit.model.wording import deadline_label
 from progress_audit.standards.responsibility import TaskLine
 
 if TYPE_CHECKING:
@@ -112,7 +119,6 @@ WRAPPED = {"工作标准", "进展情况", "存在问题", "下步计划", PREVI
 COMPARATOR_WORDS = {">=": "不低于", ">": "超过", "<=": "不超过", "<": "低于", "~": "左右"}
 KIND_WORDS = {"cumulative": "累计类", "rate": "比率类", "level": "水平类"}
 
-_FONT = "宋体"
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\s]+')
 
 
@@ -170,9 +176,8 @@ def template_filename(unit: str, period: Period) -> str:
 
 
 def due_label(due: datetime) -> str:
-    """`2019年7月5日24:00前` for a deadline at 00:00 of the 6th (the office's way of saying it)."""
-    day = deadline_day(due)
-    return f"{day_label(day)}24:00前" if day else f"{moment_label(due, sep='')}前"
+    """`2019年7月5日24时前`: the deadline as the office states it, and 前 (submit before it)."""
+    return f"{deadline_label(due)}前"
 
 
 def number(value: float) -> int | float:
@@ -199,6 +204,7 @@ def build_template(
     if layout.keys != tuple(ln.key for ln in lines):
         raise ValueError("版式的行与任务不一致")
     wb = Workbook()
+    use_default_font(wb, 11)
     ws = wb.active
     ws.title = SHEET
     _register_styles(wb)
@@ -264,7 +270,7 @@ STYLE_GUIDE_KEY = "说明栏目"
 def _register_styles(wb: Workbook) -> None:
     thin = Side(style="thin", color="808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    font = Font(name=_FONT, size=11)
+    body = font(11)
     top = Alignment(vertical="top")
     wrap = Alignment(wrap_text=True, vertical="top")
     center = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -273,14 +279,14 @@ def _register_styles(wb: Workbook) -> None:
     unlocked = Protection(locked=False)
 
     def style(name: str, **kw: Any) -> None:
-        kw.setdefault("font", font)
+        kw.setdefault("font", body)
         wb.add_named_style(NamedStyle(name=name, **kw))
 
-    style(STYLE_TITLE, font=Font(name=_FONT, size=16, bold=True), alignment=center)
-    style(STYLE_LABEL, font=Font(name=_FONT, size=11, bold=True))
+    style(STYLE_TITLE, font=font(16, bold=True), alignment=center)
+    style(STYLE_LABEL, font=font(11, bold=True))
     style(
         STYLE_HEADER,
-        font=Font(name=_FONT, size=11, bold=True),
+        font=font(11, bold=True),
         fill=PatternFill("solid", fgColor="DDEBF7"),
         border=border,
         alignment=center,
@@ -289,7 +295,7 @@ def _register_styles(wb: Workbook) -> None:
     style(STYLE_PREFILLED_WRAP, fill=grey, border=border, alignment=wrap)
     style(
         STYLE_REFERENCE,
-        font=Font(name=_FONT, size=10, color="595959"),
+        font=font(10, color="595959"),
         fill=grey,
         border=border,
         alignment=wrap,

@@ -20,8 +20,19 @@ _CODE = re.compile(r"^[a-z]+(_[a-z]+)+$|^[a-z]+$")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
+# The stages that find problems in what units send; the demo and the templates only name the
+# kinds of mistake they plant or explain, which are not problem codes.
+EMITTING = (
+    "progress_audit/intake",
+    "progress_audit/quality",
+    "progress_audit/assessment",
+    "progress_audit/reporting",
+    "checks",
+)
+
+
 def _sources() -> list[Path]:
-    return sorted([*(ROOT / "progress_audit").rglob("*.py"), *(ROOT / "checks").rglob("*.py")])
+    return sorted(p for folder in EMITTING for p in (ROOT / folder).rglob("*.py"))
 
 
 def _trees() -> dict[Path, ast.Module]:

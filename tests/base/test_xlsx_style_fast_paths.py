@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl.comments import Comment
-from openpyxl.styles import Border, Font, PatternFill, Side
+from openpyxl.styles import Border, PatternFill, Side
 
 import progress_audit.files.xlsx_style as xs
 from progress_audit.files.xlsx_style import (
@@ -17,6 +17,7 @@ from progress_audit.files.xlsx_style import (
     Column,
     add_row,
     finish_table,
+    font,
     group_row,
     merge_row,
     new_workbook,
@@ -68,7 +69,7 @@ def test_save_workbook_writes_the_parts_openpyxl_writes(tmp_path):
         ws = wb.create_sheet("表")
         for r, value in enumerate(VALUES, start=1):
             put(ws, r, 1, value)
-            put(ws, r, 2, value).font = Font(bold=True)
+            put(ws, r, 2, value).font = font(bold=True)  # named: save_workbook names any other
         ws.cell(row=1, column=3, value="批注").comment = Comment("说明", "审核")
         ws.cell(row=2, column=3, value="链接").hyperlink = "https://example.org/"
         ws.cell(row=3, column=3, value="=SUM(1,2)")

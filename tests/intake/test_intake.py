@@ -252,7 +252,7 @@ def test_late_is_after_24_00_of_the_fifth(inbox):
     late = subs["商务局.xlsx"]
     assert late.status == "late" and late.rows
     (note,) = [p for p in late.problems if p.code == "late"]
-    assert note.dimension == "timeliness" and "2019年7月5日 24:00" in note.message
+    assert note.dimension == "timeliness" and "2019年7月5日24时" in note.message
 
 
 def test_a_file_received_after_as_of_is_ignored(inbox):

@@ -146,3 +146,37 @@ def test_each_planted_problem_shows_once_with_its_cell(audited):
         ]
         text = json.dumps(finding, ensure_ascii=False)
         assert fault.cell in text, (fault.kind, finding)
+
+
+def test_every_workbook_names_its_cjk_font(audited):
+    """Every workbook the run wrote (reports, feedback) and the units' inbox workbooks made from
+    the templates: each font record has a name, the CJK one."""
+    import re
+    import zipfile
+
+    from progress_audit.files.xlsx_style import FONT_NAME
+
+    data = audited[0]
+    books = [*(data / "reports").rglob("*.xlsx")]
+    assert len(books) > 10
+    for path in books:
+        styles = zipfile.ZipFile(path).read("xl/styles.xml").decode("utf-8")
+        fonts = re.findall(r"<font>.*?</font>|<font/>", styles, re.S)
+        assert fonts and all(f'<name val="{FONT_NAME}"/>' in f for f in fonts), path.name
+
+
+def test_no_codes_or_library_names_on_the_office_pages(audited):
+    """What the office, the leaders and the units read: no problem code, no library's name."""
+    from tests.reporting.test_presentation import office_words_problems, visible_text
+
+    data = audited[0]
+    out = data / "reports" / "2019-06"
+    for page in (out / "quality.html", data / "reports" / "dashboard.html"):
+        text = visible_text(page.read_text("utf-8"))
+        assert office_words_problems(text) == [], page.name
+    for path in [out / "at-risk.xlsx", out / "overdue.xlsx", *(out / "feedback").glob("*.xlsx")]:
+        for ws in openpyxl.load_workbook(path, read_only=True):
+            for row in ws.iter_rows(values_only=True):
+                for value in row:
+                    if isinstance(value, str):
+                        assert office_words_problems(value) == [], (path.name, value)

@@ -73,7 +73,7 @@ def test_contract_headers_and_title_cells(units):
     assert "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["A2"].value == "填报单位：人社局"
     assert ws["A3"].value == "填报月份：2019年6月"
-    assert "2019年7月5日24:00前" in ws["A4"].value
+    assert "2019年7月5日24时前" in ws["A4"].value
     assert tuple(header_row(ws)) == AGREED_HEADERS == HEADERS
     assert ws.max_row == 5 + len(lines)
     for r, line in enumerate(lines, start=6):
@@ -196,7 +196,7 @@ def test_guide_sheet_explains_columns_numbers_and_due_date(units):
     wb = reopen(build_template("农业农村局", lines, JUNE, DUE))
     assert wb.sheetnames == [SHEET, GUIDE_SHEET]
     text = "\n".join(str(c.value) for row in wb[GUIDE_SHEET].iter_rows() for c in row if c.value)
-    assert "2019年7月5日24:00前" in text
+    assert "2019年7月5日24时前" in text
     for header in AGREED_HEADERS:
         assert header in text
     assert "65 表示 65%" in text and "0 到 100 的整数" in text
@@ -219,8 +219,8 @@ def test_text_from_the_catalogue_is_never_a_formula(units):
 def test_names_and_due_label():
     assert template_filename("人社局", JUNE) == "2019-06_人社局_进度填报表.xlsx"
     assert template_filename("a/b:c", JUNE) == "2019-06_a_b_c_进度填报表.xlsx"
-    assert due_label(DUE) == "2019年7月5日24:00前"
-    assert due_label(Period(2019, 12).due("Asia/Shanghai", 5)) == "2020年1月5日24:00前"
+    assert due_label(DUE) == "2019年7月5日24时前"
+    assert due_label(Period(2019, 12).due("Asia/Shanghai", 5)) == "2020年1月5日24时前"
 
 
 def test_write_templates_one_file_per_reporting_unit(tmp_path, catalogue_2019, units):

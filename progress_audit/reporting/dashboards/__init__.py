@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from progress_audit.files.atomic import write_text
+from progress_audit.model.codes import CODES
 from progress_audit.model.period import Period
 from progress_audit.model.problems import Problem, problem_key
 from progress_audit.model.records import (
@@ -31,7 +32,14 @@ from progress_audit.model.wording import (
     SEVERITY_LABELS,
     deadline_label,
     moment_label,
+    number_label,
     percent_label,
+)
+from progress_audit.reporting.dashboards.headline import (
+    behind_streaks,
+    headlines,
+    leader_trend,
+    unit_streaks,
 )
 from progress_audit.reporting.dashboards.history import (
     History,
@@ -44,6 +52,7 @@ from progress_audit.reporting.dashboards.svg import (
     count_colour,
     horizontal_bars,
     horizontal_stacked_bars,
+    progress_line,
     score_colour,
     stacked_bars,
 )
@@ -89,12 +98,13 @@ def write_quality_page(
     return target
 
 
-def write_dashboard(reports_dir: Path) -> Path:
-    """`reports_dir/dashboard.html` from every month folder's findings.json and quality.json."""
+def write_dashboard(reports_dir: Path, headline: Sequence[str] | None = None) -> Path:
+    """`reports_dir/dashboard.html` from every month folder's findings.json and quality.json.
+    `headline`: the metric ids shown first (default: the largest cumulative targets)."""
     reports_dir = Path(reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
     target = reports_dir / "dashboard.html"
-    write_text(target, render_dashboard(read_history(reports_dir)))
+    write_text(target, render_dashboard(read_history(reports_dir), headline))
     return target
 
 
@@ -212,13 +222,14 @@ def render_quality_page(
                     "where": p.where if p.ref and p.ref.sheet else "",
                     "file": p.ref.file if p.ref else "",
                     "message": p.message,
-                    "code": p.code,
+                    "kind": _kind(p.code),
                 }
                 for p in problems
             ],
             rules=[
                 {
                     **r.to_json(),
+                    "kind": _kind(r.code),
                     "dimension": DIMENSION_LABELS.get(r.dimension, r.dimension),
                     "severity_label": SEVERITY_LABELS.get(r.severity, r.severity),
                 }
@@ -241,9 +252,35 @@ def _trend(months: Sequence[Month], units: Sequence[str]) -> dict[str, Any]:
 # ---- the dashboard across months -----------------------------------------------------------
 
 
-def render_dashboard(history: History) -> str:
-    """The dashboard as HTML text."""
+def render_dashboard(history: History, headline: Sequence[str] | None = None) -> str:
+    """The dashboard as HTML text: first what a leader needs (the headline targets against
+    序时进度, what has been behind month after month, each leader's trend, each month's 通报),
+    then the status trend and the units' reporting and data quality."""
     months = history.months
+    short = [
+        m.label.split("年", 1)[-1] if len({x.year for x in _periods(months)}) == 1 else m.label
+        for m in months
+    ]
+    targets = [
+        {
+            "h": h,
+            "chart": progress_line(h.name, h.actual, h.expected, h.target, uom=h.uom),
+            "now": number_label(h.now) or "—",
+            "target": number_label(h.target),
+            "due": number_label(h.due_now) or "—",
+            "share": percent_label(h.share, 0, missing="—"),
+            "ahead": None if h.now is None or h.due_now is None else h.now - h.due_now,
+            "gap": number_label(
+                None if h.now is None or h.due_now is None else round(abs(h.now - h.due_now), 2)
+            ),
+            "colour": STATUS_COLOURS.get(h.status, "#757575"),
+        }
+        for h in headlines(months, headline)
+    ]
+    links = [
+        {"period": m.period, "label": m.label, "files": m.reports, "summary": m.summary}
+        for m in reversed(months)
+    ]
     labels = [m.label for m in months]
     statuses = [{"key": k, "label": v} for k, v in FINDING_STATUS_LABELS.items()]
     status_rows = [
@@ -307,6 +344,14 @@ def render_dashboard(history: History) -> str:
             on_time_chart=on_time_chart,
             problem_rows=problem_rows,
             score_rows=score_rows,
+            targets=targets,
+            short=short,
+            streaks=behind_streaks(months),
+            unit_streaks=unit_streaks(months),
+            leaders=leader_trend(months),
+            links=links,
+            status_labels=FINDING_STATUS_LABELS,
+            status_colours=STATUS_COLOURS,
         )
     )
 
@@ -331,6 +376,12 @@ def _env() -> jinja2.Environment:
         state_rank=lambda s: {"on_time": 3, "late": 2, "missing": 1}.get(s, ""),
     )
     return env
+
+
+def _kind(code: str) -> str:
+    """A problem code's Chinese title (model/codes.py); never the code itself."""
+    known = CODES.get(code)
+    return known.title if known else "其他问题"
 
 
 def _mean(values: Any) -> float | None:

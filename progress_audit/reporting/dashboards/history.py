@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from progress_audit.model.period import Period
 from progress_audit.model.records import COUNTING_STATUSES
 
 _MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
+REPORT_FILES = ("exceptions.html", "exceptions.docx", "exceptions.xlsx", "quality.html")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,10 @@ class Month:
     problems: dict[str, int] = field(default_factory=dict)
     """unit → number of data problems (errors and warnings) of the month."""
     has_quality: bool = False
+    findings: tuple[dict[str, Any], ...] = ()
+    """The month's findings as findings.json has them (for the headline targets and streaks)."""
+    reports: tuple[str, ...] = ()
+    """The report files in the month's folder (`exceptions.html`, …), for links to them."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,9 @@ def read_history(reports_dir: Path, *, until: str | None = None) -> History:
         quality = _load(folder / "quality.json", unreadable)
         if findings is None and quality is None:
             continue
-        months.append(_month(folder.name, findings or {}, quality))
+        month = _month(folder.name, findings or {}, quality)
+        shown = tuple(n for n in REPORT_FILES if (folder / n).is_file())
+        months.append(replace(month, reports=shown))
     return History(tuple(months), tuple(unreadable))
 
 
@@ -136,4 +143,5 @@ def _month(period: str, findings: dict[str, Any], quality: dict[str, Any] | None
         scores=dict((quality or {}).get("scores") or {}),
         problems={u: problems.get(u, 0) for u in units} | problems,
         has_quality=quality is not None,
+        findings=tuple(f for f in findings.get("findings") or [] if isinstance(f, dict)),
     )

@@ -232,3 +232,102 @@ def _svg(title: str, width: int, height: int, parts: Sequence[str]) -> Markup:
         f'aria-label="{escape(title)}" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" font-family="{FONT}">{body}</svg>'
     )
+
+
+def progress_line(
+    title: str,
+    actual: Mapping[int, float],
+    expected: Mapping[int, float],
+    target: float,
+    *,
+    uom: str = "",
+    width: int = 440,
+    height: int = 210,
+) -> Markup:
+    """A year's cumulative figure by month (1–12) against the 序时进度 line and the target:
+    the figure solid blue with its points, 序时进度 dashed grey, the target a dotted line. The
+    latest figure is written at its point; a legend names the lines (readable in grey print)."""
+    left, right, top, bottom = 52, 14, 30, 42
+    plot_w, plot_h = width - left - right, height - top - bottom
+    highest = max([target, *actual.values(), *expected.values(), 0.0])
+    top_value, ticks = _axis(highest)
+
+    def x(month: int) -> float:
+        return left + plot_w * (month - 0.5) / 12
+
+    def y(value: float) -> float:
+        return top + plot_h - plot_h * value / top_value
+
+    parts = [_text(left, 18, title, size=13, weight="bold")]
+    for k in range(ticks + 1):
+        v = top_value * k / ticks
+        parts.append(
+            f'<line x1="{left}" y1="{_num(y(v))}" x2="{width - right}" y2="{_num(y(v))}" '
+            f'stroke="#e4e4e4" stroke-width="1"/>'
+        )
+        parts.append(
+            _text(left - 5, y(v) + 4, figure_label(v, 0), anchor="end", size=10, fill="#555")
+        )
+    for month in range(1, 13):
+        parts.append(
+            _text(x(month), top + plot_h + 14, f"{month}月", anchor="middle", size=10, fill="#555")
+        )
+    parts.append(
+        f'<line x1="{left}" y1="{_num(y(target))}" x2="{width - right}" y2="{_num(y(target))}" '
+        f'stroke="#1b5e20" stroke-width="1.2" stroke-dasharray="2 3"/>'
+    )
+    parts.append(
+        _text(
+            width - right,
+            y(target) - 4,
+            f"全年目标 {figure_label(target, 0)}",
+            anchor="end",
+            size=10,
+            fill="#1b5e20",
+        )
+    )
+
+    def path(points: Mapping[int, float]) -> str:
+        return " ".join(f"{_num(x(m))},{_num(y(v))}" for m, v in sorted(points.items()))
+
+    if expected:
+        parts.append(
+            f'<polyline points="{path(expected)}" fill="none" stroke="#777" stroke-width="2" '
+            f'stroke-dasharray="6 4"/>'
+        )
+    if actual:
+        parts.append(
+            f'<polyline points="{path(actual)}" fill="none" stroke="#1f5fa8" stroke-width="2.5"/>'
+        )
+        for m, v in sorted(actual.items()):
+            tip = escape(
+                f"{m}月 累计完成 {figure_label(v)}{uom}；序时进度 "
+                f"{figure_label(expected.get(m))}{uom}"
+            )
+            parts.append(
+                f'<circle cx="{_num(x(m))}" cy="{_num(y(v))}" r="3.5" fill="#1f5fa8">'
+                f"<title>{tip}</title></circle>"
+            )
+        last = max(actual)
+        parts.append(
+            _text(
+                x(last) + 6,
+                y(actual[last]) - 6,
+                figure_label(actual[last]),
+                size=11,
+                fill="#1f5fa8",
+                weight="bold",
+            )
+        )
+    ly = height - 8
+    parts.append(
+        f'<line x1="{left}" y1="{ly - 4}" x2="{left + 22}" y2="{ly - 4}" '
+        f'stroke="#1f5fa8" stroke-width="2.5"/>'
+    )
+    parts.append(_text(left + 26, ly, "本年累计完成", size=10))
+    parts.append(
+        f'<line x1="{left + 110}" y1="{ly - 4}" x2="{left + 132}" y2="{ly - 4}" '
+        f'stroke="#777" stroke-width="2" stroke-dasharray="6 4"/>'
+    )
+    parts.append(_text(left + 136, ly, "序时进度", size=10))
+    return _svg(title, width, height, parts)

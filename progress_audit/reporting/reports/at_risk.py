@@ -1,5 +1,8 @@
 """预警任务 (at-risk.xlsx): every task behind 序时进度, worst first: 严重滞后 before 进度滞后,
-then the lowest ratio to 序时进度 and the biggest gap, with what each must now do per month."""
+then the lowest ratio to 序时进度 and the biggest gap, with what each must now do per month.
+
+The first sheet is for print: the columns a leader reads, A4 landscape at (nearly) full size,
+long texts wrapped. The second holds every column, for the clerk who filters and sorts."""
 
 from __future__ import annotations
 
@@ -14,6 +17,20 @@ from progress_audit.reporting.reports.columns import finding_columns, finding_ro
 from progress_audit.reporting.reports.labels import heading_label
 from progress_audit.reporting.reports.ordering import BEHIND, worst_first
 
+PRINT_HEADERS = (
+    "状态",
+    "编号",
+    "指标/工作标准",
+    "牵头单位",
+    "分管领导",
+    "目标值",
+    "本年累计完成",
+    "计量单位",
+    "序时进度",
+    "完成序时进度比例",
+    "每月需完成",
+    "原因",
+)
 HEADERS = (
     "状态",
     "任务编号",
@@ -50,6 +67,26 @@ def write_at_risk(
     )
     wb = new_workbook()
     empty = f"{period.label}没有落后于序时进度的任务。"
-    rows = finding_rows(HEADERS, behind)
-    list_sheet(wb, "预警任务", title, subtitle, finding_columns(HEADERS), rows, empty)
+    list_sheet(
+        wb,
+        "预警任务",
+        title,
+        subtitle,
+        finding_columns(PRINT_HEADERS),
+        finding_rows(PRINT_HEADERS, behind),
+        empty,
+        fill_page=True,
+    )
+    full = list_sheet(
+        wb,
+        "完整信息",
+        f"{title}（完整信息）",
+        subtitle + "　本表列出全部栏目，供筛选、核对；打印请用“预警任务”表",
+        finding_columns(HEADERS),
+        finding_rows(HEADERS, behind),
+        empty,
+    )
+    # Printed, every column at full size: two pages wide, 状态 and 编号 on each.
+    full.ws.page_setup.fitToWidth = 2
+    full.ws.print_title_cols = "A:C"
     return save_workbook(wb, target, as_of, title)

@@ -37,6 +37,7 @@ FINDING_FIELDS: dict[str, tuple[Column, Callable[[Finding], Any]]] = {
     "状态": (Column("状态", "status", 12, 8), lambda f: f.status_label),
     "任务编号": (Column("任务编号", "text", 9, 7), lambda f: f.task_id),
     "指标编号": (Column("指标编号", "text", 10, 7), lambda f: f.metric_id or ""),
+    "编号": (Column("编号", "text", 9, 6), lambda f: f.metric_id or f.task_id),
     "指标/工作标准": (Column("指标/工作标准", "text", 24, 14), indicator_label),
     "牵头单位": (Column("牵头单位", "text", 12, 8), lambda f: f.unit),
     "分管领导": (Column("分管领导", "text", 10, 8), leaders_label),

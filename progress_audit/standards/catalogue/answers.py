@@ -24,7 +24,7 @@ from progress_audit.standards.catalogue.model import LINEAR, Catalogue, Profile
 
 KINDS = ("cumulative", "level", "rate")
 COMPARATORS = (">=", ">", "<=", "<", "~")
-METRIC_KEYS = {
+METRIC_FIELDS = (
     "text",
     "name",
     "target",
@@ -36,7 +36,9 @@ METRIC_KEYS = {
     "strive",
     "baseline",
     "baseline_note",
-}
+)
+"""A reviewed target's fields, in the order a review file writes them."""
+METRIC_KEYS = frozenset(METRIC_FIELDS)
 REQUIRED_KEYS = {"name", "target", "unit", "comparator", "kind", "profile", "deadline"}
 DEADLINE_PROFILE = Profile("deadline", "deadline", note="一次性目标，到期限考核")
 
@@ -151,26 +153,11 @@ def dump_answers(answers: Answers, year: int, header: str = "") -> str:
     for metric_id in sorted(answers.metrics, key=_id_key):
         spec = answers.metrics[metric_id]
         lines.append(f"[metrics.{json.dumps(metric_id)}]")
-        for key in sorted(spec, key=_KEY_ORDER.index):
+        for key in sorted(spec, key=METRIC_FIELDS.index):
             if spec[key] is not None:
                 lines.append(f"{key} = {_toml_value(spec[key])}")
         lines.append("")
     return "\n".join(lines)
-
-
-_KEY_ORDER = [
-    "text",
-    "name",
-    "target",
-    "unit",
-    "comparator",
-    "kind",
-    "profile",
-    "deadline",
-    "strive",
-    "baseline",
-    "baseline_note",
-]
 
 
 def _id_key(metric_id: str) -> tuple[int, ...]:
