@@ -151,9 +151,9 @@ def check_action(
         if metric_id not in metrics:
             raise ReviewRefused(f"未知的指标“{metric_id}”：{unit}牵头的任务中没有这个指标编号")
         value = _number(request.get("value"))
-    elif action == "return":
-        if current is None:
-            raise ReviewRefused(f"{unit}{period.label}还没有计入的填报表，无可退回")
+    if action in ("return", "correct", "accept") and current is None:
+        raise ReviewRefused(f"{unit}{period.label}还没有计入的填报表，无可{label}")
+    if action == "return":
         sha256 = current
     elif action == "withdraw":
         sha256 = _text(request.get("sha256")).lower()

@@ -73,7 +73,8 @@ def create_app(desk: Desk, *, now: Callable[[], datetime] = utc_now) -> FastAPI:
         except Exception:
             _log.exception("portal request failed: %s %s", request.method, request.url.path)
             response = _page("error.html", {}, 500)
-        response.headers.update(SECURITY_HEADERS)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)  # a report's own policy stands
         return response
 
     @app.exception_handler(StarletteHTTPException)

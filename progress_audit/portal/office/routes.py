@@ -59,6 +59,10 @@ NO_PASSWORD = (
 )
 EXPIRED = "表单已过期或来源不明（缺少 CSRF 令牌），请重新打开页面后再操作。"
 MAX_FORM = 64 * 1024
+REPORT_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
+    "img-src data:; sandbox allow-scripts"
+)
 
 
 class Gate:
@@ -366,7 +370,17 @@ def office_routes(desk: Desk, now: Callable[[], datetime], page: Page) -> APIRou
         if name not in found:
             return page("not_found.html", {}, 404)
         path = Path(desk.data) / "reports" / month / name
-        return FileResponse(path, filename=f"{month}-{name}")
+        inline = name.endswith((".html", ".json"))
+        response = FileResponse(
+            path,
+            filename=f"{month}-{name}",
+            content_disposition_type="inline" if inline else "attachment",
+        )
+        if name.endswith(".html"):
+            # The engine's own offline pages, with their inline style and sorting script; in a
+            # sandbox (an origin of their own), so they can never act with the office's session.
+            response.headers["Content-Security-Policy"] = REPORT_POLICY
+        return response
 
     return router
 
@@ -460,6 +474,9 @@ def _run_view(state: dict[str, Any], data: Path) -> dict[str, Any]:
         "failed": "督查未能完成",
     }
     view = {k: v for k, v in state.items() if k != "pid"}
+    for key in ("started", "ended"):
+        if state.get(key):
+            view[f"{key}_label"] = moment_label(datetime.fromisoformat(state[key]))
     view["label"] = labels.get(state.get("state", "idle"), "")
     period = state.get("period")
     view["reports"] = (
