@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -183,7 +183,12 @@ def office_reviews(audit: Audit, ledger: Ledger) -> list[ReviewAction]:
     from progress_audit.intake.reviews import review_actions
 
     months = (str(audit.period), str(audit.period.prev()))
-    return [a for a in review_actions(ledger) if a.period in months and a.at <= audit.as_of]
+    zone = audit.as_of.tzinfo  # the office's time zone: its reasons say when, in its clock
+    return [
+        replace(a, at=a.at.astimezone(zone))
+        for a in review_actions(ledger)
+        if a.period in months and a.at <= audit.as_of
+    ]
 
 
 def accepted_rows(audit: Audit, ledger: Ledger) -> list[ReportedRow]:

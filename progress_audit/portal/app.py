@@ -226,6 +226,12 @@ def _unit_page(desk: Desk, unit: str, token: str, moment: datetime) -> dict[str,
     audit = desk.audit(period, moment)
     due = period.due(desk.settings.timezone, desk.settings.due_day)
     receipts = [_receipt_view(r) for r in desk.receipts(unit)]
+    actions = review_actions(desk.ledger, period=str(period), unit=unit)
+    gone = {a.sha256: a.action for a in actions if a.action in ("return", "withdraw")}
+    for r in receipts:
+        if r["sha256"] in gone and r["period"] == str(period):
+            r["status"] = "returned" if gone[r["sha256"]] == "return" else "withdrawn"
+            r["status_label"] = SUBMISSION_STATUS_LABELS[r["status"]]
     return {
         "unit": unit,
         "token": token,
@@ -242,7 +248,7 @@ def _unit_page(desk: Desk, unit: str, token: str, moment: datetime) -> dict[str,
                 "reason": a.reason,
                 "current": bool(receipts) and receipts[0]["sha256"] == a.sha256,
             }
-            for a in reversed(review_actions(desk.ledger, period=str(period), unit=unit))
+            for a in reversed(actions)
             if a.action == "return"
         ],
         "feedback": desk.last_feedback(unit, period),

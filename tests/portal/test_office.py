@@ -232,6 +232,7 @@ def test_return_and_correct_reach_the_units_page_findings_and_the_report(
     # The unit sees the reason at once.
     page = client.get(f"/u/{tokens['人社局']}")
     assert "就业数与统计局不符" in page.text and 'id="returned"' in page.text
+    assert "已退回" in page.text  # its receipt too
     board = client.get("/office")
     assert "已退回" in board.text and "已核定" in board.text
     unit_page = client.get(f"/office/units/{OTHER}")
@@ -242,7 +243,7 @@ def test_return_and_correct_reach_the_units_page_findings_and_the_report(
     assert [s["status"] for s in mine] == ["returned"]
     jobs = next(f for f in document["findings"] if f["metric_id"] == JOBS)
     assert jobs["status"] == "missing"
-    assert any("就业数与统计局不符" in r for r in jobs["reasons"])
+    assert any("退回（2019年7月3日 10:00）：就业数与统计局不符" in r for r in jobs["reasons"])
     assert jobs["reported"] is None and jobs["review"] is None
     fixed = next(
         f for f in document["findings"] if f["metric_id"] == other_metric and f["unit"] == OTHER
