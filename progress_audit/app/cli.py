@@ -346,6 +346,18 @@ def portal_links(
         typer.echo(f"{item['unit']}{mark}\t{item['url']}")
 
 
+@portal_app.command("hash-password")
+def portal_hash_password() -> None:
+    """输入督查室密码，打印它的 scrypt 哈希（作为 office_password 的值，不必保存明文）。"""
+    # Only this command needs the office's password functions (and FastAPI under them).
+    from progress_audit.portal.office.auth import hash_password
+
+    password = typer.prompt("督查室密码", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        _fail("密码至少 8 个字符")
+    typer.echo(hash_password(password))
+
+
 def main() -> None:
     """Console-script entry point."""
     with quick_exit():  # at the end, no second spent unloading pandas, GX and Prefect

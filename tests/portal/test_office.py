@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from progress_audit.app.cli import app as cli
 from progress_audit.config import Settings
 from progress_audit.pipeline import assess_month, check, collect, prepare, write_outputs
 from progress_audit.portal.app import create_app
@@ -314,3 +316,13 @@ def test_run_now_starts_the_monthly_audit_once(client, monkeypatch, data):
     assert len(started) == 1 and str(started[0][0]) == "2019-06"
     assert second.json()["message"].startswith("本工作区已有")
     assert client.get("/office/run", headers=basic()).json()["state"] == "idle"
+
+
+def test_a_hashed_password_works_as_the_setting_and_the_command_prints_one(desk, clock):
+    printed = CliRunner().invoke(cli, ["portal", "hash-password"], input=f"{PASSWORD}\n" * 2)
+    hashed = printed.output.strip().splitlines()[-1]
+    assert hashed.startswith("scrypt$") and PASSWORD not in printed.output
+    desk.settings = Settings(office_password=hashed)
+    with TestClient(create_app(desk, now=clock)) as c:
+        assert c.get("/office", headers=basic()).status_code == 200
+        assert c.get("/office", headers=basic(hashed)).status_code == 401
