@@ -277,7 +277,7 @@ def test_every_report_file_is_written(out):
     names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     feedback = {"商务局", "科技局", "人社局", "发改局", "城管局", "_.._逃逸"}
     assert names == sorted(
-        ["overdue.xlsx", "at-risk.xlsx", "exceptions.xlsx", "exceptions.html"]
+        ["overdue.xlsx", "at-risk.xlsx", "exceptions.xlsx", "exceptions.html", "exceptions.docx"]
         + [f"feedback/{u}.xlsx" for u in feedback]
     )
 
@@ -528,6 +528,7 @@ def test_quiet_month_still_writes_every_report(tmp_path):
         "at-risk.xlsx",
         "exceptions.xlsx",
         "exceptions.html",
+        "exceptions.docx",
         "商务局.xlsx",
     }
     ws = load_workbook(tmp_path / "overdue.xlsx").active
