@@ -652,10 +652,15 @@ def opening_paragraphs(report: ExceptionReport) -> list[str]:
     paragraphs = [first]
     long_units = report.long_behind_units
     if long_units:
-        n = sum(1 for t in report.trends.values() if t.streak >= 2)
+        per_unit: dict[str, int] = {}
+        for (unit, _, _), t in report.trends.items():
+            if t.streak >= 2:
+                per_unit[unit] = per_unit.get(unit, 0) + 1
+        n = sum(per_unit.values())
+        most = sorted(long_units, key=lambda u: -per_unit[u])
+        named = "、".join(f"{u}{per_unit[u]}项" for u in most)
         paragraphs.append(
-            f"连续两个月及以上进度滞后或逾期的任务{n}项，涉及{len(long_units)}个单位："
-            f"{'、'.join(long_units)}。"
+            f"连续两个月及以上进度滞后或逾期的任务{n}项，涉及{len(long_units)}个单位：{named}。"
         )
     elif report.previous:
         paragraphs.append("没有连续两个月及以上进度滞后的任务。")

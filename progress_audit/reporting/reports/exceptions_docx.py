@@ -73,7 +73,7 @@ def exceptions_docx_bytes(report: ExceptionReport) -> bytes:
     _para(doc, report_title(report), TITLE_FONT, Pt(22), WD_ALIGN_PARAGRAPH.CENTER, bold=True)
     _para(
         doc,
-        f"{ISSUER}　{as_of_label(report.as_of)}",
+        f"{ISSUER}　{_issue_date(report)}",
         BODY_FONT,
         BODY_SIZE,
         WD_ALIGN_PARAGRAPH.CENTER,
@@ -93,13 +93,13 @@ def exceptions_docx_bytes(report: ExceptionReport) -> bytes:
         indent=True,
     )
     _para(doc, ISSUER, BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT)
-    _para(doc, as_of_label(report.as_of), BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT)
+    _para(doc, _issue_date(report), BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT)
 
     landscape = doc.add_section(WD_SECTION.NEW_PAGE)
     landscape.orientation = WD_ORIENT.LANDSCAPE
     landscape.page_width, landscape.page_height = A4[1], A4[0]
     for side in ("top_margin", "bottom_margin", "left_margin", "right_margin"):
-        setattr(landscape, side, Cm(1.8))
+        setattr(landscape, side, Cm(1.5))
 
     _attachment(
         doc, 1, f"{report.period.label}逾期未完成任务（{len(report.overdue)} 项）", first=True
@@ -253,7 +253,7 @@ def _finding_table(doc, report: ExceptionReport, findings: Sequence[Finding], em
         "连续滞后",
         "来源",
     )
-    widths = (1.8, 1.4, 3.8, 2.0, 1.6, 1.9, 1.9, 1.9, 1.6, 1.6, 1.7, 1.6, 3.3)
+    widths = (2.0, 1.7, 3.2, 2.0, 1.5, 2.0, 2.0, 2.0, 1.6, 1.4, 1.7, 1.5, 4.0)
     rows = []
     for f in findings:
         uom = f.unit_of_measure
@@ -272,11 +272,16 @@ def _finding_table(doc, report: ExceptionReport, findings: Sequence[Finding], em
                 percent_label(f.ratio),
                 points_label(behind_points(f)),
                 previous,
-                trend.streak_label,
+                f"{trend.streak}个月" if trend.streak >= 2 else "",
                 file_cell_label(f.source),
             ]
         )
-    _table(doc, headers, widths, rows, empty, numeric={5, 6, 7, 8, 9})
+    _table(doc, headers, widths, rows, empty, numeric={5, 6, 7, 8, 9}, size=Pt(10))
+
+
+def _issue_date(report: ExceptionReport) -> str:
+    """The day the 通报 speaks for, without the time: 2019年7月10日."""
+    return as_of_label(report.as_of).split(" ")[0]
 
 
 def _attachment(doc, number: int, title: str, *, first: bool = False) -> None:
@@ -331,6 +336,11 @@ def _table(
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    for c, w in enumerate(widths_cm):
+        table.columns[c].width = Cm(w)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    table._tbl.tblPr.append(layout)
     for r, values in enumerate([list(headers), *rows]):
         row = table.rows[r]
         tr_pr = row._tr.get_or_add_trPr()
@@ -347,6 +357,8 @@ def _table(
                 _shade(cell, "DDEBF7")
             elif c in numeric:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                # A number is never broken over two lines.
+                cell._tc.get_or_add_tcPr().append(OxmlElement("w:noWrap"))
             _font(p.add_run(str(value)), TABLE_FONT, size, bold=r == 0)
 
 

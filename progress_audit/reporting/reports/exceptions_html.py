@@ -139,12 +139,13 @@ def _finding(f: Finding, report: ExceptionReport) -> dict[str, Any]:
     return {
         "previous": trend.previous_label or ("—" if report.previous else NO_PREVIOUS),
         "previous_status": trend.previous or "",
-        "streak": trend.streak_label,
+        "streak": f"{trend.streak}个月" if trend.streak >= 2 else "",
         "status": f.status,
         "status_label": f.status_label,
         "ids": f.metric_id or f.task_id,
         "name": short_label(f),
-        "reasons": "；".join(f.reasons),
+        # The figures say why a line is behind; the reasons only where there are none (受阻).
+        "reasons": "；".join(f.reasons) if f.ratio is None else "",
         "unit": f.unit,
         "leaders": leaders_label(f),
         "target": number_label(f.target, uom),
