@@ -363,7 +363,15 @@ def test_at_risk_worst_first(out):
 
 def test_exceptions_workbook_sections(out):
     wb = load_workbook(out / "exceptions.xlsx")
-    assert wb.sheetnames == ["通报", "概况", "逾期未完成", "进度滞后", "未报送", "数据异常", "单位排名"]
+    assert wb.sheetnames == [
+        "通报",
+        "概况",
+        "逾期未完成",
+        "进度滞后",
+        "未报送",
+        "数据异常",
+        "单位排名",
+    ]
     for ws in wb.worksheets[1:]:
         assert_print_ready(ws)
     letter = [c.value for c in wb["通报"]["A"] if c.value]

@@ -520,7 +520,7 @@ def not_reported_parts(
                     message=(f"{reason}（该单位另有报送的填报表已采用）" if used else reason),
                     dimension="文件无法使用",
                     file=file_name(s.file),
-                    where=received_label(s.received_at, as_of),
+                    where=f"{received_label(s.received_at, as_of)}收到",
                 )
             )
     late = [
