@@ -299,3 +299,18 @@ def test_html_prints_without_empty_pages_and_numbers_never_wrap(out):
     assert "size: A4 landscape" in css and "display: table-header-group" in css
     # No forced page break after the summary (it left a near-empty first page).
     assert "break-after: page" not in css and "page-break-after: always" not in css
+
+
+def test_the_docx_goes_out_with_the_mail(out):
+    from progress_audit.config import SmtpSettings
+    from progress_audit.notification.mail import exception_report_message
+
+    settings = SmtpSettings(
+        host="127.0.0.1", port=25, sender="dcs@example.gov.cn", office_recipients=["a@b.cn"]
+    )
+    summary = {"on_track": 3}
+    msg = exception_report_message(PERIOD, AS_OF, summary, [out / "exceptions.docx"], settings)
+    (part,) = list(msg.iter_attachments())
+    assert part.get_filename() == "2019年6月督办通报.docx"
+    assert part.get_content_type().endswith("wordprocessingml.document")
+    assert part.get_payload(decode=True) == (out / "exceptions.docx").read_bytes()

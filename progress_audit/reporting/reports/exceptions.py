@@ -633,12 +633,21 @@ def opening_paragraphs(report: ExceptionReport) -> list[str]:
     c = report.counts
     month = f"{report.period.month}月底"
     behind = c.get("off_track", 0) + c.get("at_risk", 0)
-    first = (
-        f"截至{month}，全区{report.total}项任务中，已完成{c.get('completed', 0)}项、"
-        f"正常推进{c.get('on_track', 0)}项、进度滞后{behind}项"
-        f"（其中严重滞后{c.get('off_track', 0)}项）、逾期未完成{c.get('overdue', 0)}项、"
-        f"未报送{c.get('missing', 0)}项、数据异常待核实{c.get('invalid', 0)}项。"
-    )
+    # The three a leader reads first always; the others only when there are any.
+    parts = [
+        f"已完成{c.get('completed', 0)}项",
+        f"正常推进{c.get('on_track', 0)}项",
+        f"进度滞后{behind}项"
+        + (f"（其中严重滞后{c['off_track']}项）" if c.get("off_track") else ""),
+    ]
+    for key, label in (
+        ("overdue", "逾期未完成"),
+        ("missing", "未报送"),
+        ("invalid", "数据异常待核实"),
+    ):
+        if c.get(key):
+            parts.append(f"{label}{c[key]}项")
+    first = f"截至{month}，全区{report.total}项任务中，{'、'.join(parts)}。"
     units_missing = [n.unit for n in report.not_reported]
     if units_missing:
         first += f"{len(units_missing)}个单位有任务未报送（{'、'.join(units_missing)}）"
