@@ -105,10 +105,16 @@ def exceptions_docx_bytes(report: ExceptionReport) -> bytes:
         doc, 1, f"{report.period.label}逾期未完成任务（{len(report.overdue)} 项）", first=True
     )
     _finding_table(doc, report, report.overdue, "本月无逾期未完成的任务。")
-    _attachment(doc, 2, f"{report.period.label}进度滞后任务（{len(report.behind)} 项）")
+    # A new page for an attachment only after one with a table: an empty list is one line.
+    _attachment(
+        doc,
+        2,
+        f"{report.period.label}进度滞后任务（{len(report.behind)} 项）",
+        first=not report.overdue,
+    )
     _finding_table(doc, report, report.behind, "本月没有落后于序时进度的任务。")
     lines = sum(n.lines for n in report.not_reported)
-    _attachment(doc, 3, f"{report.period.label}未报送情况（{lines} 项）")
+    _attachment(doc, 3, f"{report.period.label}未报送情况（{lines} 项）", first=not report.behind)
     _table(
         doc,
         ("牵头单位", "情况", "项数", "任务编号", "分管领导", "说明"),
@@ -128,7 +134,12 @@ def exceptions_docx_bytes(report: ExceptionReport) -> bytes:
             TABLE_FONT,
             TABLE_SIZE,
         )
-    _attachment(doc, 4, f"{report.period.label}数据异常（{len(report.data_problems)} 项）")
+    _attachment(
+        doc,
+        4,
+        f"{report.period.label}数据异常（{len(report.data_problems)} 项）",
+        first=not report.not_reported,
+    )
     problem_columns = ("牵头单位", "编号", "指标/工作标准", "填写内容", "问题", "文件及位置")
     widths = (2.8, 1.6, 4.2, 3.0, 8.8, 5.0)
     _table(
@@ -173,7 +184,12 @@ def exceptions_docx_bytes(report: ExceptionReport) -> bytes:
             ],
             "",
         )
-    _attachment(doc, 5, f"{report.period.label}牵头单位排名")
+    _attachment(
+        doc,
+        5,
+        f"{report.period.label}牵头单位排名",
+        first=not (report.data_problems or report.notes),
+    )
     _table(
         doc,
         (
@@ -285,10 +301,15 @@ def _issue_date(report: ExceptionReport) -> str:
 
 
 def _attachment(doc, number: int, title: str, *, first: bool = False) -> None:
+    """附件N and its title; on a new page unless `first` (the section's or after a short one)."""
     head = _para(doc, f"附件{number}", HEADING_FONT, Pt(14))
     if not first:
         head.paragraph_format.page_break_before = True
-    _para(doc, title, TITLE_FONT, Pt(16), WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    else:
+        head.paragraph_format.space_before = Pt(12)
+    head.paragraph_format.keep_with_next = True
+    name = _para(doc, title, TITLE_FONT, Pt(16), WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    name.paragraph_format.keep_with_next = True
 
 
 def _para(doc, text: str, font: str, size, align=None, *, bold=False, indent=False):

@@ -255,8 +255,8 @@ def _summary(ws, report: ExceptionReport, title: str, head: str) -> None:
         Column("合计", "count", 8, 6),
         Column("需关注", "count", 8, 7),
     ]
-    counts = "，".join(f"{FINDING_STATUS_LABELS[s]} {report.counts.get(s, 0)} 项" for s in STATUSES)
-    row = title_rows(ws, f"{title}　概况", f"{head}　共 {report.total} 项：{counts}", len(columns))
+    # The counts are the 全区 row below; the line under the title stays short enough to show.
+    row = title_rows(ws, f"{title}　概况", f"{head}　共 {report.total} 项", len(columns))
     table = start_table(ws, columns, row)
     for i, s in enumerate(STATUSES, start=3):
         ws.cell(row=table.header_row, column=i).fill = PatternFill("solid", fgColor=STATUS_FILLS[s])
