@@ -84,6 +84,8 @@ FINDING_HEADERS = (
     "来源",
 )
 NO_PREVIOUS = "无上月数据"
+# The opening names these statuses only when there are any.
+_ALSO_NAMED = {"overdue": "逾期未完成", "missing": "未报送", "invalid": "数据异常待核实"}
 ISSUER = "区政府办公室督查室"
 
 
@@ -640,11 +642,7 @@ def opening_paragraphs(report: ExceptionReport) -> list[str]:
         f"进度滞后{behind}项"
         + (f"（其中严重滞后{c['off_track']}项）" if c.get("off_track") else ""),
     ]
-    for key, label in (
-        ("overdue", "逾期未完成"),
-        ("missing", "未报送"),
-        ("invalid", "数据异常待核实"),
-    ):
+    for key, label in _ALSO_NAMED.items():
         if c.get(key):
             parts.append(f"{label}{c[key]}项")
     first = f"截至{month}，全区{report.total}项任务中，{'、'.join(parts)}。"
