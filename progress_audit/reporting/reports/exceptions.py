@@ -671,11 +671,17 @@ def opening_paragraphs(report: ExceptionReport) -> list[str]:
         )
     elif report.previous:
         paragraphs.append("没有连续两个月及以上进度滞后的任务。")
-    paragraphs.append(
-        "督办要求：逾期未完成和进度滞后的任务，牵头单位须对照序时进度查找原因、明确整改措施和"
-        "完成时间，分管领导督促推进；未报送的单位须补报本月进度；数据异常的单位须核实更正"
-        "附件4所列单元格。"
-    )
+    asks = [
+        "逾期未完成和进度滞后的任务，牵头单位须对照序时进度查找原因、明确整改措施和完成时间，"
+        "分管领导督促推进"
+    ]
+    if report.not_reported:
+        asks.append("未报送的单位须补报本月进度（附件3）")
+    if report.data_problems:
+        asks.append("数据异常的单位须核实更正附件4所列单元格")
+    if report.late:
+        asks.append("逾期报送的单位须按时报送")
+    paragraphs.append("督办要求：" + "；".join(asks) + "。")
     if report.next_due:
         paragraphs.append(
             f"整改时限：{deadline_label(report.next_due)}前，整改情况随下月进度填报表一并报送"
