@@ -325,7 +325,13 @@ def notify_office(audit: Audit, findings: Sequence[Finding], outputs: Outputs) -
     smtp = audit.settings.smtp
     if not audit.settings.notify_office or smtp is None or not smtp.office_recipients:
         return "未配置邮件（smtp），不发送通报"
-    names = ("exceptions.xlsx", "exceptions.html", "overdue.xlsx", "at-risk.xlsx")
+    names = (
+        "exceptions.docx",
+        "exceptions.xlsx",
+        "exceptions.html",
+        "overdue.xlsx",
+        "at-risk.xlsx",
+    )
     attachments = [p for p in outputs.files if p.name in names]
     message = exception_report_message(
         audit.period, audit.as_of, summarise(findings), attachments, smtp

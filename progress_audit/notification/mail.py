@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 REPORT_TITLES: dict[str, tuple[str, str]] = {
     "exceptions.xlsx": ("督办通报", "督办通报（Excel，可打印）"),
     "exceptions.html": ("督办通报", "督办通报（网页版，离线可看）"),
+    "exceptions.docx": ("督办通报", "督办通报（Word 公文，附件为各清单）"),
     "overdue.xlsx": ("逾期任务清单", "逾期任务：按分管领导和牵头单位分组"),
     "at-risk.xlsx": ("预警任务清单", "预警任务：进度滞后、严重滞后，按滞后程度排序"),
     "quality.html": ("数据质量报告", "各单位报送数据的完整性、及时性、有效性、一致性"),
@@ -45,6 +46,7 @@ REPORT_TITLES: dict[str, tuple[str, str]] = {
 _MIME_TYPES: dict[str, tuple[str, str]] = {
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
     ".xls": ("application", "vnd.ms-excel"),
+    ".docx": ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ".html": ("text", "html"),
     ".htm": ("text", "html"),
     ".json": ("application", "json"),

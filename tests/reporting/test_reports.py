@@ -277,7 +277,7 @@ def test_every_report_file_is_written(out):
     names = sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     feedback = {"商务局", "科技局", "人社局", "发改局", "城管局", "_.._逃逸"}
     assert names == sorted(
-        ["overdue.xlsx", "at-risk.xlsx", "exceptions.xlsx", "exceptions.html"]
+        ["overdue.xlsx", "at-risk.xlsx", "exceptions.xlsx", "exceptions.html", "exceptions.docx"]
         + [f"feedback/{u}.xlsx" for u in feedback]
     )
 
@@ -363,9 +363,20 @@ def test_at_risk_worst_first(out):
 
 def test_exceptions_workbook_sections(out):
     wb = load_workbook(out / "exceptions.xlsx")
-    assert wb.sheetnames == ["概况", "逾期未完成", "进度滞后", "未报送", "数据异常"]
-    for ws in wb:
+    assert wb.sheetnames == [
+        "通报",
+        "概况",
+        "逾期未完成",
+        "进度滞后",
+        "未报送",
+        "数据异常",
+        "单位排名",
+    ]
+    for ws in wb.worksheets[1:]:
         assert_print_ready(ws)
+    letter = [c.value for c in wb["通报"]["A"] if c.value]
+    assert letter[0] == "关于2019年6月全区重点任务推进情况的督办通报"
+    assert any(str(t).strip().startswith("截至6月底，全区17项任务中") for t in letter)
     summary = wb["概况"]
     cols = header(summary)
     assert cols[2:9] == list(FINDING_STATUS_LABELS.values())
@@ -390,26 +401,30 @@ def test_exceptions_workbook_sections(out):
         "落后序时进度（百分点）",
         "每月需完成",
         "存在问题",
+        "上月状态",
+        "连续滞后",
     ):
         assert name in items
+    # The source is the file and the cell.
+    assert behind[-1][items.index("来源")] == "商务局.xlsx F6"
 
     missing = {(r[0], r[1]): r for r in rows_of(wb["未报送"])}
     assert missing[("水利局", "未报送")][2] == 2
     assert missing[("水利局", "未报送")][3] == "7.1.1、7.2.1"
     assert missing[("发改局", "漏报任务行")][2] == 1
     assert "找不到表头" in missing[("城管局", "文件无法使用")][7]
-    assert "晚于截止时间" in missing[("科技局", "逾期报送")][7]
-    assert missing[("（未识别单位）", "文件无法使用")][5] == "=cmd|' /C calc'!A0.xlsx"
+    # 科技局 reported late and its workbook was used: a note, not 未报送.
+    assert not any(r[0] == "科技局" for r in rows_of(wb["未报送"]) if r[1])
+    assert any("科技局" in str(r[0]) and "逾期报送" in str(r[0]) for r in rows_of(wb["未报送"]))
 
     problems = rows_of(wb["数据异常"])
-    f7 = next(r for r in problems if r[8] == "进度填报!F7")
+    f7 = next(r for r in problems if r[8] == "F7")
     assert f7[0] == "人社局" and f7[4] == f"约五千{SCRIPT}" and "无法识别" in f7[5]
     # The invalid finding no problem explains is listed from the finding itself.
-    f8 = next(r for r in problems if r[8] == "进度填报!F8")
+    f8 = next(r for r in problems if r[8] == "F8")
     assert f8[5] == "年累计数比上月减少"
-    assert not any(
-        r[0] == "人社局" and r[1] == "9.1" and r[5].startswith("进度填报!F7 的值") for r in problems
-    )
+    # The file no unit could be told for is a data-quality note.
+    assert any(str(r[7]).endswith("calc'!A0.xlsx") and r[0] == "（未识别单位）" for r in problems)
 
 
 def test_feedback_per_submitting_unit(out):
@@ -528,6 +543,7 @@ def test_quiet_month_still_writes_every_report(tmp_path):
         "at-risk.xlsx",
         "exceptions.xlsx",
         "exceptions.html",
+        "exceptions.docx",
         "商务局.xlsx",
     }
     ws = load_workbook(tmp_path / "overdue.xlsx").active

@@ -2,7 +2,8 @@
 
     overdue.xlsx              逾期任务, by 分管领导 and 牵头单位
     at-risk.xlsx              预警任务, worst first
-    exceptions.xlsx / .html   督办通报 to the government office
+    exceptions.xlsx / .html / .docx   督办通报 to the government office (the .docx as issued),
+                              compared with the earlier months' findings.json beside it
     feedback/<unit>.xlsx      each submitting unit's feedback, cell by cell
 
 Each file is written atomically and depends only on its inputs and `as_of`. Text that came
@@ -19,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 from progress_audit.model.period import Period
 from progress_audit.model.problems import Problem
 from progress_audit.model.records import Finding, Submission
+from progress_audit.reporting.history import read_finding_history
 from progress_audit.reporting.reports.at_risk import write_at_risk
 from progress_audit.reporting.reports.exceptions import build_exception_report
+from progress_audit.reporting.reports.exceptions_docx import write_exceptions_docx
 from progress_audit.reporting.reports.exceptions_html import write_exceptions_html
 from progress_audit.reporting.reports.exceptions_xlsx import write_exceptions_xlsx
 from progress_audit.reporting.reports.feedback import write_feedback
@@ -46,12 +49,17 @@ def write_reports(
     """
     out_dir = Path(out_dir)
     render = log.render if log else _render
-    report = build_exception_report(period, as_of, findings, submissions, problems)
+    # The earlier months of the year, from their findings.json beside this month's folder.
+    history = read_finding_history(out_dir.parent, period)
+    report = build_exception_report(
+        period, as_of, findings, submissions, problems, history, next_due=period.next().due()
+    )
     return [
         render(write_overdue, out_dir / "overdue.xlsx", period, as_of, findings),
         render(write_at_risk, out_dir / "at-risk.xlsx", period, as_of, findings),
         render(write_exceptions_xlsx, out_dir / "exceptions.xlsx", report),
         render(write_exceptions_html, out_dir / "exceptions.html", report),
+        render(write_exceptions_docx, out_dir / "exceptions.docx", report),
         *write_feedback(
             out_dir / "feedback", period, as_of, findings, submissions, problems, log=log
         ),

@@ -10,8 +10,9 @@ written as a workbook (exceptions.xlsx) and as a printable page (exceptions.html
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from progress_audit.model.period import Period
@@ -22,12 +23,14 @@ from progress_audit.model.records import (
     Finding,
     Submission,
 )
+from progress_audit.model.wording import deadline_label
+from progress_audit.reporting.history import FindingHistory
 from progress_audit.reporting.reports.labels import (
     UNIT_PLACEHOLDER,
-    cell_label,
     dimension_label,
-    indicator_label,
+    natural_key,
     received_label,
+    short_label,
     task_key,
 )
 from progress_audit.reporting.reports.ordering import (
@@ -49,10 +52,15 @@ from progress_audit.reporting.reports.problem_list import (
 
 STATUSES: tuple[str, ...] = tuple(FINDING_STATUS_LABELS)
 GOOD = ("on_track", "completed")
+BEHIND_NOW = ("overdue", *BEHIND)
+"""What counts as 滞后 month over month: 逾期未完成, 严重滞后, 进度滞后."""
+_PROGRESS_RANK = {"completed": 0, "on_track": 0, "at_risk": 1, "off_track": 2, "overdue": 3}
+COLLECTIVE_LEADER = "各区长"
 # 三、未报送: each situation shown in the colour of the status it resembles.
 SITUATION_STATUS = {
     "未报送": "missing",
     "文件无法使用": "invalid",
+    "已退回": "missing",
     "漏报任务行": "missing",
     "逾期报送": "at_risk",
 }
@@ -75,6 +83,10 @@ FINDING_HEADERS = (
     "原因",
     "来源",
 )
+NO_PREVIOUS = "无上月数据"
+# The opening names these statuses only when there are any.
+_ALSO_NAMED = {"overdue": "逾期未完成", "missing": "未报送", "invalid": "数据异常待核实"}
+ISSUER = "区政府办公室督查室"
 
 
 @dataclass(frozen=True)
@@ -125,6 +137,40 @@ class DataProblem:
 
 
 @dataclass(frozen=True)
+class Trend:
+    """A finding month over month: its status last month (None: 无上月数据) and for how many
+    months in a row, this one included, it has been behind (0 when it is not behind now)."""
+
+    previous: str | None
+    streak: int
+
+    @property
+    def previous_label(self) -> str:
+        return FINDING_STATUS_LABELS.get(self.previous, self.previous) if self.previous else ""
+
+    @property
+    def streak_label(self) -> str:
+        return f"连续{self.streak}个月" if self.streak >= 2 else ""
+
+
+@dataclass(frozen=True)
+class UnitRank:
+    """One row of the unit ranking (单位排名): items behind, reporting, data problems."""
+
+    rank: int
+    unit: str
+    leader: str
+    tasks: int
+    behind: int
+    long_behind: int
+    change: int | None
+    """Items behind now minus last month (None: 无上月数据)."""
+    reporting: str
+    on_time_months: str
+    problems: int
+
+
+@dataclass(frozen=True)
 class ExceptionReport:
     period: Period
     as_of: datetime
@@ -136,10 +182,42 @@ class ExceptionReport:
     behind: list[Finding]
     not_reported: list[NotReported]
     data_problems: list[DataProblem]
+    late: list[NotReported] = field(default_factory=list)
+    """Workbooks received after the deadline and used (not 未报送: a note under 三)."""
+    notes: list[DataProblem] = field(default_factory=list)
+    """Data-quality notes no 数据异常 finding stands for: unusable files of a unit whose other
+    workbook was used, files no unit could be told for, errors on a line that still counted."""
+    leader_notes: tuple[str, ...] = ()
+    previous: str = ""
+    """Last month's label (2019年5月), or empty when its findings are not to be had."""
+    trends: dict[tuple[str, str, str | None], Trend] = field(default_factory=dict)
+    improved: int = 0
+    slipped: int = 0
+    ranking: list[UnitRank] = field(default_factory=list)
+    next_due: datetime | None = None
+    """整改时限: when the next month's workbook is due."""
 
     @property
     def time_share(self) -> float:
         return self.period.elapsed_share
+
+    def trend(self, f: Finding) -> Trend:
+        return self.trends.get(finding_key(f), Trend(None, 0))
+
+    @property
+    def long_behind_units(self) -> list[str]:
+        """Units with an item behind two months or more in a row, in table order."""
+        units = {u for (u, _, _), t in self.trends.items() if t.streak >= 2}
+        return [m.name for m in self.units if m.name in units]
+
+
+def report_title(report: ExceptionReport) -> str:
+    """关于2019年6月全区重点任务推进情况的督办通报"""
+    return f"关于{report.period.label}全区重点任务推进情况的督办通报"
+
+
+def finding_key(f: Finding) -> tuple[str, str, str | None]:
+    return (f.unit, f.task_id, f.metric_id)
 
 
 def build_exception_report(
@@ -148,13 +226,14 @@ def build_exception_report(
     findings: Sequence[Finding],
     submissions: Sequence[Submission],
     problems: Sequence[Problem] = (),
+    history: FindingHistory | None = None,
+    *,
+    next_due: datetime | None = None,
 ) -> ExceptionReport:
-    """What the month's 督办通报 says, from the findings, submissions and problems."""
+    """What the month's 督办通报 says, from the findings, submissions and problems, and the
+    earlier months of the year (`history`) to compare with."""
     counts = _count(findings)
-    leaders = [
-        MatrixRow("分管领导", name, _count(f for f in findings if name in f.leaders))
-        for name in leaders_of(findings)
-    ]
+    by_leader, leader_notes = leader_rows(findings)
     units = [
         MatrixRow("牵头单位", name, _count(f for f in findings if f.unit == name))
         for name in units_of(findings)
@@ -165,18 +244,41 @@ def build_exception_report(
         for _, fs in groups
         for f in fs
     ]
-    return ExceptionReport(
+    history = history or FindingHistory()
+    last = history.month(period.prev()) if period.month > 1 else None
+    trends = finding_trends(findings, period, history)
+    improved = slipped = 0
+    if last is not None:
+        for f in findings:
+            before = last.statuses.get(finding_key(f))
+            if before in _PROGRESS_RANK and f.status in _PROGRESS_RANK:
+                improved += _PROGRESS_RANK[f.status] < _PROGRESS_RANK[before]
+                slipped += _PROGRESS_RANK[f.status] > _PROGRESS_RANK[before]
+    missing_rows, late, notes_files = not_reported_parts(findings, submissions, as_of)
+    shown_files = {n.file for n in missing_rows if n.file}
+    problems_rows, notes = data_problem_parts(findings, submissions, problems, shown_files)
+    report = ExceptionReport(
         period=period,
         as_of=as_of,
         total=len(findings),
         counts=counts,
-        leaders=leaders,
+        leaders=by_leader,
         units=units,
         overdue=overdue,
         behind=worst_first(f for f in findings if f.status in BEHIND),
-        not_reported=not_reported(findings, submissions, as_of),
-        data_problems=data_problems(findings, submissions, problems),
+        not_reported=missing_rows,
+        data_problems=problems_rows,
+        late=late,
+        notes=[*notes_files, *notes],
+        leader_notes=leader_notes,
+        previous=period.prev().label if last is not None else "",
+        trends=trends,
+        improved=improved,
+        slipped=slipped,
+        next_due=next_due,
     )
+    ranking = unit_ranking(report, findings, submissions, history)
+    return replace(report, ranking=ranking)
 
 
 def _count(findings) -> dict[str, int]:
@@ -186,13 +288,161 @@ def _count(findings) -> dict[str, int]:
     return counts
 
 
+def own_leaders(findings: Sequence[Finding]) -> dict[str, str]:
+    """Each lead unit's own 分管领导: the named leader (not 各区长) of most of the standards it
+    leads, the first in table order on a tie."""
+    tally: dict[str, dict[str, int]] = {}
+    for f in sorted(findings, key=task_key):
+        named = [n for n in f.leaders if n != COLLECTIVE_LEADER]
+        if named:
+            unit = tally.setdefault(f.unit, {})
+            unit[named[0]] = unit.get(named[0], 0) + 1
+    return {u: max(t, key=lambda n: (t[n], -list(t).index(n))) for u, t in tally.items()}
+
+
+def leader_rows(findings: Sequence[Finding]) -> tuple[list[MatrixRow], tuple[str, ...]]:
+    """按分管领导: each finding counted once, so that the rows add up to 全区合计; and the notes
+    that say how. A task under two leaders is counted under the first named; a task under
+    各区长 under its lead unit's own 分管领导 where the table names one, else as 各区长."""
+    own = own_leaders(findings)
+    shared: set[str] = set()
+    moved: set[tuple[str, str]] = set()
+    kept = 0
+    assigned: dict[str, list[Finding]] = {}
+    for f in findings:
+        named = [n for n in f.leaders if n != COLLECTIVE_LEADER]
+        if named:
+            leader = named[0]
+            if len(named) > 1:
+                shared.add(f"{f.task_id}（{'、'.join(named)}）")
+        elif f.leaders and f.unit in own:
+            leader = own[f.unit]
+            moved.add((f.task_id, f.unit))
+        elif f.leaders:
+            leader, kept = COLLECTIVE_LEADER, kept + 1
+        else:
+            leader = "（未列分管领导）"
+        assigned.setdefault(leader, []).append(f)
+    order = [*leaders_of(findings), COLLECTIVE_LEADER, "（未列分管领导）"]
+    rows = [
+        MatrixRow("分管领导", name, _count(assigned[name]))
+        for name in dict.fromkeys(order)
+        if name in assigned
+    ]
+    notes: list[str] = []
+    if shared:
+        notes.append(
+            f"任务{'、'.join(sorted(shared, key=natural_key))}由两位区领导共同分管，"
+            "计入排名在前的领导一次；各行相加等于全区合计。"
+        )
+    if moved:
+        n = sum(1 for f in findings if (f.task_id, f.unit) in moved)
+        notes.append(
+            f"分管领导为“{COLLECTIVE_LEADER}”的 {n} 项，按牵头单位在责任分解表其他任务中的"
+            "分管领导计入。"
+        )
+    if kept:
+        notes.append(
+            f"“{COLLECTIVE_LEADER}”一行为牵头单位在责任分解表中没有其他分管领导的 {kept} 项。"
+        )
+    return rows, tuple(notes)
+
+
+def finding_trends(
+    findings: Sequence[Finding], period: Period, history: FindingHistory
+) -> dict[tuple[str, str, str | None], Trend]:
+    """Each finding's status last month and its months behind in a row (a month without data
+    ends the run: it is not counted as behind)."""
+    months = {m.period: m for m in history.months}
+    out: dict[tuple[str, str, str | None], Trend] = {}
+    for f in findings:
+        key = finding_key(f)
+        last = months.get(str(period.prev())) if period.month > 1 else None
+        previous = last.statuses.get(key) if last else None
+        streak = 0
+        if f.status in BEHIND_NOW:
+            streak, p = 1, period
+            while p.month > 1:
+                p = p.prev()
+                m = months.get(str(p))
+                if m is None or m.statuses.get(key) not in BEHIND_NOW:
+                    break
+                streak += 1
+        out[key] = Trend(previous, streak)
+    return out
+
+
+def unit_ranking(
+    report: ExceptionReport,
+    findings: Sequence[Finding],
+    submissions: Sequence[Submission],
+    history: FindingHistory,
+) -> list[UnitRank]:
+    """单位排名: units with the most items behind first, then those behind longest, then the
+    late or missing reports, then data problems; table order on a tie."""
+    own = own_leaders(findings)
+    counting = {s.unit: s.status for s in current(submissions) if s.status in COUNTING_STATUSES}
+    last = history.month(report.period.prev()) if report.period.month > 1 else None
+    past = {m.period: m for m in history.months}
+    problems: dict[str, int] = {}
+    for d in report.data_problems:
+        problems[d.unit] = problems.get(d.unit, 0) + 1
+    rows: list[tuple[tuple[object, ...], UnitRank]] = []
+    for i, m in enumerate(report.units):
+        fs = [f for f in findings if f.unit == m.name]
+        behind = sum(1 for f in fs if f.status in BEHIND_NOW)
+        long_behind = sum(1 for f in fs if report.trend(f).streak >= 2)
+        change = None
+        if last is not None:
+            before = sum(
+                1 for (u, _, _), s in last.statuses.items() if u == m.name and s in BEHIND_NOW
+            )
+            change = behind - before
+        status = counting.get(m.name)
+        reporting = {"on_time": "按时", "late": "逾期"}.get(status or "", "未报送")
+        on_time = int(status == "on_time")
+        known = 1
+        for month in range(1, report.period.month):
+            pm = past.get(str(Period(report.period.year, month)))
+            if pm is not None:
+                known += 1
+                on_time += pm.submitted.get(m.name) == "on_time"
+        item = UnitRank(
+            0,
+            m.name,
+            own.get(m.name, ""),
+            len(fs),
+            behind,
+            long_behind,
+            change,
+            reporting,
+            f"{on_time}/{known}",
+            problems.get(m.name, 0),
+        )
+        key = (-behind, -long_behind, status != "on_time", -item.problems, i)
+        rows.append((key, item))
+    ranked = [item for _, item in sorted(rows, key=lambda x: x[0])]
+    return [replace(item, rank=n) for n, item in enumerate(ranked, start=1)]
+
+
 def not_reported(
     findings: Sequence[Finding], submissions: Sequence[Submission], as_of: datetime
 ) -> list[NotReported]:
-    """三、未报送: units without a usable workbook, rows missing from one, late and unusable
-    files, in that order; units in table order."""
+    """三、未报送 as one list: the units behind the 未报送 count, then the late workbooks used."""
+    missing, late, _ = not_reported_parts(findings, submissions, as_of)
+    return [*missing, *late]
+
+
+def not_reported_parts(
+    findings: Sequence[Finding], submissions: Sequence[Submission], as_of: datetime
+) -> tuple[list[NotReported], list[NotReported], list[DataProblem]]:
+    """三、未报送: the units whose lines are 未报送 (no usable workbook, a file that could not be
+    used, a workbook sent back, rows left out), their lines adding up to the 未报送 count;
+    the late workbooks that were used (a note, not 未报送); and the unusable files of a unit
+    whose other workbook was used, or of no unit (data-quality notes for 四)."""
     subs = current(submissions)
     usable = {s.unit for s in subs if s.status in COUNTING_STATUSES}
+    returned = {s.unit: s for s in submissions if s.status == "returned" and s.unit}
     rejected: dict[str, list[Submission]] = {}
     returned: dict[str, Submission] = {}
     for s in subs:
@@ -244,9 +494,24 @@ def not_reported(
                     len(fs),
                     ids,
                     leaders,
-                    s.file,
+                    file_name(s.file),
                     received_label(s.received_at, as_of),
                     rejection_reasons(s) or "文件无法使用",
+                )
+            )
+        elif unit in returned:
+            s = returned[unit]
+            reason = next((f.reasons[0] for f in fs if f.reasons), "")
+            out.append(
+                NotReported(
+                    unit,
+                    "已退回",
+                    len(fs),
+                    ids,
+                    leaders,
+                    file_name(s.file),
+                    received_label(s.received_at, as_of),
+                    reason or "填报表已退回，待重新报送",
                 )
             )
         else:
@@ -255,38 +520,122 @@ def not_reported(
                     unit, "未报送", len(fs), ids, leaders, note="截至统计时间未收到本月填报表"
                 )
             )
-    # Unusable files not already shown above (a unit that also sent a usable one, or an
-    # unknown unit): the office still needs to know about them.
+    # Unusable files not shown above (a unit that also sent a usable one, or no unit): a
+    # data-quality note, not 未报送.
     shown = {(n.unit, n.file) for n in out}
+    notes: list[DataProblem] = []
     for unit in sorted(rejected, key=unit_key):
         for s in rejected[unit]:
-            if (unit, s.file) not in shown:
-                out.append(
-                    NotReported(
-                        unit,
-                        "文件无法使用",
-                        0,
-                        "",
-                        "",
-                        s.file,
-                        received_label(s.received_at, as_of),
-                        rejection_reasons(s) or "文件无法使用",
-                    )
+            if (unit, file_name(s.file)) in shown:
+                continue
+            used = unit in usable
+            reason = rejection_reasons(s) or "文件无法使用"
+            notes.append(
+                DataProblem(
+                    unit=unit,
+                    task_id="",
+                    metric_id="",
+                    name="",
+                    typed="",
+                    message=(f"{reason}（该单位另有报送的填报表已采用）" if used else reason),
+                    dimension="文件无法使用",
+                    file=file_name(s.file),
+                    where=f"{received_label(s.received_at, as_of)}收到",
                 )
-    for s in sorted((s for s in subs if s.status == "late"), key=lambda s: unit_key(s.unit or "")):
-        out.append(
-            NotReported(
-                s.unit or UNIT_PLACEHOLDER,
-                "逾期报送",
-                len(s.rows),
-                "",
-                "",
-                s.file,
-                received_label(s.received_at, as_of),
-                lateness(s),
+            )
+    late = [
+        NotReported(
+            s.unit or UNIT_PLACEHOLDER,
+            "逾期报送",
+            len(s.rows),
+            "",
+            "",
+            file_name(s.file),
+            received_label(s.received_at, as_of),
+            lateness(s),
+        )
+        for s in sorted(
+            (s for s in subs if s.status == "late"), key=lambda s: unit_key(s.unit or "")
+        )
+    ]
+    return out, late, notes
+
+
+def file_name(path: str) -> str:
+    """A received file as the office names it: its own name, without the inbox folders."""
+    return re.split(r"[\\/]", path)[-1] if path else ""
+
+
+def data_problem_parts(
+    findings: Sequence[Finding],
+    submissions: Sequence[Submission],
+    problems: Sequence[Problem] = (),
+    shown_files: set[str] | frozenset[str] = frozenset(),
+) -> tuple[list[DataProblem], list[DataProblem]]:
+    """四、数据异常: one row per `invalid` finding (as many as the 数据异常 count), with what the
+    reader and the checks said of it; then the errors on no such finding (a note), except
+    those of a file already shown under 三 and lateness (三 too)."""
+    typed = typed_values(submissions)
+    invalid = {finding_key(f): f for f in findings if f.status == "invalid"}
+    order = {u: i for i, u in enumerate(units_of(findings))}
+
+    def rank(unit: str | None, ref: CellRef | None) -> tuple[object, ...]:
+        # Units in table order, a file no unit could be told for last; then cell by cell.
+        return ((0, order.get(unit, len(order)), unit) if unit else (1, 0, ""), ref_key(ref))
+
+    said: dict[tuple[str, str, str | None], list[Problem]] = {}
+    notes: list[tuple[tuple[object, ...], DataProblem]] = []
+    for p in merged_problems(problems, submissions):
+        if p.severity != "error" or p.dimension == "timeliness":
+            continue
+        key = (p.unit or "", p.task_id or "", p.metric_id)
+        if key in invalid:
+            said.setdefault(key, []).append(p)
+            continue
+        if p.ref is not None and file_name(p.ref.file) in shown_files:
+            continue
+        if p.ref is not None and not p.task_id and not p.ref.sheet:
+            # A whole file's problem: its submission's own note (三, or the notes) says it.
+            continue
+        notes.append(
+            (
+                (*rank(p.unit, p.ref), p.code, p.message),
+                DataProblem(
+                    unit=p.unit or UNIT_PLACEHOLDER,
+                    task_id=p.task_id or "",
+                    metric_id=p.metric_id or "",
+                    name="",
+                    typed=typed_at(typed, p.ref),
+                    message=p.message,
+                    dimension=dimension_label(p),
+                    file=file_name(p.ref.file) if p.ref else "",
+                    where=(p.ref.cell or p.ref.sheet or "") if p.ref else "",
+                ),
             )
         )
-    return out
+    items: list[tuple[tuple[object, ...], DataProblem]] = []
+    for key, f in invalid.items():
+        own = sorted(said.get(key, []), key=lambda p: ref_key(p.ref))
+        ref = own[0].ref if own and own[0].ref else f.source
+        messages = list(dict.fromkeys(p.message for p in own)) or list(f.reasons) or ["数据异常"]
+        items.append(
+            (
+                (*rank(f.unit, ref), "", ""),
+                DataProblem(
+                    unit=f.unit,
+                    task_id=f.task_id,
+                    metric_id=f.metric_id or "",
+                    name=short_label(f),
+                    typed=typed_at(typed, ref),
+                    message="；".join(messages),
+                    dimension=dimension_label(own[0]) if own else "有效性",
+                    file=file_name(ref.file) if ref else "",
+                    where=(ref.cell or ref.sheet or "") if ref else "",
+                ),
+            )
+        )
+    ordered = [item for _, item in sorted(items, key=lambda x: x[0])]
+    return ordered, [item for _, item in sorted(notes, key=lambda x: x[0])]
 
 
 def data_problems(
@@ -294,49 +643,66 @@ def data_problems(
     submissions: Sequence[Submission],
     problems: Sequence[Problem] = (),
 ) -> list[DataProblem]:
-    """四、数据异常: every error the reader or the checks found (lateness is in 三), then every
-    `invalid` finding no such error already explains."""
-    typed = typed_values(submissions)
-    by_key = {(f.unit, f.task_id, f.metric_id): f for f in findings}
-    order = {u: i for i, u in enumerate(units_of(findings))}
+    """四、数据异常: one row per `invalid` finding."""
+    return data_problem_parts(findings, submissions, problems)[0]
 
-    def rank(unit: str | None, ref: CellRef | None) -> tuple[object, ...]:
-        # Units in table order, a file no unit could be told for last; then cell by cell.
-        return ((0, order.get(unit, len(order)), unit) if unit else (1, 0, ""), ref_key(ref))
 
-    items: list[tuple[tuple[object, ...], DataProblem]] = []
-    explained: set[tuple[str | None, str | None, str | None]] = set()
-    for p in merged_problems(problems, submissions):
-        if p.severity != "error" or p.dimension == "timeliness":
-            continue
-        f = by_key.get((p.unit or "", p.task_id or "", p.metric_id))
-        explained.add((p.unit, p.task_id, p.metric_id))
-        item = DataProblem(
-            unit=p.unit or UNIT_PLACEHOLDER,
-            task_id=p.task_id or "",
-            metric_id=p.metric_id or "",
-            name=indicator_label(f) if f else "",
-            typed=typed_at(typed, p.ref),
-            message=p.message,
-            dimension=dimension_label(p),
-            file=p.ref.file if p.ref else "",
-            where=cell_label(p.ref),
+def opening_paragraphs(report: ExceptionReport) -> list[str]:
+    """What a clerk writes above the tables: where the year stands, who is behind month after
+    month, what the units must do and by when. Plain text, the same in every format."""
+    c = report.counts
+    month = f"{report.period.month}月底"
+    behind = c.get("off_track", 0) + c.get("at_risk", 0)
+    # The three a leader reads first always; the others only when there are any.
+    parts = [
+        f"已完成{c.get('completed', 0)}项",
+        f"正常推进{c.get('on_track', 0)}项",
+        f"进度滞后{behind}项"
+        + (f"（其中严重滞后{c['off_track']}项）" if c.get("off_track") else ""),
+    ]
+    for key, label in _ALSO_NAMED.items():
+        if c.get(key):
+            parts.append(f"{label}{c[key]}项")
+    first = f"截至{month}，全区{report.total}项任务中，{'、'.join(parts)}。"
+    units_missing = [n.unit for n in report.not_reported]
+    if units_missing:
+        first += f"{len(units_missing)}个单位有任务未报送（{'、'.join(units_missing)}）"
+        first += "；" if report.late else "。"
+    if report.late:
+        first += f"{len(report.late)}个单位逾期报送（{'、'.join(n.unit for n in report.late)}）。"
+    if report.previous:
+        first += f"与{report.previous}相比，{report.improved}项好转、{report.slipped}项退步。"
+    else:
+        first += f"{NO_PREVIOUS}，本月不作逐月比较。"
+    paragraphs = [first]
+    long_units = report.long_behind_units
+    if long_units:
+        per_unit: dict[str, int] = {}
+        for (unit, _, _), t in report.trends.items():
+            if t.streak >= 2:
+                per_unit[unit] = per_unit.get(unit, 0) + 1
+        n = sum(per_unit.values())
+        most = sorted(long_units, key=lambda u: -per_unit[u])
+        named = "、".join(f"{u}{per_unit[u]}项" for u in most)
+        paragraphs.append(
+            f"连续两个月及以上进度滞后或逾期的任务{n}项，涉及{len(long_units)}个单位：{named}。"
         )
-        items.append(((*rank(p.unit, p.ref), p.code, p.message), item))
-    for f in findings:
-        if f.status != "invalid" or (f.unit, f.task_id, f.metric_id) in explained:
-            continue
-        item = DataProblem(
-            unit=f.unit,
-            task_id=f.task_id,
-            metric_id=f.metric_id or "",
-            name=indicator_label(f),
-            typed=typed_at(typed, f.source),
-            message="；".join(f.reasons) or "数据异常",
-            dimension="有效性",
-            file=f.source.file if f.source else "",
-            where=cell_label(f.source),
+    elif report.previous:
+        paragraphs.append("没有连续两个月及以上进度滞后的任务。")
+    asks = [
+        "逾期未完成和进度滞后的任务，牵头单位须对照序时进度查找原因、明确整改措施和完成时间，"
+        "分管领导督促推进"
+    ]
+    if report.not_reported:
+        asks.append("未报送的单位须补报本月进度（附件3）")
+    if report.data_problems:
+        asks.append("数据异常的单位须核实更正附件4所列单元格")
+    if report.late:
+        asks.append("逾期报送的单位须按时报送")
+    paragraphs.append("督办要求：" + "；".join(asks) + "。")
+    if report.next_due:
+        paragraphs.append(
+            f"整改时限：{deadline_label(report.next_due)}前，整改情况随下月进度填报表一并报送"
+            f"{ISSUER}。"
         )
-        items.append(((*rank(f.unit, f.source), "", ""), item))
-    out = [item for _, item in sorted(items, key=lambda x: x[0])]
-    return out
+    return paragraphs

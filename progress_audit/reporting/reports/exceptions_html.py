@@ -22,16 +22,20 @@ from progress_audit.model.wording import (
 from progress_audit.reporting.reports.columns import DUE_SOON_MARK
 from progress_audit.reporting.reports.exceptions import (
     GOOD,
+    ISSUER,
+    NO_PREVIOUS,
     SITUATION_STATUS,
     STATUSES,
     ExceptionReport,
     MatrixRow,
+    opening_paragraphs,
+    report_title,
 )
 from progress_audit.reporting.reports.labels import (
     behind_points,
-    indicator_label,
+    file_cell_label,
     leaders_label,
-    source_label,
+    short_label,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -68,7 +72,12 @@ def render_exceptions_html(report: ExceptionReport) -> str:
         },
     ]
     context: dict[str, Any] = {
-        "title": f"{period}重点任务督办通报",
+        "title": report_title(report),
+        "issuer": ISSUER,
+        "opening": opening_paragraphs(report),
+        "leader_notes": list(report.leader_notes),
+        "previous": report.previous or NO_PREVIOUS,
+        "has_previous": bool(report.previous),
         "period": period,
         "as_of": as_of_label(report.as_of),
         "time_share": percent_label(report.time_share, 0),
@@ -81,21 +90,24 @@ def render_exceptions_html(report: ExceptionReport) -> str:
         "finding_sections": [
             {
                 "heading": "一、逾期未完成",
-                "rows": [_finding(f) for f in report.overdue],
+                "rows": [_finding(f, report) for f in report.overdue],
                 "empty": "本月无逾期未完成的任务。",
             },
             {
                 "heading": "二、进度滞后（严重滞后、进度滞后）",
-                "rows": [_finding(f) for f in report.behind],
+                "rows": [_finding(f, report) for f in report.behind],
                 "empty": "本月没有落后于序时进度的任务。",
             },
         ],
         "not_reported": [
             {**asdict(n), "status": SITUATION_STATUS[n.situation]} for n in report.not_reported
         ],
+        "late": [asdict(n) for n in report.late],
         "data_problems": [
             {**asdict(d), "ids": d.metric_id or d.task_id} for d in report.data_problems
         ],
+        "notes": [{**asdict(d), "ids": d.metric_id or d.task_id} for d in report.notes],
+        "ranking": [{**asdict(r), "change": _change(r.change)} for r in report.ranking if r.tasks],
     }
     return _environment().get_template("exceptions.html.j2").render(context)
 
@@ -116,14 +128,25 @@ def _matrix(m: MatrixRow, total_row: bool = False) -> dict[str, Any]:
     }
 
 
-def _finding(f: Finding) -> dict[str, Any]:
+def _change(change: int | None) -> str:
+    if change is None:
+        return "—"
+    return f"+{change}" if change > 0 else str(change)
+
+
+def _finding(f: Finding, report: ExceptionReport) -> dict[str, Any]:
     uom = f.unit_of_measure
+    trend = report.trend(f)
     return {
+        "previous": trend.previous_label or ("—" if report.previous else NO_PREVIOUS),
+        "previous_status": trend.previous or "",
+        "streak": f"{trend.streak}个月" if trend.streak >= 2 else "",
         "status": f.status,
         "status_label": f.status_label,
         "ids": f.metric_id or f.task_id,
-        "name": indicator_label(f),
-        "reasons": "；".join(f.reasons),
+        "name": short_label(f),
+        # The figures say why a line is behind; the reasons only where there are none (受阻).
+        "reasons": "；".join(f.reasons) if f.ratio is None else "",
         "unit": f.unit,
         "leaders": leaders_label(f),
         "target": number_label(f.target, uom),
@@ -135,5 +158,5 @@ def _finding(f: Finding) -> dict[str, Any]:
         "deadline": day_label(f.deadline),
         "due_soon": DUE_SOON_MARK if f.due_soon else "",
         "issues": f.issues,
-        "source": source_label(f.source),
+        "source": file_cell_label(f.source),
     }

@@ -44,6 +44,15 @@ def source_label(ref: CellRef | None) -> str:
     return "!".join(part for part in (ref.file, ref.sheet, ref.cell) if part)
 
 
+def file_cell_label(ref: CellRef | None) -> str:
+    """Where a figure came from, as a clerk cites it: the file's own name and the cell
+    (`2019-06_人社局_进度填报表.xlsx F7`), without the folders it was dropped in."""
+    if ref is None:
+        return ""
+    name = re.split(r"[\\/]", ref.file)[-1] if ref.file else ""
+    return " ".join(part for part in (name, ref.cell or ref.sheet or "") if part)
+
+
 def cell_label(ref: CellRef | None) -> str:
     """`进度填报!F7`, or the sheet alone; empty when only the file is known."""
     return ref.where if ref and ref.sheet else ""
@@ -56,6 +65,17 @@ def leaders_label(finding: Finding) -> str:
 def indicator_label(finding: Finding) -> str:
     """The metric's name, or the task's text when it has no metric."""
     return finding.name or (f"任务 {finding.task_id}" if finding.metric_id is None else "")
+
+
+SHORT_NAME_CHARS = 24
+
+
+def short_label(finding: Finding, limit: int = SHORT_NAME_CHARS) -> str:
+    """What a list calls a task line: the metric's name, or the standard's first clause (up to
+    the first ，；。), at most `limit` characters (then …)."""
+    text = indicator_label(finding).strip()
+    first = re.split(r"[，；。,;]", text, maxsplit=1)[0].strip() or text
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def dimension_label(problem: Problem) -> str:

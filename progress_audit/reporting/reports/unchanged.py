@@ -9,8 +9,8 @@ or deleted is rendered again.
 
 The inputs are encoded with the ledger's codec (this package's records, tuples, dicts, dates;
 deterministic, unlike `repr` of a set); inputs it cannot encode are always rendered. The code
-is the package's source and the versions of openpyxl and jinja2. Every writer depends only
-on its inputs (no wall clock in a report), which is what makes the skip exact.
+is the package's source and the versions of openpyxl, jinja2 and python-docx. Every writer
+depends only on its inputs (no wall clock in a report), which is what makes the skip exact.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ def _key(writer: Callable[..., Path], inputs: tuple[Any, ...]) -> str | None:
 @cache
 def _code_version() -> str:
     """The package's source and templates, and the libraries that write the files."""
-    return code_version(("progress_audit",), ("openpyxl", "jinja2"))
+    return code_version(("progress_audit",), ("openpyxl", "jinja2", "python-docx"))
 
 
 def _sha256(path: Path) -> str:
