@@ -10,7 +10,9 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
+from docx import Document
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from progress_audit.app.cli import app as cli
@@ -254,6 +256,16 @@ def test_return_and_correct_reach_the_units_page_findings_and_the_report(
     assert fixed["review"]["action"] == "correct" and fixed["review"]["reason"] == "按台账核定"
     html = (out / "exceptions.html").read_text("utf-8")
     assert "就业数与统计局不符" in html
+    assert "审核值 120亿元（单位填报 150亿元）" in html
+    cells = [
+        c.text for t in Document(out / "exceptions.docx").tables for r in t.rows for c in r.cells
+    ]
+    assert "审核值 120亿元（单位填报 150亿元）" in cells
+    assert any("就业数与统计局不符" in c for c in cells)
+    shown = [
+        c.value for ws in load_workbook(out / "at-risk.xlsx") for row in ws.iter_rows() for c in row
+    ]
+    assert "审核值 120（单位填报 150）" in shown
 
     # The unit uploads again: its new workbook counts.
     clock.moment = clock.moment + timedelta(hours=2)

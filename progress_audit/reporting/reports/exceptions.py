@@ -444,12 +444,9 @@ def not_reported_parts(
     usable = {s.unit for s in subs if s.status in COUNTING_STATUSES}
     returned = {s.unit: s for s in submissions if s.status == "returned" and s.unit}
     rejected: dict[str, list[Submission]] = {}
-    returned: dict[str, Submission] = {}
     for s in subs:
         if s.status == "rejected":
             rejected.setdefault(s.unit or UNIT_PLACEHOLDER, []).append(s)
-        elif s.status == "returned" and s.unit:
-            returned[s.unit] = s
     missing: dict[str, list[Finding]] = {}
     for f in findings:
         if f.status == "missing":
@@ -470,21 +467,6 @@ def not_reported_parts(
                     unit, "漏报任务行", len(fs), ids, leaders, note="填报表中没有这些任务行，请补报"
                 )
             )
-        elif unit in returned:
-            s = returned[unit]
-            back = [p.message for p in s.problems if p.code == "returned"]
-            out.append(
-                NotReported(
-                    unit,
-                    "未报送",
-                    len(fs),
-                    ids,
-                    leaders,
-                    s.file,
-                    received_label(s.received_at, as_of),
-                    f"填报表{back[-1] if back else '已被督查室退回'}，尚未重新报送",
-                )
-            )
         elif unit in rejected:
             s = rejected[unit][-1]
             out.append(
@@ -501,7 +483,9 @@ def not_reported_parts(
             )
         elif unit in returned:
             s = returned[unit]
-            reason = next((f.reasons[0] for f in fs if f.reasons), "")
+            # The office's reason, as the return recorded it (the findings say 未报送 first).
+            back = [p.message for p in s.problems if p.code == "returned"]
+            reason = f"填报表{back[-1]}，尚未重新报送" if back else ""
             out.append(
                 NotReported(
                     unit,

@@ -21,7 +21,13 @@ from docx.shared import Cm, Pt
 
 from progress_audit.files.atomic import write_bytes
 from progress_audit.model.records import FINDING_STATUS_LABELS, Finding
-from progress_audit.model.wording import as_of_label, number_label, percent_label, points_label
+from progress_audit.model.wording import (
+    as_of_label,
+    number_label,
+    percent_label,
+    points_label,
+    reviewed_label,
+)
 from progress_audit.reporting.reports.exceptions import (
     ISSUER,
     NO_PREVIOUS,
@@ -283,7 +289,7 @@ def _finding_table(doc, report: ExceptionReport, findings: Sequence[Finding], em
                 f.unit,
                 leaders_label(f),
                 number_label(f.target, uom),
-                number_label(f.actual, uom),
+                reviewed_label(f.actual, f.reported, uom, corrected=f.review is not None),
                 number_label(f.expected, uom),
                 percent_label(f.ratio),
                 points_label(behind_points(f)),
