@@ -151,6 +151,7 @@ def _finding(f: Finding, report: ExceptionReport) -> dict[str, Any]:
         "leaders": leaders_label(f),
         "target": number_label(f.target, uom),
         "actual": reviewed_label(f.actual, f.reported, uom, corrected=f.review is not None),
+        "reviewed": f.review is not None,
         "expected": number_label(f.expected, uom),
         "ratio": percent_label(f.ratio),
         "gap": points_label(behind_points(f)),
