@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from datetime import datetime, timedelta
 
 import pytest
@@ -16,10 +17,10 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from progress_audit.app.cli import app as cli
-from progress_audit.config import Settings
+from progress_audit.config import Settings, SmtpSettings
 from progress_audit.pipeline import assess_month, check, collect, prepare, write_outputs
 from progress_audit.portal.app import create_app
-from progress_audit.portal.office import auth, routes
+from progress_audit.portal.office import auth, board, routes
 from tests.portal.conftest import AFTER_DUE, JOBS, SHANGHAI, upload
 
 PASSWORD = "督查室-2019-口令"
@@ -338,3 +339,34 @@ def test_a_hashed_password_works_as_the_setting_and_the_command_prints_one(desk,
     with TestClient(create_app(desk, now=clock)) as c:
         assert c.get("/office", headers=basic()).status_code == 200
         assert c.get("/office", headers=basic(hashed)).status_code == 401
+
+
+def test_a_return_is_mailed_to_the_unit_when_smtp_is_configured(
+    desk, clock, tokens, workbook, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(board, "send", lambda messages, smtp: sent.extend(messages))
+    smtp = SmtpSettings(
+        host="mail.example.gov.cn",
+        sender="dcs@example.gov.cn",
+        unit_recipients={"人社局": "rsj@example.gov.cn"},
+    )
+    desk.settings = Settings(
+        office_password=PASSWORD, smtp=smtp, portal_base_url="https://dcs.example.gov.cn"
+    )
+    with TestClient(create_app(desk, now=clock)) as c:
+        upload(c, tokens["人社局"], workbook("人社局", {JOBS: {"本年累计完成": 4000}}))
+        answer = c.post(
+            "/office/api/review",
+            json={"unit": "人社局", "period": "2019-06", "action": "return", "reason": "请核实"},
+            headers=basic(),
+        )
+        assert answer.status_code == 200
+    for _ in range(50):
+        if sent:
+            break
+        time.sleep(0.1)
+    (message,) = sent
+    assert message["To"] == "rsj@example.gov.cn" and "退回" in message["Subject"]
+    body = message.get_content()
+    assert "请核实" in body and f"https://dcs.example.gov.cn/u/{tokens['人社局']}" in body

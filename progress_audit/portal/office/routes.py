@@ -59,6 +59,8 @@ NO_PASSWORD = (
 )
 EXPIRED = "表单已过期或来源不明（缺少 CSRF 令牌），请重新打开页面后再操作。"
 MAX_FORM = 64 * 1024
+REVIEWED = ("returned", "withdrawn")
+"""The office's own notes on a file: shown as its status, not counted as its errors."""
 REPORT_POLICY = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
     "img-src data:; sandbox allow-scripts"
@@ -426,9 +428,9 @@ def _submission_view(s: Any) -> dict[str, Any]:
         "status": s.status,
         "status_label": SUBMISSION_STATUS_LABELS.get(s.status, s.status),
         "received_label": moment_label(s.received_at),
-        "errors": sum(p.severity == "error" for p in s.problems)
+        "errors": sum(p.severity == "error" and p.code not in REVIEWED for p in s.problems)
         + sum(p.severity == "error" for r in s.rows for p in r.problems),
-        "notes": [p.message for p in s.problems if p.code in ("returned", "withdrawn")],
+        "notes": [p.message for p in s.problems if p.code in REVIEWED],
     }
 
 
