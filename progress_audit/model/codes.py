@@ -74,7 +74,6 @@ CODES: dict[str, ProblemCode] = {
     "not_submitted": _warning("未报送"),
     "returned": ProblemCode("督查室退回", "error", "请按退回理由更正后重新上传本月填报表"),
     "withdrawn": ProblemCode("督查室已撤下", "warning", "这份文件不计入报送；如有误请联系督查室"),
-    "corrected": _warning("督查室核定了审核值"),
     # a row or a value (the reader and the quality rules)
     "table_columns_missing": _error("明细表缺列"),
     "columns_missing": _error("填报表缺少必需列"),
