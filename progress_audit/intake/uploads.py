@@ -55,7 +55,7 @@ def upload_name(unit: str, client_name: str | None) -> str:
 def as_uploaded(reading: WorkbookReading, unit: str, name: str) -> WorkbookReading:
     """The reading of a workbook `unit` uploaded: rejected when it is another unit's."""
     if reading.unit in (None, unit):
-        return replace(reading, unit=unit) if reading.unit is None and reading.usable else reading
+        return replace(reading, unit=unit)  # a file the reader could not place is still ours
     problem = Problem(
         code="other_unit",
         message=(

@@ -12,6 +12,7 @@ workers never wait for it.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -79,6 +80,9 @@ def warm_quality() -> None:
 def follow_up(data: Path, settings: Settings, parent: int) -> None:
     """The checking process's loop, until its parent has gone."""
     logging.basicConfig(level=logging.WARNING)
+    # Receipts first: in a rush the web workers get the cores, the checks what is left.
+    with contextlib.suppress(OSError):
+        os.nice(10)
     desk = Desk.open(data, settings)
     warm_quality()
     while os.getppid() == parent:

@@ -83,7 +83,15 @@ class Desk:
         cache key is computed once per catalogue)."""
         audit = self._audits.get(str(period))
         if audit is None:
-            audit = prepare(str(period), None, self.data, now=now, settings=self.settings)
+            # One catalogue object per year: a reading's cache key is computed once for it.
+            same_year = next(
+                (a for a in self._audits.values() if a.period.year == period.year), None
+            )
+            audit = (
+                replace(same_year, period=period)
+                if same_year is not None
+                else prepare(str(period), None, self.data, now=now, settings=self.settings)
+            )
             self._audits[str(period)] = audit
         moment = now.astimezone(audit.as_of.tzinfo)
         return replace(audit, as_of=moment)
