@@ -108,7 +108,8 @@ class Thresholds:
         return shortfall / abs(scale) * 100 < self.min_shortfall_points - EPSILON
 
     def trivial_words(self, uom: str, *, count: bool) -> str:
-        """What a trivial shortfall is, in the office's words: 落后不足1个, 落后不足目标的5个百分点."""
+        """What a trivial shortfall is, in the office's words: 落后不足1个, or
+        落后不足目标的5个百分点."""
         if count:
             return f"落后不足{figure_label(self.min_shortfall_units)}{uom.strip()}"
         return f"落后不足目标的{figure_label(self.min_shortfall_points)}个百分点"
