@@ -34,7 +34,7 @@ from tests.assessment.test_assess import (
 
 JANUARY, MARCH = Period(2019, 1), Period(2019, 3)
 # A fraction of a thing said to a person: 0.25 个, 0.17家.
-FRACTION_OF_THINGS = re.compile(r"\d+\.\d+\s*(个|家|件|所|项|人)(?![/次])")
+FRACTION_OF_THINGS = re.compile(r"\d+\.\d+\s*(个|家|件|所|项)(?!百分点|月|/|次)")
 
 
 # ── the small-shortfall rule ───────────────────────────────────────────────────────────────
