@@ -292,6 +292,7 @@ def _assess_line(
         unit_of_measure=line.unit_of_measure if metric else "%",
         gap_points=verdict.gap_points,
         gap=verdict.gap,
+        counted=bool(metric and metric.kind == "cumulative" and ctx.thresholds.counts(metric.unit)),
         projection=verdict.projection,
         required_monthly=None if completed else verdict.required_monthly,
         due_soon=due_soon,

@@ -165,6 +165,9 @@ class Finding:
     gap: float | None = None
     reported: float | None = None
     review: dict[str, str] | None = None
+    counted: bool = False
+    """The metric counts whole things (个, 家 …, a cumulative count): amounts are said to a
+    person in whole units (`wording.amount_label`, `wording.monthly_amount`)."""
 
     def __post_init__(self) -> None:
         for name, places in ROUNDING.items():

@@ -43,14 +43,30 @@ def round_half_up(x: float | None, places: int) -> float | None:
     return float(q) + 0.0
 
 
-def whole_label(x: float, uom: str) -> str:
+def whole_label(x: float, uom: str, sep: str = " ") -> str:
     """A count of things said to a person, in whole units: 3 个; 约 3 个 for 2.6; 不足 1 个 for
-    0.25 (never 0.25 个)."""
+    0.25 (never 0.25 个). `sep` goes between the number and the unit (a table's cells: "")."""
     if 0 < abs(x) < 1:
-        return f"不足 1 {uom}" if uom else "不足 1"
+        return f"不足{sep}1{sep}{uom}" if uom else f"不足{sep}1"
     n = math.floor(abs(x) + 0.5) * (1 if x >= 0 else -1)
-    text = f"{n} {uom}" if uom else str(n)
-    return text if abs(x - n) < 1e-9 else f"约 {text}"
+    text = f"{n:,}{sep}{uom}" if uom else f"{n:,}"
+    return text if abs(x - n) < 1e-9 else f"约{sep}{text}"
+
+
+def monthly_amount(x: float | None, counted: bool) -> float | None:
+    """What each remaining month must bring, as a report shows it: for a count of whole things
+    the whole number that suffices (0.5 家 a month → 1 家), else the figure itself."""
+    if x is None or not counted:
+        return x
+    return float(math.ceil(x - 1e-9))
+
+
+def amount_label(x: float | None, uom: str, counted: bool) -> str:
+    """An amount in a report's cell: whole units for a count of things (约 3个, 不足1个),
+    else as `number_label`; empty for None."""
+    if x is None:
+        return ""
+    return whole_label(x, uom, "") if counted else number_label(x, uom)
 
 
 def _decimals(x: float, places: int, grouping: str = "") -> str:

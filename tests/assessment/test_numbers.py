@@ -210,3 +210,20 @@ def test_status_is_judged_on_the_ratio_as_shown(catalogue_2019):
     f = one(catalogue_2019, JUNE, "自然资源局", "3.2", "3.2.1", value=2249.9)
     assert f.ratio == 0.9 and f.status == "on_track"
     assert PRESETS["ratio"].on_track == 0.9
+
+
+def test_a_reports_amounts_of_things_are_whole():
+    from progress_audit.model.wording import amount_label, monthly_amount
+
+    assert amount_label(0.25, "个", True) == "不足1个"
+    assert amount_label(1.5, "家", True) == "约2家"
+    assert amount_label(9000, "人", True) == "9,000人"
+    assert amount_label(0.25, "亿元", False) == "0.25亿元"
+    assert monthly_amount(0.27, True) == 1  # 3 个 in 11 months: 1 a month will do
+    assert monthly_amount(2.0, True) == 2
+    assert monthly_amount(0.27, False) == 0.27
+
+
+def test_a_count_finding_says_so(catalogue_2019):
+    assert one(catalogue_2019, JUNE, "商务局", "1.1", "1.1.3", value=0).counted
+    assert not one(catalogue_2019, JUNE, "市场监管局", "6.4", "6.4.1", value=13.2).counted
