@@ -141,7 +141,7 @@ def test_a_ceilings_gap_is_the_excess(catalogue_2019):
 def _jump(unit, metric_id, task_id, cell="F9"):
     return Problem(
         "implausible_jump",
-        "本年累计完成 60家，比上月的 6家 增加 54家，超过每月应完成量的 3 倍",
+        "本年累计完成 60家，比上月的 6家 增加 54家，超过单月合理增量 2家（每月应完成量的 3 倍）",
         severity="warning",
         ref=CellRef(f"{unit}-2019-06.xlsx", "进度填报", cell),
         unit=unit,
