@@ -134,9 +134,10 @@ class Finding:
     `reported` and `review` are the unit's own figure and the office's review when the office
     corrected the figure (None otherwise).
 
-    Every number is rounded once, here, when the finding is made (`round_half_up`: figures to
-    `FIGURE_PLACES`, ratios and shares to `RATIO_PLACES`, points to `POINTS_PLACES`), so that
-    findings.json, the HTML and the workbooks show the same digits.
+    Every number is rounded once, here, when the finding is made (`round_half_up`: the unit's
+    own figures to `REPORTED_PLACES`, derived figures to `FIGURE_PLACES`, ratios and shares to
+    `RATIO_PLACES`, points to `POINTS_PLACES`; see `ROUNDING`), so that findings.json, the HTML
+    and the workbooks show the same digits.
     """
 
     task_id: str
@@ -180,14 +181,17 @@ class Finding:
         return FINDING_STATUS_LABELS[self.status]
 
 
+REPORTED_PLACES = 4
 ROUNDING: dict[str, int] = {
-    "target": FIGURE_PLACES,
-    "actual": FIGURE_PLACES,
+    # The unit's own figures keep what findings.json always kept (4 decimals: 0.0123 亿元 stays);
+    # what the engine derives from them is kept as the reports show it.
+    "target": REPORTED_PLACES,
+    "actual": REPORTED_PLACES,
     "expected": FIGURE_PLACES,
     "gap": FIGURE_PLACES,
     "required_monthly": FIGURE_PLACES,
     "projection": FIGURE_PLACES,
-    "reported": FIGURE_PLACES,
+    "reported": REPORTED_PLACES,
     "ratio": RATIO_PLACES,
     "time_progress": RATIO_PLACES + 1,
     "gap_points": POINTS_PLACES,
