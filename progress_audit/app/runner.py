@@ -47,7 +47,7 @@ def _quiet_prefect(verbose: bool) -> None:
 def _run_one(period: str | None, as_of: str | None, data: Path):
     # Prefect takes seconds to import: only the commands that run a flow pay it
     from progress_audit.flows.monthly_audit import monthly_audit
-    from progress_audit.pipeline import InboxMissing
+    from progress_audit.pipeline import InboxMissing  # loaded by the flow already: free here
 
     # Prefect is imported; what the audit needs next is imported while its server starts.
     warm_up.start(data)
