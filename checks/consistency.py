@@ -34,7 +34,8 @@ def expectations(p: SuiteParams) -> list[Expectation]:
             name="单月增量没有异常突增", code="implausible_jump", dimension=DIMENSION,
             severity="warning", field="value",
             message="{item}本年累计完成 {value}{uom}，比上月的 {previous}{uom} 增加 "
-            "{increase}{uom}，超过每月应完成量的 {multiple} 倍（{step_limit}{uom}）（{where}）。"
+            "{increase}{uom}，超过单月合理增量 {step_limit}{uom}（每月应完成量的 {multiple} 倍）"
+            "（{where}）。"
             "请核对是否填错计量单位或多写了位数；如数字无误，请在“进展情况”中说明原因。",
         ),
         rule(

@@ -129,6 +129,14 @@ class QualitySettings(BaseModel):
     """A target 左右 (~) counts as reached within this share of it (10%: 9 of 10 家左右)."""
 
 
+COUNT_UNITS: tuple[str, ...] = (
+    "个", "家", "件", "所", "项", "人", "名", "户", "座", "条", "台", "套", "处", "次",
+    "场", "批", "宗", "只", "辆", "栋", "幢", "张", "部", "篇", "位", "支", "本", "期",
+    "种", "台套", "人次", "家次", "项次", "个次",
+)  # fmt: skip
+"""Units of measure that count whole things: 个, 家, 件, 所, 项 …"""
+
+
 class Settings(BaseSettings):
     """Every setting the engine reads; the office changes them in the settings file."""
 
@@ -204,6 +212,15 @@ class Settings(BaseSettings):
     """Override the gap preset's red line (30 points behind)."""
     due_soon_days: int | None = None
     """Override how many days before a deadline a task is marked 临期 (30)."""
+    count_units: list[str] = list(COUNT_UNITS)
+    """Units of measure that count whole things (个, 家, 件 …): a shortfall is judged, and
+    figures said to a person, in whole units of these."""
+    min_shortfall_units: float = 1
+    """A count is behind (进度滞后, 严重滞后) only when at least this many whole units short of
+    序时进度; less is 正常推进 (落后不足1个)."""
+    min_shortfall_points: float = 5
+    """Any other figure is behind only when short of 序时进度 by at least this many percentage
+    points of its target (of 100 for 形象进度, of the rise for a level)."""
     # The 左右 tolerance is `quality.approx_tolerance`, shared with the quality checks.
 
     @classmethod

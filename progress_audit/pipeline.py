@@ -11,7 +11,7 @@ inputs and `as_of` gives the same findings.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -94,6 +94,24 @@ class Audit:
         return self.workspace.period_reports(self.period)
 
 
+class InboxMissing(Exception):
+    """The workspace has no inbox (`raw/`): most likely a mistyped `--data`. The message is for
+    the office."""
+
+
+def inbox_missing(data: str | Path) -> str | None:
+    """Why `data` cannot be audited when it has no `raw/` folder (one line for the office),
+    None when it has one. An audit of a folder without an inbox would report every unit as
+    未报送: it is refused instead, and nothing is written."""
+    raw = Path(data) / "raw"
+    if raw.is_dir():
+        return None
+    return (
+        f"工作区 {Path(data)} 下没有收件箱文件夹 {raw}：请检查 --data 是否写错"
+        f"（应为含 raw/ 文件夹的工作区），或先建立 {raw} 并放入各单位的填报表"
+    )
+
+
 def prepare(
     period: str | None,
     as_of: str | None,
@@ -102,14 +120,18 @@ def prepare(
     now: datetime,
     settings: Settings,
 ) -> Audit:
-    """Read the arguments (raises PeriodError on a bad month or moment) and load the rules."""
+    """Read the arguments (raises PeriodError on a bad month or moment, InboxMissing on a
+    workspace without `raw/`) and load the rules."""
+    root = Path(data) if data else settings.data_dir
+    if (why := inbox_missing(root)) is not None:
+        raise InboxMissing(why)
     moment = parse_as_of(as_of, settings.timezone, now=now)
     month = Period.parse(period) if period else default_period(moment, settings.timezone)
     catalogue = load_catalogue(month.year, settings.standards_dir, Path(data or settings.data_dir))
     return Audit(
         period=month,
         as_of=moment,
-        workspace=Workspace(Path(data) if data else settings.data_dir),
+        workspace=Workspace(root),
         catalogue=catalogue,
         assignments=assignments(catalogue, settings.unit_groups),
         settings=settings,
@@ -255,7 +277,22 @@ def assess_month(audit: Audit, month: MonthSubmissions, quality: QualityReport) 
         quality.problems,
         due_day=audit.settings.due_day,
         tz=audit.tz,
+        accepted=accepted_figures(audit, month.accepted),
     )
+
+
+def accepted_figures(
+    audit: Audit, accepted: Collection[tuple[str, str | None]]
+) -> frozenset[tuple[str, str, str | None]]:
+    """The office's acceptances as the assessment takes them: (unit, month, metric_id), a
+    whole unit's acceptance (metric None) naming each of its lines."""
+    month = str(audit.period)
+    figures = set()
+    for unit, metric_id in accepted:
+        lines = audit.assignments.get(unit, ())
+        ids = [ln.metric_id for ln in lines] if metric_id is None else [metric_id]
+        figures.update((unit, month, m) for m in ids)
+    return frozenset(figures)
 
 
 def month_problems(month: MonthSubmissions, quality: QualityReport) -> list[Problem]:

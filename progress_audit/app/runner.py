@@ -47,12 +47,13 @@ def _quiet_prefect(verbose: bool) -> None:
 def _run_one(period: str | None, as_of: str | None, data: Path):
     # Prefect takes seconds to import: only the commands that run a flow pay it
     from progress_audit.flows.monthly_audit import monthly_audit
+    from progress_audit.pipeline import InboxMissing  # loaded by the flow already: free here
 
     # Prefect is imported; what the audit needs next is imported while its server starts.
     warm_up.start(data)
     try:
         return monthly_audit(period=period, as_of=as_of, data=str(data)).unquote()
-    except (CatalogueError, PeriodError, WorkspaceBusy) as e:
+    except (CatalogueError, PeriodError, WorkspaceBusy, InboxMissing) as e:
         _fail(str(e))
     except Exception as e:  # the audit itself failed: say what, not a traceback
         _fail(f"督查未能完成：{type(e).__name__}: {e}（加 --verbose 查看详细日志）")
@@ -60,6 +61,11 @@ def _run_one(period: str | None, as_of: str | None, data: Path):
 
 def run_audits(runs: Sequence[tuple[str | None, str | None]], data: Path, *, verbose: bool) -> list:
     """Run the monthly audit for each (period, as_of); print one summary per run."""
+    # A workspace without an inbox (a mistyped --data) is refused before Prefect starts.
+    from progress_audit.pipeline import inbox_missing
+
+    if (why := inbox_missing(data)) is not None:
+        _fail(why)
     _quiet_prefect(verbose)
     results = []
     with progress_bar(enabled=sys.stderr.isatty()):

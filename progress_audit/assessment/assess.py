@@ -21,34 +21,42 @@ checked in this order, the first that applies wins:
 7. `on_track` 正常推进: a rate, level or ceiling that already meets its target before the deadline.
 8. The thresholds (`Thresholds.classify`) on the progress ratio, or on the gap in points.
 
-The progress ratio behind the status is "the share of 序时进度 done", oriented so that 1 is on
-schedule and more is better:
+The ratio behind the status is the contract's one `ratio` ("the share of 序时进度 done"),
+oriented so that 1 is on schedule and more is better, the same in findings.json, the reasons
+and every report:
 
-- cumulative: actual ÷ expected-to-date, as the contract's `ratio`;
+- cumulative: actual ÷ expected-to-date;
 - level: the rise over the baseline ÷ the rise expected by now. 13.0 against 14.8 from a baseline
-  of 12.6 is 0.4 of an expected 1.1 in June (36%), not 13.0 ÷ 13.7 (95%); `ratio` in the
-  findings stays the contract's actual ÷ expected, the reasons give the progress ratio;
+  of 12.6 is 0.4 of an expected 1.1 in June (36%), not 13.0 ÷ 13.7 (95%);
 - rate (and a cumulative ceiling such as 不超过): actual ÷ target for ≥, > and ~; target ÷ actual
-  for ≤ and <, so that exceeding a ceiling gives a ratio below 1. `ratio` in the findings stays
-  actual ÷ target;
+  for ≤ and <, so that exceeding a ceiling gives a ratio below 1;
 - task without a metric: 形象进度 ÷ (share × 100).
 
 Nothing is expected before a one-off target's month: the ratio is then None and the line is on
-track unless 受阻. `gap_points` = progress % of the target − 序时进度 % (for a rate, which must
-hold all year, 序时进度 is the whole target). A `~` (左右) target is met from target × (1 −
-tolerance) up; a rate above target × (1 + tolerance) is met as well but gets a warning.
+track unless 受阻. `gap` is the shortfall against 序时进度 in the metric's own unit (percentage
+points for % and 形象进度; a rate's 序时进度 is its target), positive when behind; `gap_points`
+the same as percentage points (of the target, for a figure not in %), negative when behind. A
+`~` (左右) target is met from target × (1 − tolerance) up; a rate above target × (1 + tolerance)
+is met as well but gets a warning.
+
+A shortfall too small to matter is not behind (`Thresholds.trivial`): a count (个, 家 …) less
+than one whole unit behind, anything else less than 5 points of its target (of 100 for 形象进度)
+behind, is `on_track`, and its reason says so. Counts are said to a person in whole units.
+A figure with an implausible jump (`HOLD_CODES`) is `invalid` (数据异常，待核实) until the office
+accepts it (`accepted`).
 
 For a leader each finding also carries a projection to the deadline (the current pace carried
 on: along the seasonal curve where there is one; a level's rise over its baseline; a rate's
 current value; none for a one-off target) and the monthly amount now required ((target −
-actual) ÷ months left; none when met, when no month is left, or for a one-off target).
+actual) ÷ months left; none when met, when no month is left, for a one-off target, or for a rate
+or ceiling, which is not accumulated).
 `due_soon`: the deadline ends within `due_soon_days` of the audit's moment and the line is
 neither completed nor overdue.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import get_args
@@ -69,6 +77,7 @@ from progress_audit.model.records import (
     FindingStatus,
     ReportedRow,
     Submission,
+    rounded,
 )
 from progress_audit.model.wording import (
     day_label,
@@ -76,6 +85,7 @@ from progress_audit.model.wording import (
     figure_label,
     percent_label,
     quantity_label,
+    whole_label,
 )
 from progress_audit.standards.catalogue import Catalogue, Metric
 from progress_audit.standards.responsibility import TaskLine
@@ -88,6 +98,12 @@ COMPARATOR_WORDS = {">=": "不低于", ">": "超过", "<=": "不超过", "<": "�
 UNASSESSED = ("target_reported", "expected_completion", "progress", "issues", "next_steps")
 BLOCKED, DONE, NOT_STARTED = "受阻", "已完成", "未启动"
 SHEET = "进度填报"
+HOLD_CODES = ("implausible_jump",)
+"""Warnings that hold a figure as 数据异常（待核实） until the office accepts it: a figure that
+only an implausible jump brought where it is is never scored on its own."""
+HOLD_NOTE = "数据异常，待核实：该数字经督查室核实确认前不评估进度，请单位核对后重新报送或说明情况"
+Accepted = Collection[tuple[str, str, str | None]]
+"""Figures the office has checked and accepted: (unit, period `2019-06`, metric_id)."""
 
 
 def assess(
@@ -101,6 +117,7 @@ def assess(
     *,
     due_day: int = DUE_DAY,
     tz: str = OFFICE_TIMEZONE,
+    accepted: Accepted = frozenset(),
 ) -> list[Finding]:
     """Findings for every unit and task line, sorted by task, metric and unit.
 
@@ -108,10 +125,12 @@ def assess(
     counts. `problems` are the quality checks' problems, matched to rows by unit, task and
     metric (they should concern the counting submissions). `due_day` and `tz` give the due
     date that a missing submission's reason names, and the office's day for `due_soon`.
+    `accepted` are the figures the office has checked and accepted (unit, period, metric_id):
+    an implausible jump on one of those is scored as reported.
     """
     if catalogue.year != period.year:
         raise ValueError(f"{catalogue.year} 年的重点任务目录不能用于评估 {period.label}")
-    ctx = _Context(period, as_of, thresholds, period.due(tz, due_day), tz)
+    ctx = _Context(period, as_of, thresholds, period.due(tz, due_day), tz, frozenset(accepted))
     external: dict[tuple[str, str | None, str | None], list[Problem]] = {}
     for p in problems:
         external.setdefault((p.unit, p.task_id, p.metric_id), []).append(p)
@@ -198,6 +217,7 @@ class _Context:
     due: datetime
     """When the month's workbook was due (24:00 of the due day)."""
     tz: str
+    accepted: frozenset[tuple[str, str, str | None]] = frozenset()
 
 
 @dataclass
@@ -208,6 +228,7 @@ class _Verdict:
     reasons: list[str]
     actual: float | None = None
     ratio: float | None = None
+    gap: float | None = None
     gap_points: float | None = None
     projection: float | None = None
     required_monthly: float | None = None
@@ -270,6 +291,8 @@ def _assess_line(
         name=line.text,
         unit_of_measure=line.unit_of_measure if metric else "%",
         gap_points=verdict.gap_points,
+        gap=verdict.gap,
+        counted=bool(metric and metric.kind == "cumulative" and ctx.thresholds.counts(metric.unit)),
         projection=verdict.projection,
         required_monthly=None if completed else verdict.required_monthly,
         due_soon=due_soon,
@@ -277,7 +300,7 @@ def _assess_line(
         progress=row.progress if row else "",
         warnings=tuple(dict.fromkeys(verdict.warnings)),
         reported=row.reported if row and row.review else None,
-        review=row.review if row else None,
+        review=row.review.to_json() if row and row.review else None,
     )
 
 
@@ -293,8 +316,20 @@ def _judge_row(
     """A line with exactly one row: invalid, missing, or the status from the figures."""
     problems = list(dict.fromkeys((*row.problems, *external)))
     errors = [p for p in problems if _bears_on_status(p, row, line.metric is not None)]
-    notes = [p for p in problems if p not in errors]
-    if errors:
+    held = (row.unit, str(ctx.period), line.metric_id)
+    holds = [
+        p for p in problems if p.code in HOLD_CODES and p not in errors and held not in ctx.accepted
+    ]
+    notes = [p for p in problems if p not in errors and p not in holds]
+    if not errors and holds:
+        verdict = _Verdict(
+            "invalid",
+            [*(p.message for p in holds), HOLD_NOTE],
+            actual=row.value if line.metric else row.percent,
+            source=next((p.ref for p in holds if p.ref), None)
+            or _cell(row, "value" if line.metric else "percent", file),
+        )
+    elif errors:
         verdict = _Verdict(
             "invalid",
             [p.message for p in errors],
@@ -359,32 +394,50 @@ def _judge_metric(
     path = (metric.kind == "cumulative" and higher) or (
         metric.kind == "level" and metric.baseline is not None and metric.target != metric.baseline
     )
-    # The progress ratio (oriented, 1 = on schedule) and the share of the target achieved.
+    # The one ratio (contract section 5; oriented, 1 = on schedule), the share of the target
+    # achieved, and the shortfall against 序时进度 in the metric's own unit (positive = behind).
+    base = metric.baseline if metric.kind == "level" and metric.baseline is not None else 0.0
     if path:
-        base = metric.baseline if metric.kind == "level" and metric.baseline is not None else 0.0
         achieved = (value - base) / (metric.target - base) if metric.target != base else None
         hold_share = share
+        shortfall = expected - value
+        scale = metric.target - base
     else:
         if higher:
             achieved = value / metric.target if metric.target else None
         else:
             achieved = metric.target / value if value > 0 else None
         hold_share = 1.0
+        shortfall = (metric.target - value) if higher else (value - metric.target)
+        scale = metric.target
     progress_ratio = achieved / hold_share if achieved is not None and hold_share > 0 else None
-    gap = (achieved - hold_share) * 100 if achieved is not None else None
+    if uom.strip() == "%":
+        points = -shortfall
+    else:
+        points = (achieved - hold_share) * 100 if achieved is not None else None
+    # Judged on the numbers as every output shows them.
+    progress_ratio = rounded("ratio", progress_ratio)
+    points = rounded("gap_points", points)
+    shortfall = rounded("gap", shortfall)
     v = _Verdict(
         "on_track",
         [],
         actual=value,
-        ratio=value / expected if expected else None,
-        gap_points=gap,
+        ratio=progress_ratio,
+        gap=shortfall,
+        gap_points=points,
         source=source,
     )
     left = months_left(period, line.deadline)
-    if not met and left > 0 and metric.profile.shape != "deadline":
-        # A one-off target (an award) is won or not: it has no monthly pace.
+    if path and not met and left > 0 and metric.profile.shape != "deadline":
+        # A one-off target (an award) is won or not, and a rate or ceiling is not accumulated:
+        # neither has a monthly pace.
         v.required_monthly = (metric.target - value) / left
     v.projection = _projection(metric, value, period, passed, path)
+    # A count of whole things (个, 家 …) is judged and said in whole units; a level such as
+    # 14.8 件/万人 or a rate is not a count.
+    count = metric.kind == "cumulative" and th.counts(uom)
+    amount = _amount_words(uom, count)
 
     if metric.kind == "level" and path:
         assert metric.baseline is not None
@@ -405,8 +458,7 @@ def _judge_metric(
         now = f"累计完成 {quantity_label(value, uom)}"
         if expected > 0:
             progress = (
-                f"{now}，序时进度应完成 {quantity_label(expected, uom)}，"
-                f"完成序时进度的 {_pct(v.ratio)}"
+                f"{now}，序时进度应完成 {amount(expected)}，完成序时进度的 {_pct(progress_ratio)}"
             )
         else:
             progress = (
@@ -428,7 +480,7 @@ def _judge_metric(
     elif passed:
         v.status = "overdue"
         short = (
-            f"（还差 {quantity_label(metric.target - value, uom)}）"
+            f"（还差 {amount(metric.target - value)}）"
             if metric.kind == "cumulative" and higher
             else ""
         )
@@ -444,10 +496,13 @@ def _judge_metric(
             f"{now}，已达到目标 {target_text}，须保持到期限 {day_label(line.deadline)}"
         )
     else:
-        v.status = th.classify(progress_ratio, gap)
-        v.reasons += [progress, *_gap_sentence(th, gap)]
+        v.status = th.classify(progress_ratio, points)
+        v.reasons += [progress, *_gap_sentence(th, points)]
+        if v.status != "on_track" and th.trivial(shortfall, scale, count=count):
+            v.status = "on_track"
+            v.reasons.append(f"{th.trivial_words(uom, count=count)}，按正常推进")
     if v.status in ("at_risk", "off_track"):
-        v.reasons += _what_must_change(v, uom, left, metric.kind, metric.strive)
+        v.reasons += _what_must_change(v, uom, left, metric.kind, metric.strive, count)
     if (
         metric.comparator == "~"
         and not path
@@ -468,13 +523,15 @@ def _judge_task(
     percent, said = row.percent, row.status
     source = _cell(row, "percent", file) if percent is not None else _cell(row, "status", file)
     expected = share * 100
-    ratio = percent / expected if percent is not None and expected > 0 else None
+    ratio = rounded("ratio", percent / expected if percent is not None and expected > 0 else None)
+    th = ctx.thresholds
     v = _Verdict(
         "on_track",
         [],
         actual=percent,
         ratio=ratio,
-        gap_points=percent - expected if percent is not None else None,
+        gap=rounded("gap", expected - percent) if percent is not None else None,
+        gap_points=rounded("gap_points", percent - expected) if percent is not None else None,
         source=source,
     )
     passed = line.deadline <= ctx.period.last_day
@@ -500,25 +557,31 @@ def _judge_task(
         v.reasons += [f"{shown}，序时进度 {_pct(share)}", "单位报告“受阻”"]
     elif percent is None and said == NOT_STARTED:
         # 未启动 says how far the task is: nothing done yet; it is a report, not a guess.
-        v.actual, v.gap_points = 0.0, -expected
+        v.actual = 0.0
+        v.gap, v.gap_points = rounded("gap", expected), rounded("gap_points", -expected)
         v.ratio = 0.0 if expected > 0 else None
         if left > 0:
             v.required_monthly = 100 / left
-        v.status = ctx.thresholds.classify(v.ratio, v.gap_points)
+        v.status = th.classify(v.ratio, v.gap_points)
         v.reasons.append(f"完成状态为“未启动”，形象进度按 0% 计，序时进度 {_pct(share)}")
-        v.reasons += _gap_sentence(ctx.thresholds, v.gap_points)
+        v.reasons += _gap_sentence(th, v.gap_points)
     elif percent is None:
         v.status = "missing"
         v.reasons.append("形象进度未填写")
     else:
-        v.status = ctx.thresholds.classify(ratio, v.gap_points)
+        v.status = th.classify(ratio, v.gap_points)
         v.reasons.append(
             f"{shown}，序时进度 {_pct(share)}"
             + (f"，完成序时进度的 {_pct(ratio)}" if ratio is not None else "")
         )
-        v.reasons += _gap_sentence(ctx.thresholds, v.gap_points)
+        v.reasons += _gap_sentence(th, v.gap_points)
+    if v.status in ("at_risk", "off_track") and th.trivial(v.gap, 100, count=False):
+        v.status = "on_track"
+        v.reasons.append(
+            f"落后序时进度不足{figure_label(th.min_shortfall_points)}个百分点，按正常推进"
+        )
     if v.status in ("at_risk", "off_track"):
-        v.reasons += _what_must_change(v, "%", left, "task", False)
+        v.reasons += _what_must_change(v, "%", left, "task", False, False)
     return v
 
 
@@ -563,22 +626,38 @@ _WORDS = {
 }
 
 
-def _what_must_change(v: _Verdict, uom: str, left: float, kind: str, strive: bool) -> list[str]:
-    """For a leader: where the pace leads and what each remaining month must bring."""
+def _amount_words(uom: str, count: bool):
+    """How an amount of the metric is said to a person: whole units for a count (约 3 个,
+    不足 1 个: never 0.25 个), else the figure with its unit."""
+    if count:
+        return lambda x: whole_label(x, uom.strip())
+    return lambda x: quantity_label(x, uom)
+
+
+def _what_must_change(
+    v: _Verdict, uom: str, left: float, kind: str, strive: bool, count: bool
+) -> list[str]:
+    """For a leader: where the pace leads and what the remaining months must bring (for a
+    count the remaining total in whole units, and whole units a month when that is 1 or more)."""
     reach, more, less = _WORDS[kind]
-    step = (
-        (lambda x: f"{figure_label(x)} 个百分点")
-        if kind == "task"
-        else (lambda x: quantity_label(x, uom))
-    )
+    amount = _amount_words(uom, count)
     out = []
     if v.projection is not None and v.actual is not None and v.projection != v.actual:
-        out.append(f"按目前进度，到期限预计{reach} {quantity_label(v.projection, uom)}")
+        out.append(f"按目前进度，到期限预计{reach} {amount(v.projection)}")
     if v.required_monthly is not None:
+        months = figure_label(left, 1)
         verb = more if v.required_monthly >= 0 else less
-        out.append(
-            f"剩余 {figure_label(left, 1)} 个月，每月需{verb} {step(abs(v.required_monthly))}"
-        )
+        monthly = abs(v.required_monthly)
+        if kind == "task":
+            out.append(f"剩余 {months} 个月，每月需{verb} {figure_label(monthly, 1)} 个百分点")
+        elif count:
+            total = monthly * left
+            text = f"剩余 {months} 个月需{verb} {amount(total)}"
+            if monthly >= 1:
+                text += f"，平均每月 {amount(monthly)}"
+            out.append(text)
+        else:
+            out.append(f"剩余 {months} 个月，每月需{verb} {amount(monthly)}")
     if strive:
         out.append("该目标为力争目标")
     return out

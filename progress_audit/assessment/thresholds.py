@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from progress_audit.config import COUNT_UNITS
 from progress_audit.model.wording import figure_label
 
 Mode = Literal["ratio", "gap"]
@@ -43,6 +44,13 @@ class Thresholds:
     """A deadline within this many days after the audit's moment is marked due soon."""
     approx_tolerance: float = 0.1
     """A `~` (左右) target is met within this share of it (0.1: 10 家左右 → from 9 家)."""
+    count_units: frozenset[str] = frozenset(COUNT_UNITS)
+    """Units of measure that count whole things (个, 家, 件, 所, 项 …)."""
+    min_shortfall_units: float = 1
+    """A count is behind only when at least this many units short of 序时进度."""
+    min_shortfall_points: float = 5
+    """Anything else is behind only when at least this many percentage points of its target
+    (of 100 for 形象进度) short of 序时进度."""
 
     def __post_init__(self) -> None:
         if self.mode not in ("ratio", "gap"):
@@ -57,6 +65,8 @@ class Thresholds:
                 f"阈值 {self.name}：须 0 ≤ 黄色差距（{self.yellow_gap_points} 个百分点）≤ "
                 f"红色差距（{self.red_gap_points} 个百分点）"
             )
+        if self.min_shortfall_units < 0 or self.min_shortfall_points < 0:
+            raise ValueError(f"阈值 {self.name}：不计滞后的最小差距不能为负数")
         if self.due_soon_days < 0 or self.approx_tolerance < 0:
             raise ValueError(f"阈值 {self.name}：临期天数和“左右”容差不能为负数")
 
@@ -79,6 +89,30 @@ class Thresholds:
         if ratio >= self.at_risk - EPSILON:
             return "at_risk"
         return "off_track"
+
+    def counts(self, uom: str) -> bool:
+        """Whether `uom` counts whole things (个, 家 …)."""
+        return uom.strip() in self.count_units
+
+    def trivial(self, shortfall: float | None, scale: float | None, *, count: bool) -> bool:
+        """A shortfall too small to matter: under `min_shortfall_units` of a count (`count`:
+        a cumulative figure in one of `count_units`), else under `min_shortfall_points`
+        percentage points of `scale` (the target, a level's rise, 100 for 形象进度). Nothing is
+        trivial without a shortfall to judge."""
+        if shortfall is None or shortfall <= EPSILON:
+            return False
+        if count:
+            return shortfall < self.min_shortfall_units - EPSILON
+        if not scale:
+            return False
+        return shortfall / abs(scale) * 100 < self.min_shortfall_points - EPSILON
+
+    def trivial_words(self, uom: str, *, count: bool) -> str:
+        """What a trivial shortfall is, in the office's words: 落后不足1个, or
+        落后不足目标的5个百分点."""
+        if count:
+            return f"落后不足{figure_label(self.min_shortfall_units)}{uom.strip()}"
+        return f"落后不足目标的{figure_label(self.min_shortfall_points)}个百分点"
 
     def describe(self) -> str:
         """The rule in the office's words, for the head of a report."""
@@ -106,6 +140,8 @@ OVERRIDES: dict[str, str] = {
     "yellow_gap_points": "yellow_gap_points",
     "red_gap_points": "red_gap_points",
     "due_soon_days": "due_soon_days",
+    "min_shortfall_units": "min_shortfall_units",
+    "min_shortfall_points": "min_shortfall_points",
 }
 
 
@@ -123,6 +159,9 @@ def thresholds_from_settings(settings: Any) -> Thresholds:
         for key, field in OVERRIDES.items()
         if (value := getattr(settings, key, None)) is not None
     }
+    units = getattr(settings, "count_units", None)
+    if units is not None:
+        changes["count_units"] = frozenset(u.strip() for u in units)
     tolerance = getattr(getattr(settings, "quality", None), "approx_tolerance", None)
     if tolerance is not None:
         changes["approx_tolerance"] = tolerance

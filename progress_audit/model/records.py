@@ -13,6 +13,12 @@ from datetime import date, datetime
 from typing import Literal
 
 from progress_audit.model.problems import CellRef, Problem
+from progress_audit.model.wording import (
+    FIGURE_PLACES,
+    POINTS_PLACES,
+    RATIO_PLACES,
+    round_half_up,
+)
 
 # 完成状态: the four values a unit may choose.
 REPORTED_STATUSES = ("未启动", "推进中", "已完成", "受阻")
@@ -123,6 +129,21 @@ class Finding:
     The fields findings.json has always had first, then what a leader needs to act: the gap to
     序时进度 in percentage points, a projection to the deadline, the monthly rate now required,
     and the unit's own words.
+
+    `ratio` is the one share of 序时进度 done (contract section 5, oriented so that 1 is on
+    schedule): cumulative actual ÷ expected-to-date; level the rise over the baseline ÷ the rise
+    expected; rate actual ÷ target (target ÷ actual for a ceiling); task 形象进度 ÷ time share.
+    `gap` is the shortfall against 序时进度 in the metric's own unit (percentage points for % and
+    形象进度), positive when behind: expected − actual (actual − target for a ceiling).
+    `gap_points` is the same shortfall as percentage points, negative when behind: −gap for %
+    and 形象进度, else the points of the target (of a level's rise) behind 序时进度.
+    `reported` and `review` are the unit's own figure and the office's review when the office
+    corrected the figure (None otherwise).
+
+    Every number is rounded once, here, when the finding is made (`round_half_up`: the unit's
+    own figures to `REPORTED_PLACES`, derived figures to `FIGURE_PLACES`, ratios and shares to
+    `RATIO_PLACES`, points to `POINTS_PLACES`; see `ROUNDING`), so that findings.json, the HTML
+    and the workbooks show the same digits.
     """
 
     task_id: str
@@ -148,9 +169,18 @@ class Finding:
     issues: str = ""
     progress: str = ""
     warnings: tuple[str, ...] = ()
-    # The office's review: the unit's own figure when `actual` is the office's 审核值.
+    gap: float | None = None
     reported: float | None = None
-    review: Review | None = None
+    review: dict[str, str] | None = None
+    counted: bool = False
+    """The metric counts whole things (个, 家 …, a cumulative count): amounts are said to a
+    person in whole units (`wording.amount_label`, `wording.monthly_amount`)."""
+
+    def __post_init__(self) -> None:
+        for name, places in ROUNDING.items():
+            value = getattr(self, name)
+            if isinstance(value, float):
+                object.__setattr__(self, name, round_half_up(value, places))
 
     @property
     def status_label(self) -> str:
@@ -213,3 +243,27 @@ class Review:
 
     def to_json(self) -> dict[str, str]:
         return {"action": self.action, "reason": self.reason, "at": self.at.isoformat()}
+
+
+REPORTED_PLACES = 4
+ROUNDING: dict[str, int] = {
+    # The unit's own figures keep what findings.json always kept (4 decimals: 0.0123 亿元 stays);
+    # what the engine derives from them is kept as the reports show it.
+    "target": REPORTED_PLACES,
+    "actual": REPORTED_PLACES,
+    "expected": FIGURE_PLACES,
+    "gap": FIGURE_PLACES,
+    "required_monthly": FIGURE_PLACES,
+    "projection": FIGURE_PLACES,
+    "reported": REPORTED_PLACES,
+    "ratio": RATIO_PLACES,
+    "time_progress": RATIO_PLACES + 1,
+    "gap_points": POINTS_PLACES,
+}
+"""How many decimals each number of a Finding keeps (the one rounding)."""
+
+
+def rounded(name: str, value: float | None) -> float | None:
+    """`value` rounded as the Finding's field `name` is: what the assessment classifies on, so
+    that a status agrees with the number every output shows (0.89996 is 90.0%, on track)."""
+    return round_half_up(value, ROUNDING[name])

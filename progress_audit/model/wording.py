@@ -7,7 +7,9 @@ without thousands separators, a share to one decimal or none) a parameter says w
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 DIMENSION_LABELS: dict[str, str] = {
     "completeness": "完整性",
@@ -21,6 +23,50 @@ SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "提示"}
 
 
 # ---- numbers ------------------------------------------------------------------------------
+
+FIGURE_PLACES = 2
+"""A finding's figures (target, actual, expected, gap, monthly, projection) are kept to this
+many decimals, so every output shows the same digits."""
+RATIO_PLACES = 3
+"""A finding's ratios and shares are kept to this many decimals (0.1 of a percent)."""
+POINTS_PLACES = 1
+"""Percentage points (落后序时进度) are kept to this many decimals."""
+
+
+def round_half_up(x: float | None, places: int) -> float | None:
+    """`x` rounded half away from zero at `places` decimals, as Excel and a clerk round (56.25 →
+    56.3, where Python's round gives 56.2); None stays None. The one rounding of a finding's
+    numbers: the reports then show them with at most as many decimals and round nothing again."""
+    if x is None or not math.isfinite(x):
+        return x
+    q = Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return float(q) + 0.0
+
+
+def whole_label(x: float, uom: str, sep: str = " ") -> str:
+    """A count of things said to a person, in whole units: 3 个; 约 3 个 for 2.6; 不足 1 个 for
+    0.25 (never 0.25 个). `sep` goes between the number and the unit (a table's cells: "")."""
+    if 0 < abs(x) < 1:
+        return f"不足{sep}1{sep}{uom}" if uom else f"不足{sep}1"
+    n = math.floor(abs(x) + 0.5) * (1 if x >= 0 else -1)
+    text = f"{n:,}{sep}{uom}" if uom else f"{n:,}"
+    return text if abs(x - n) < 1e-9 else f"约{sep}{text}"
+
+
+def monthly_amount(x: float | None, counted: bool) -> float | None:
+    """What each remaining month must bring, as a report shows it: for a count of whole things
+    the whole number that suffices (0.5 家 a month → 1 家), else the figure itself."""
+    if x is None or not counted:
+        return x
+    return float(math.ceil(x - 1e-9))
+
+
+def amount_label(x: float | None, uom: str, counted: bool) -> str:
+    """An amount in a report's cell: whole units for a count of things (约 3个, 不足1个),
+    else as `number_label`; empty for None."""
+    if x is None:
+        return ""
+    return whole_label(x, uom, "") if counted else number_label(x, uom)
 
 
 def _decimals(x: float, places: int, grouping: str = "") -> str:

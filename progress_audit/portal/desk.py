@@ -49,7 +49,9 @@ class Desk:
 
     @classmethod
     def open(cls, data: Path, settings: Settings, period: Period | None = None) -> Desk:
-        """The desk of workspace `data`, its ledger opened (SQLite there, or `ledger_url`)."""
+        """The desk of workspace `data`, its ledger opened (SQLite there, or `ledger_url`). The
+        portal makes the workspace a whole one, with its inbox (`raw/`), which `run` requires."""
+        (Path(data) / "raw").mkdir(parents=True, exist_ok=True)
         return cls(Path(data), settings, Ledger.open(settings.ledger_url or data), period)
 
     @property

@@ -48,6 +48,7 @@ residue (`1.2亿` → 12000.000000000002 万元) never reads as an edited target
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
@@ -157,10 +158,11 @@ def monthly_step(metric: Metric, period: Period) -> float | None:
 def jump_limit(metric: Metric, step: float, multiple: float) -> float:
     """The largest plausible increase in a month: `multiple` expected steps, but never less
     than one whole unit for a target counted in whole units (3 个 projects a year: one more in
-    a month is progress, not a jump)."""
+    a month is progress, not a jump). For such a target the limit is a whole number of units
+    (the same verdict on whole increases, and the message never says 2.5家)."""
     limit = multiple * step
     if float(metric.target).is_integer() and metric.kind == "cumulative":
-        limit = max(limit, 1.0)
+        limit = max(float(math.floor(limit + 1e-9)), 1.0)
     return limit
 
 

@@ -370,3 +370,23 @@ def test_a_return_is_mailed_to_the_unit_when_smtp_is_configured(
     assert message["To"] == "rsj@example.gov.cn" and "退回" in message["Subject"]
     body = message.get_content()
     assert "请核实" in body and f"https://dcs.example.gov.cn/u/{tokens['人社局']}" in body
+
+
+def test_accepting_clears_a_figure_held_for_an_implausible_jump(
+    client, tokens, workbook, desk, data, settings
+):
+    may = workbook("人社局", {JOBS: {"本年累计完成": 2000}}, month="2019年5月")
+    upload(client, tokens["人社局"], may)
+    upload(client, tokens["人社局"], workbook("人社局", {JOBS: {"本年累计完成": 9000}}))
+    document, _ = _run(data, settings, desk)
+    jobs = next(f for f in document["findings"] if f["metric_id"] == JOBS)
+    assert jobs["status"] == "invalid" and any("待核实" in r for r in jobs["reasons"])
+    answer = client.post(
+        "/office/api/review",
+        json={"unit": "人社局", "period": "2019-06", "action": "accept", "reason": "已电话核实"},
+        headers=basic(),
+    )
+    assert answer.status_code == 200
+    document, _ = _run(data, settings, desk)
+    jobs = next(f for f in document["findings"] if f["metric_id"] == JOBS)
+    assert jobs["status"] == "completed"

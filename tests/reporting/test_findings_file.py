@@ -28,21 +28,22 @@ CONTRACT_FINDING_KEYS = [
     "status",
     "target",
     "actual",
-    "reported",
-    "review",
     "expected",
     "ratio",
+    "gap",
+    "required_monthly",
     "time_progress",
     "deadline",
     "reasons",
     "source",
+    "reported",
+    "review",
 ]
 EXTRA_FINDING_KEYS = [
     "name",
     "unit_of_measure",
     "gap_points",
     "projection",
-    "required_monthly",
     "due_soon",
     "issues",
     "progress",
@@ -91,9 +92,13 @@ def test_a_finding_as_json(catalogue_2019):
     assert land["time_progress"] == 0.5 and land["deadline"] == "2019-12-31"
     assert land["source"] == {"file": "自然资源局-2019-06.xlsx", "sheet": "进度填报", "cell": "F8"}
     assert land["leaders"] == ["陶伟"] and land["unit_of_measure"] == "亩"
-    # Floats are rounded: 1 of 1.5 projects is 0.6667 of 序时进度.
+    # Numbers are rounded once, when the finding is made: 1 of 1.5 projects is 0.667 of
+    # 序时进度 (ratios to 0.1%), 0.5 of a project behind, 0.33 a month still to do (figures to
+    # two decimals); less than one project behind is on track.
     projects = by_key[("商务局", "1.1", "1.1.3")]
-    assert projects["ratio"] == 0.6667 and projects["required_monthly"] == 0.3333
+    assert projects["ratio"] == 0.667 and projects["required_monthly"] == 0.33
+    assert projects["gap"] == 0.5 and projects["status"] == "on_track"
+    assert projects["reported"] is None and projects["review"] is None
     # A unit that sent nothing has a source with nothing in it, not a missing key.
     silent = by_key[("教育局", "16.4", "16.4.1")]
     assert silent["status"] == "missing" and silent["source"] == dict.fromkeys(

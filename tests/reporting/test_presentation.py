@@ -12,6 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from progress_audit.files.xlsx_style import FONT_NAME, LINE_HEIGHT, MIN_PRINT_SIZE, lines_needed
 from progress_audit.model.codes import CODES
@@ -167,7 +168,9 @@ def test_at_risk_prints_on_a4_landscape_at_a_readable_size(out):
 def _subtitle_fits(ws) -> int:
     """The subtitle (row 2) wraps and its row is tall enough for its lines; returns them."""
     cell = ws["A2"]
-    across = sum(ws.column_dimensions[c.column_letter].width for c in ws[3] if c.value)
+    merged = next((m for m in ws.merged_cells.ranges if "A2" in m), None)
+    last = merged.max_col if merged else 1
+    across = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, last + 1))
     lines = lines_needed(cell.value, across)
     assert cell.alignment.wrap_text, ws.title
     assert ws.row_dimensions[2].height >= LINE_HEIGHT * lines, (ws.title, lines)

@@ -24,7 +24,7 @@ from progress_audit.model.records import (
     Submission,
 )
 from progress_audit.notification.mail import return_message, send
-from progress_audit.pipeline import collect
+from progress_audit.pipeline import accepted_figures, collect
 from progress_audit.portal.desk import Desk
 
 _log = logging.getLogger(__name__)
@@ -63,6 +63,7 @@ def month_view(desk: Desk, period: Period, moment: datetime) -> MonthView:
         (),
         due_day=desk.settings.due_day,
         tz=desk.settings.timezone,
+        accepted=accepted_figures(audit, month.accepted),
     )
     actions = review_actions(desk.ledger, period=str(period))
     return MonthView(

@@ -8,7 +8,7 @@ from typing import Any
 
 from progress_audit.files.xlsx_style import Column, Row
 from progress_audit.model.records import Finding
-from progress_audit.model.wording import reviewed_label
+from progress_audit.model.wording import monthly_amount, reviewed_label
 from progress_audit.reporting.reports.labels import (
     behind_points,
     indicator_label,
@@ -47,7 +47,10 @@ FINDING_FIELDS: dict[str, tuple[Column, Callable[[Finding], Any]]] = {
     "序时进度": (Column("序时进度", "number", 11, 8), lambda f: f.expected),
     "完成序时进度比例": (Column("完成序时进度比例", "percent", 10, 8), lambda f: f.ratio),
     "落后序时进度（百分点）": (Column("落后序时进度（百分点）", "points", 10, 8), behind_points),
-    "每月需完成": (Column("每月需完成", "number", 11, 8), lambda f: f.required_monthly),
+    "每月需完成": (
+        Column("每月需完成", "number", 11, 8),
+        lambda f: monthly_amount(f.required_monthly, f.counted),
+    ),
     "预计全年": (Column("预计全年", "number", 11, 8), lambda f: f.projection),
     "完成期限": (Column("完成期限", "date", 15, 10), lambda f: f.deadline),
     "临近期限": (Column("临近期限", "text", 11, 8), lambda f: DUE_SOON_MARK if f.due_soon else ""),

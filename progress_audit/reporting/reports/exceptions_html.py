@@ -12,8 +12,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from progress_audit.files.atomic import write_text
 from progress_audit.model.records import FINDING_STATUS_LABELS, Finding
 from progress_audit.model.wording import (
+    amount_label,
     as_of_label,
     day_label,
+    monthly_amount,
     number_label,
     percent_label,
     points_label,
@@ -152,10 +154,10 @@ def _finding(f: Finding, report: ExceptionReport) -> dict[str, Any]:
         "target": number_label(f.target, uom),
         "actual": reviewed_label(f.actual, f.reported, uom, corrected=f.review is not None),
         "reviewed": f.review is not None,
-        "expected": number_label(f.expected, uom),
+        "expected": amount_label(f.expected, uom, f.counted),
         "ratio": percent_label(f.ratio),
         "gap": points_label(behind_points(f)),
-        "monthly": number_label(f.required_monthly, uom),
+        "monthly": amount_label(monthly_amount(f.required_monthly, f.counted), uom, f.counted),
         "deadline": day_label(f.deadline),
         "due_soon": DUE_SOON_MARK if f.due_soon else "",
         "issues": f.issues,
