@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))  # this checkout's progress_audit, whatever is ins
 # A script, not a package: `python bench/run.py` puts bench/ on sys.path, so siblings import
 # by their file name.
 from budgets import Measurements, report, table, verdicts  # noqa: E402
+from portal import measure as measure_portal  # noqa: E402
 
 YEAR = [f"2019-{m:02d}" for m in range(1, 13)]
 COLD = ("2019-12", "2020-01-08T09:00:00+08:00")
@@ -237,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [str(BIN / "progress-audit"), "demo", "--data", str(ws)]
             demo.append(run(cmd, env, work, work / "logs" / f"demo-{i}.log").seconds)
 
+        say("报送门户：逐份上传 40 份，再 40 个单位同时上传（截止前的高峰）…")
+        portal = measure_portal(work, env)
+
         m = Measurements(
             workbooks=workbooks,
             workbooks_half=half,
@@ -252,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
             demo=demo,
             read_pandas_calamine=read_pandas_calamine,
             read_engine=read_engine,
+            portal_single=portal["single"],
+            portal_rush=portal["rush"],
+            portal_checks=portal["checks"],
         )
     finally:
         if not args.keep:

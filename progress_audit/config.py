@@ -173,6 +173,11 @@ class Settings(BaseSettings):
     max_compression_ratio: float = 100.0
     """A part (of 1 MB or more) that expands more than this many times is rejected."""
 
+    # --- the submission portal (portal/) ---
+    portal_base_url: str | None = None
+    """The portal's address as units reach it (`https://dcs.example.gov.cn`, the office's
+    reverse proxy): `portal links` prints it, and reminders carry each unit's link when set."""
+
     # --- orchestration (flows/) ---
     lock_timeout_seconds: float = 600
     """A second audit of the same workspace waits this long for the first, then refuses."""

@@ -32,9 +32,11 @@ from progress_audit.intake import (
     scan_inbox,
     submissions_for,
 )
+from progress_audit.intake.links import link_url, unit_links
+from progress_audit.intake.uploads import portal_received
 from progress_audit.model.period import Period, default_period, parse_as_of
 from progress_audit.model.problems import Problem, unique_problems
-from progress_audit.model.records import Finding, Submission
+from progress_audit.model.records import COUNTING_STATUSES, Finding, ReportedRow, Submission
 from progress_audit.notification.mail import (
     exception_report_message,
     reminder_messages,
@@ -158,7 +160,8 @@ def collect(
     progress: Progress | None = None,
     workers: bool = True,
 ) -> MonthSubmissions:
-    """This month's and last month's submissions from the inbox: every file scanned, those the
+    """This month's and last month's submissions from the inbox and the portal's uploads (taken
+    in from the ledger, as the inbox's, `portal_received`): every inbox file scanned, those the
     ledger already holds a reading of (same bytes, name, reader and catalogue) taken from it in
     one pass, the others read by `read_batch` in batches of `READ_BATCH`, with one worker
     process per core when there are many (unless `workers` is False)."""
@@ -180,7 +183,15 @@ def collect(
                 for i, r in zip(batch, read, strict=True):
                     received[i] = r
                     advance(files[i].name)
-    return month_submissions(audit, received)
+    uploads = portal_received(root, ledger, catalogue, lines, audit.tz, reader=reader)
+    return month_submissions(audit, [*received, *uploads])
+
+
+def accepted_rows(audit: Audit, ledger: Ledger) -> list[ReportedRow]:
+    """Last month's accepted figures for `audit`'s month (the rows of last month's counting
+    submissions, inbox and portal alike): what the templates show in `上月累计（参考）`."""
+    month = collect(audit, ledger, workers=False)
+    return [r for s in month.previous if s.status in COUNTING_STATUSES for r in s.rows]
 
 
 @contextmanager
@@ -317,6 +328,17 @@ def notify_office(audit: Audit, findings: Sequence[Finding], outputs: Outputs) -
     return str(result)
 
 
+def unit_portal_links(audit: Audit, units: Sequence[str]) -> dict[str, str]:
+    """Each unit's own portal link, when the portal's address is configured (`portal_base_url`);
+    none otherwise."""
+    base = audit.settings.portal_base_url
+    if not base or not units:
+        return {}
+    with open_ledger(audit) as ledger:
+        tokens = unit_links(audit.workspace.root, ledger, units)
+    return {unit: link_url(base, token) for unit, token in tokens.items()}
+
+
 @dataclass(frozen=True)
 class ReminderOutcome:
     """Who was reminded (催报) and what the e-mail side did."""
@@ -342,7 +364,9 @@ def remind_units(audit: Audit, month: MonthSubmissions) -> ReminderOutcome:
     smtp = audit.settings.smtp
     sent = "未配置邮件（smtp），只列出名单"
     if smtp is not None and items:
-        batch = reminder_messages(items, smtp)
+        batch = reminder_messages(
+            items, smtp, links=unit_portal_links(audit, [r.unit for r in items])
+        )
         sent = str(send(batch.messages, smtp)) if batch.messages else "各单位均未配置邮箱，未发送"
         if batch.unaddressed:
             sent += f"；未配置邮箱的单位：{'、'.join(batch.unaddressed)}"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from progress_audit.app.prefect_setup import configure_prefect
+from tests.support.postgres import postgres_server  # noqa: F401  (a session fixture)
 
 configure_prefect()  # the same Prefect settings as the command: no telemetry, patient start-up
 

@@ -19,7 +19,7 @@ from typer.exceptions import Abort
 from progress_audit.app import chinese
 from progress_audit.app.quick_exit import quick_exit
 from progress_audit.app.runner import run_audits, run_demo, serve_deployments
-from progress_audit.config import get_settings
+from progress_audit.config import Settings, get_settings
 from progress_audit.model.period import Period, PeriodError, parse_as_of
 from progress_audit.standards.catalogue import CatalogueError, load_catalogue
 from progress_audit.standards.responsibility import assignments
@@ -187,7 +187,10 @@ def templates(
     try:
         cat = load_catalogue(year or month.year, settings.standards_dir, data or settings.data_dir)
         lines = assignments(cat, settings.unit_groups)
-        paths = write_templates(out, cat, lines, month, settings.timezone, settings.due_day)
+        previous = _accepted_rows(month, data, settings)
+        paths = write_templates(
+            out, cat, lines, month, settings.timezone, settings.due_day, previous
+        )
     except (CatalogueError, ValueError) as e:
         _fail(str(e))
     except OSError as e:
@@ -195,6 +198,22 @@ def templates(
     typer.echo(f"已生成 {len(paths)} 份{month.label}进度填报表，保存在 {out.resolve()}：")
     for path in paths:
         typer.echo(f"  {path.name}")
+
+
+def _accepted_rows(month: Period, data: Path | None, settings: Settings) -> list:
+    """Last month's accepted figures from the workspace (inbox and portal), for the templates'
+    `上月累计（参考）`; none when the workspace holds nothing yet."""
+    workspace = Path(data or settings.data_dir)
+    has_ledger = settings.ledger_url or (workspace / "ledger.db").exists()
+    if not has_ledger and not (workspace / "raw").is_dir():
+        return []
+    # The pipeline and the ledger are loaded only when there is a workspace to read.
+    from progress_audit.intake.ledger import Ledger
+    from progress_audit.pipeline import accepted_rows, prepare  # (the same reason)
+
+    audit = prepare(str(month), None, workspace, now=datetime.now(UTC), settings=settings)
+    with Ledger.open(settings.ledger_url or workspace) as ledger:
+        return accepted_rows(audit, ledger)
 
 
 # ── standards: a new year's responsibility table (contract section 7) ──────────────────
@@ -253,6 +272,78 @@ def standards_review(
         _fail(str(e))
     for line in review_lines(result):
         typer.echo(line)
+
+
+# ── portal: the units' submission pages (contract section 8) ───────────────────────────
+
+
+portal_app = typer.Typer(
+    help="报送门户：各牵头单位凭专用链接下载模板、上传填报表、立即收到回执。",
+    invoke_without_command=True,
+)
+app.add_typer(portal_app, name="portal")
+
+
+@portal_app.callback()
+def portal(
+    ctx: typer.Context,
+    data: DataOption = None,
+    host: Annotated[
+        str, typer.Option("--host", help="监听地址（在反向代理之后用 127.0.0.1）")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="监听端口")] = 8000,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period", callback=_check_period, help="开放填报的月份，如 2019-06（默认上个月）"
+        ),
+    ] = None,
+) -> None:
+    """启动报送门户，直到停止（Ctrl+C）；`portal links` 列出各单位的链接。"""
+    if ctx.invoked_subcommand is not None:
+        return
+    # The web server (FastAPI, uvicorn, the ledger) is loaded only by this command.
+    from progress_audit.portal.server import serve
+
+    settings = get_settings()
+    typer.echo(f"报送门户：http://{host}:{port}/u/<各单位的链接>（按 Ctrl+C 停止）")
+    month = Period.parse(period) if period else None
+    serve(data or settings.data_dir, settings, host, port, month)
+
+
+@portal_app.command("links")
+def portal_links(
+    data: DataOption = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="门户对外的地址，如 https://dcs.example.gov.cn"),
+    ] = None,
+    rotate: Annotated[
+        list[str] | None,
+        typer.Option("--rotate", help="为这个单位更换链接（旧链接立即失效），可重复"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
+) -> None:
+    """列出每个牵头单位的专用报送链接；--rotate 单位 更换该单位的链接。"""
+    # The ledger (SQLAlchemy) is loaded only by this command.
+    from progress_audit.intake.ledger import LedgerError
+    from progress_audit.portal.server import DEFAULT_BASE_URL, links  # (the same reason)
+
+    settings = get_settings()
+    base = base_url or settings.portal_base_url or DEFAULT_BASE_URL
+    try:
+        found = links(data or settings.data_dir, settings, base, rotate=tuple(rotate or ()))
+    except KeyError as e:
+        _fail(f"--rotate：{e.args[0]} 不是本年度的牵头单位")
+    except (CatalogueError, LedgerError, ValueError) as e:
+        _fail(str(e))
+    if as_json:
+        json.dump(found, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return
+    for item in found:
+        mark = "（已更换）" if item["unit"] in (rotate or ()) else ""
+        typer.echo(f"{item['unit']}{mark}\t{item['url']}")
 
 
 def main() -> None:

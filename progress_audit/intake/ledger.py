@@ -8,7 +8,11 @@ Three tables, created on first use:
 - `sightings`: each inbox name with the bytes it held and its modification time when the engine
   first saw that name with those bytes (a later `touch` changes nothing here);
 - `readings`: the reader's result for (sha256, inbox name, reader version, catalogue), as JSON,
-  so a rerun reads only what changed.
+  so a rerun reads only what changed;
+- `uploads`: each workbook a unit uploaded through its portal link (unit, bytes, the moment the
+  upload completed), with its receipt as the unit saw it and, once the month's quality suites
+  have run over it, their problems (`checked`; NULL while still being checked);
+- `portal_links`: each unit's current link, as the sha256 of its token (never the token).
 
 An embedded SQLite file (`<workspace>/ledger.db`) by default; any SQLAlchemy URL by
 configuration (`ledger_url`, e.g. `postgresql+psycopg://audit@db-host/progress_audit` when
@@ -19,6 +23,7 @@ can write it; every write is a single short transaction of idempotent statements
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,6 +65,25 @@ READINGS = sa.Table(
     sa.Column("context", sa.String(64), primary_key=True),
     sa.Column("reading", sa.Text, nullable=False),
 )
+UPLOADS = sa.Table(
+    "uploads",
+    _meta,
+    sa.Column("unit", sa.String(), primary_key=True),
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("received_ns", sa.BigInteger, primary_key=True),
+    sa.Column("name", sa.String(), nullable=False),
+    sa.Column("period", sa.String(7)),
+    sa.Column("receipt", sa.Text, nullable=False),
+    sa.Column("checked", sa.Text),
+)
+LINKS = sa.Table(
+    "portal_links",
+    _meta,
+    sa.Column("unit", sa.String(), primary_key=True),
+    sa.Column("nonce", sa.String(64), nullable=False),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("since", sa.String(40), nullable=False),
+)
 META = sa.Table(
     "ledger_meta",
     _meta,
@@ -83,6 +107,25 @@ class FileRecord:
     """The immutable copy's path, relative to the workspace (posix)."""
     received_ns: int
     """Received time in nanoseconds since the epoch (the earliest first-seen mtime)."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A workbook a unit uploaded through its portal link (one row of `uploads`)."""
+
+    unit: str
+    sha256: str
+    received_ns: int
+    """When the upload completed, in nanoseconds since the epoch."""
+    name: str
+    """The name it is known by in the findings (`门户上传/人社局/….xlsx`), never a path."""
+    period: str | None
+    receipt: str
+    """The receipt as given at upload (JSON text)."""
+    checked: str | None
+    """The quality suites' problems for it (JSON text), or None while still being checked."""
+    archived: str = ""
+    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -276,6 +319,132 @@ class Ledger:
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(FILES).order_by(FILES.c.sha256)).all()
         return [_file_record(r) for r in rows]
+
+    # -- portal uploads and links -----------------------------------------------------------
+
+    def record_upload(
+        self, upload: Upload, size: int, ext: str, archived: str, reading: CachedReading | None
+    ) -> None:
+        """Record an upload whose bytes are archived: the bytes (received when the upload
+        completed, unless received earlier), the reading and the receipt, in one transaction,
+        so that an upload is either wholly recorded or not at all."""
+        seen_at = datetime.now(UTC).isoformat(timespec="seconds")  # informational only
+        with self.engine.begin() as conn:
+            conn.execute(
+                self._insert_ignore(FILES),
+                {
+                    "sha256": upload.sha256,
+                    "size": size,
+                    "ext": ext,
+                    "archived": archived,
+                    "received_ns": upload.received_ns,
+                    "first_seen_at": seen_at,
+                },
+            )
+            if reading is not None:
+                conn.execute(
+                    self._insert_ignore(READINGS),
+                    {
+                        "sha256": upload.sha256,
+                        "name": upload.name,
+                        "reader_version": reading.reader_version,
+                        "context": reading.context,
+                        "reading": reading.text,
+                    },
+                )
+            conn.execute(
+                self._insert_ignore(UPLOADS),
+                {
+                    "unit": upload.unit,
+                    "sha256": upload.sha256,
+                    "received_ns": upload.received_ns,
+                    "name": upload.name,
+                    "period": upload.period,
+                    "receipt": upload.receipt,
+                    "checked": upload.checked,
+                },
+            )
+
+    def uploads(
+        self, unit: str | None = None, sha256: str | None = None, *, unchecked: bool = False
+    ) -> list[Upload]:
+        """Uploads (of one unit, of some bytes, or those still being checked), oldest first."""
+        query = sa.select(UPLOADS, FILES.c.archived, FILES.c.size).join(
+            FILES, FILES.c.sha256 == UPLOADS.c.sha256
+        )
+        if unit is not None:
+            query = query.where(UPLOADS.c.unit == unit)
+        if sha256 is not None:
+            query = query.where(UPLOADS.c.sha256 == sha256)
+        if unchecked:
+            query = query.where(UPLOADS.c.checked.is_(None))
+        query = query.order_by(UPLOADS.c.received_ns, UPLOADS.c.unit, UPLOADS.c.sha256)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            Upload(
+                r.unit,
+                r.sha256,
+                r.received_ns,
+                r.name,
+                r.period,
+                r.receipt,
+                r.checked,
+                r.archived,
+                r.size,
+            )
+            for r in rows
+        ]
+
+    def mark_checked(self, checked: Mapping[tuple[str, str, int], str]) -> None:
+        """Store the quality suites' problems of several uploads (by unit, sha256, received_ns)
+        in one transaction."""
+        if not checked:
+            return
+        with self.engine.begin() as conn:
+            conn.execute(
+                UPLOADS.update()
+                .where(
+                    UPLOADS.c.unit == sa.bindparam("u"),
+                    UPLOADS.c.sha256 == sa.bindparam("s"),
+                    UPLOADS.c.received_ns == sa.bindparam("r"),
+                )
+                .values(checked=sa.bindparam("c")),
+                [{"u": u, "s": s, "r": r, "c": c} for (u, s, r), c in checked.items()],
+            )
+
+    def link(self, unit: str) -> tuple[str, str] | None:
+        """A unit's current link: (nonce, sha256 of the token), or None before the first."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(LINKS.c.nonce, LINKS.c.token_sha256).where(LINKS.c.unit == unit)
+            ).first()
+        return (row.nonce, row.token_sha256) if row else None
+
+    def links(self) -> dict[str, tuple[str, str]]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(LINKS)).all()
+        return {r.unit: (r.nonce, r.token_sha256) for r in rows}
+
+    def set_link(self, unit: str, nonce: str, token_sha256: str, *, replace: bool) -> None:
+        """Keep a unit's link (its token's sha256); `replace` ends the previous one at once,
+        otherwise an existing link is left as it is (two processes creating the first)."""
+        since = datetime.now(UTC).isoformat(timespec="seconds")
+        values = {"unit": unit, "nonce": nonce, "token_sha256": token_sha256, "since": since}
+        with self.engine.begin() as conn:
+            if replace:
+                conn.execute(LINKS.delete().where(LINKS.c.unit == unit))
+            conn.execute(self._insert_ignore(LINKS), values)
+
+    def unit_of_token(self, token_sha256: str) -> tuple[str, str] | None:
+        """The unit whose current link has this token's sha256, with the sha256 as stored."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(LINKS.c.unit, LINKS.c.token_sha256).where(
+                    LINKS.c.token_sha256 == token_sha256
+                )
+            ).first()
+        return (row.unit, row.token_sha256) if row else None
 
     # -- reading cache --------------------------------------------------------------------
 

@@ -62,6 +62,7 @@ CODES: dict[str, ProblemCode] = {
     "no_unit": _error("无法确定报送单位"),
     "unit_name_normalised": _warning("单位名称按规范名称读取"),
     "unit_mismatch": _warning("单位与文件名不一致"),
+    "other_unit": ProblemCode("其他单位的填报表", "error", "请通过本单位的链接上传本单位的填报表"),
     "unit_from_file_name": _warning("单位取自文件名"),
     "no_month": _error("无法确定填报月份"),
     "wrong_year": _error("年份不对"),

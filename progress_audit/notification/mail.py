@@ -22,6 +22,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import getaddresses
 from pathlib import Path
+from typing import Any
 
 from progress_audit.config import SmtpSettings
 from progress_audit.model.period import Period
@@ -190,10 +191,14 @@ def exception_report_message(
 
 
 def reminder_message(
-    reminder: Reminder, settings: SmtpSettings, feedback: Path | None = None
+    reminder: Reminder,
+    settings: SmtpSettings,
+    feedback: Path | None = None,
+    link: str | None = None,
 ) -> EmailMessage | None:
-    """The reminder (催报) to one unit, with its feedback workbook attached when given; None
-    when the unit has no address in `unit_recipients`."""
+    """The reminder (催报) to one unit, with its feedback workbook attached when given and its
+    own portal link when the portal's address is configured; None when the unit has no address
+    in `unit_recipients`."""
     to = settings.unit_recipients.get(reminder.unit)
     if not to:
         return None
@@ -226,9 +231,52 @@ def reminder_message(
         name = f"{period.label}{reminder.unit}填报问题反馈{Path(feedback).suffix}"
         files.append(_attachment(feedback, name, "填报问题反馈"))
         paragraphs.append(f"附件《{name}》逐格列明了需要修改的内容。")
+    if link:
+        paragraphs.append(
+            f"贵单位专用的报送链接（请勿转发）：{link}\n"
+            "打开后可下载本月填报表、上传填好的工作簿，并立即收到回执。"
+        )
     paragraphs.append("请使用督查室下发的填报表模板填写，不要改动表头和任务编号。")
     body = "\n\n".join(paragraphs) + "\n\n" + _signature(as_of, settings)
     return _compose(settings, to, subject, body, as_of, files)
+
+
+RECEIPT_STATUS_WORDS = {"on_time": "按时收到", "late": "逾期收到", "rejected": "未予采用"}
+
+
+def receipt_message(
+    receipt: Mapping[str, Any], settings: SmtpSettings, link: str | None = None
+) -> EmailMessage | None:
+    """The receipt (回执) of a portal upload to the unit's addresses: status, sha256 and every
+    problem with its cell and what to do; None when the unit has no address."""
+    unit = str(receipt["unit"])
+    to = settings.unit_recipients.get(unit)
+    if not to:
+        return None
+    received = _aware(datetime.fromisoformat(str(receipt["received_at"])), "received_at")
+    period = Period.parse(str(receipt["period"])) if receipt.get("period") else None
+    form = f"{period.label}进度填报表" if period else "进度填报表"
+    status = RECEIPT_STATUS_WORDS.get(str(receipt["status"]), str(receipt["status"]))
+    problems = list(receipt.get("problems") or [])
+    lines = [
+        f"{unit}：",
+        f"督查室报送门户于{_moment_label(received)}{status}贵单位的{form}"
+        f"（文件 {receipt['file']}，SHA-256 {receipt['sha256']}）。",
+    ]
+    if problems:
+        listing = [f"发现 {len(problems)} 处问题："]
+        for i, p in enumerate(problems, 1):
+            listing.append(f"  {i}. {p.get('cell') or ''}：{p['message']}（{p.get('advice', '')}）")
+        lines.append("\n".join(listing))
+    else:
+        lines.append("读取时未发现问题。")
+    lines.append(
+        "本月数据质量校验（与上月比较、突增检查）的结果几秒钟后加入回执"
+        + (f"，可在报送链接中查看：{link}" if link else "，可在报送门户中查看。")
+    )
+    body = "\n\n".join(lines) + "\n\n" + _signature(received, settings)
+    subject = f"【回执】{form}：{status}" + (f"，{len(problems)} 处问题" if problems else "")
+    return _compose(settings, to, subject, body, received, [])
 
 
 @dataclass(frozen=True)
@@ -243,11 +291,12 @@ def reminder_messages(
     reminders: Sequence[Reminder],
     settings: SmtpSettings,
     feedback: Mapping[str, Path] | None = None,
+    links: Mapping[str, str] | None = None,
 ) -> ReminderBatch:
     """A message per reminder whose unit has an address; the others listed, in order."""
     messages, unaddressed = [], []
     for r in reminders:
-        msg = reminder_message(r, settings, (feedback or {}).get(r.unit))
+        msg = reminder_message(r, settings, (feedback or {}).get(r.unit), (links or {}).get(r.unit))
         if msg is None:
             unaddressed.append(r.unit)
         else:

@@ -1,0 +1,205 @@
+"""The submission portal under a deadline rush (报送门户基准), run by `make bench` after the
+audit's own figures, or alone: `python bench/portal.py`.
+
+Starts `progress-audit portal` on 127.0.0.1 (a free port, loopback only) over a fresh
+workspace, then:
+
+1. one upload at a time: every lead unit's May workbook (typical synthetic workbooks, the
+   `bench` profile), each timed from the request to the receipt: the median is the receipt's
+   speed for one upload;
+2. waits until the quality suites have checked them (the process is then warm);
+3. the rush: all 40 units upload June's workbook at once (40 concurrent requests, no more):
+   each receipt's time, and the time from each receipt until the quality suites' problems have
+   joined it (polled every 20 ms): the p95 of each.
+
+Prints the figures; `measure()` returns them for `bench/run.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's progress_audit, whatever is installed
+BIN = Path(sys.executable).parent
+RUSH = 40
+POLL = 0.02
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _workbooks(folder: Path) -> dict[str, dict[str, bytes]]:
+    """Each unit's May and June workbooks: {"2019-05": {unit: bytes}, "2019-06": {…}}."""
+    from progress_audit.config import Settings
+    from progress_audit.demo.synthetic import make_inbox
+    from progress_audit.model.period import Period
+    from progress_audit.standards.catalogue import load_catalogue
+    from progress_audit.standards.responsibility import assignments
+
+    settings = Settings()
+    catalogue = load_catalogue(2019, settings.standards_dir)
+    lines = assignments(catalogue, settings.unit_groups)
+    months = [Period(2019, 5), Period(2019, 6)]
+    manifest = make_inbox(folder, catalogue, lines, months, seed=2019, profile="bench")
+    books: dict[str, dict[str, bytes]] = {str(m): {} for m in months}
+    for f in sorted(manifest.files, key=lambda f: f.path):
+        if f.unit in lines and f.period in books and f.path.endswith(".xlsx"):
+            books[f.period][f.unit] = (folder / f.path).read_bytes()  # the last of a unit's
+    return books
+
+
+def p95(values: list[float]) -> float:
+    """The 95th percentile by nearest rank: the 38th of 40 values."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def measure(work: Path, env: dict[str, str] | None = None) -> dict[str, list[float]]:
+    """Receipt times (one at a time, and in the rush) and the quality follow-up's, in seconds."""
+    import httpx
+
+    env = {**os.environ, **(env or {})}
+    data = work / "portal"
+    books = _workbooks(work / "portal-books")
+    links = subprocess.run(
+        [str(BIN / "progress-audit"), "portal", "links", "--data", str(data), "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    tokens = {i["unit"]: i["url"].rsplit("/", 1)[1] for i in json.loads(links.stdout)}
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(work / "portal.log", "wb")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(
+        [
+            str(BIN / "progress-audit"),
+            "portal",
+            "--data",
+            str(data),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--period",
+            "2019-06",
+        ],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    try:
+        _wait_until_up(url, server)
+
+        def post(client: httpx.Client, unit: str, body: bytes) -> tuple[float, float, str]:
+            start = time.perf_counter()
+            reply = client.post(
+                f"{url}/u/{tokens[unit]}/upload",
+                files={"file": (f"{unit}.xlsx", body)},
+                headers={"Accept": "application/json"},
+            )
+            done = time.perf_counter()
+            reply.raise_for_status()
+            return done - start, done, reply.json()["sha256"]
+
+        def checked_after(client: httpx.Client, unit: str, sha: str, since: float) -> float:
+            while True:
+                doc = client.get(
+                    f"{url}/u/{tokens[unit]}/receipts/{sha}",
+                    headers={"Accept": "application/json"},
+                ).json()
+                if not doc["checking"]:
+                    return time.perf_counter() - since
+                if time.perf_counter() - since > 120:
+                    raise SystemExit(f"{unit} 的质量校验两分钟仍未完成")
+                time.sleep(POLL)
+
+        with httpx.Client(timeout=120) as client:
+            single, last = [], None
+            for unit, body in books["2019-05"].items():
+                seconds, done, sha = post(client, unit, body)
+                single.append(seconds)
+                last = (unit, sha, done)
+            assert last is not None
+            checked_after(client, *last)  # warm: the suites have run
+
+        def one(unit: str) -> tuple[float, float]:
+            with httpx.Client(timeout=120) as client:
+                seconds, done, sha = post(client, unit, books["2019-06"][unit])
+                return seconds, checked_after(client, unit, sha, done)
+
+        units = list(books["2019-06"])[:RUSH]
+        with ThreadPoolExecutor(RUSH) as pool:
+            rush = list(pool.map(one, units))
+    finally:
+        server.terminate()
+        server.wait(30)
+        log.close()
+    return {
+        "single": single,
+        "rush": [r[0] for r in rush],
+        "checks": [r[1] for r in rush],
+    }
+
+
+def _wait_until_up(url: str, server: subprocess.Popen) -> None:
+    import httpx
+
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("门户没有启动，见 portal.log")
+        try:
+            httpx.get(f"{url}/static/portal.css", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise SystemExit("门户两分钟内没有启动")
+
+
+def summary(figures: dict[str, list[float]]) -> list[str]:
+    single, rush, checks = figures["single"], figures["rush"], figures["checks"]
+    return [
+        f"portal receipt, one upload at a time ({len(single)} uploads): "
+        f"median {statistics.median(single) * 1e3:.0f} ms",
+        f"portal receipt, {len(rush)} units at once: p95 {p95(rush) * 1e3:.0f} ms "
+        f"(median {statistics.median(rush) * 1e3:.0f} ms)",
+        f"portal quality suites after the receipt, {len(checks)} units at once: "
+        f"p95 {p95(checks):.2f} s (median {statistics.median(checks):.2f} s)",
+    ]
+
+
+def main() -> int:
+    # Imported here: bench/ is a folder of scripts, put on sys.path when one runs.
+    from budgets import portal_verdicts
+
+    with tempfile.TemporaryDirectory(prefix="progress-audit-portal-bench-") as work:
+        figures = measure(Path(work))
+    for line in summary(figures):
+        print(line)
+    failed = [v for v in portal_verdicts(figures) if not v.ok]
+    for v in portal_verdicts(figures):
+        print(
+            f"{v.name}: {v.measured:.2f} {v.unit} ≤ {v.limit:.2f} {v.unit} "
+            f"{'PASS' if v.ok else 'FAIL'}"
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""Workbooks a unit uploads through its portal link (门户上传), taken in like the inbox's.
+
+    upload (a temporary file) ──take_upload──▶ archived copy + ledger row (one transaction)
+                                              + the receipt (回执) the unit reads at once
+
+The bytes go into the same archive and ledger as the inbox's files; the received time is the
+moment the upload completed. A workbook whose title rows name another unit is rejected and
+counts for no one: its reading is the uploading unit's, unusable, saying whose it is. The
+client's file name is only a label (`门户上传/人社局/6月进度.xlsx`), never a path.
+
+`portal_received` gives every upload as a `Received`, so that `submissions_for` decides what
+counts exactly as for the inbox (the latest received workbook of a unit and month).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from progress_audit.intake.archive import archive_name, extension, keep_copy
+from progress_audit.intake.archived_reading import WorkbookReader, default_reader, read_archived
+from progress_audit.intake.inbox import moment_of
+from progress_audit.intake.reading import WorkbookReading
+from progress_audit.intake.receive import Received, reading_context
+from progress_audit.model.codes import advice
+from progress_audit.model.period import Period
+from progress_audit.model.problems import CellRef, Problem
+
+if TYPE_CHECKING:
+    from progress_audit.intake.ledger import Ledger, Upload
+    from progress_audit.standards.catalogue import Catalogue
+    from progress_audit.standards.responsibility import TaskLine
+
+PORTAL_FOLDER = "门户上传"
+"""Uploads are named as if they were in this folder of the inbox, under the unit's name."""
+DEFAULT_NAME = "进度填报表.xlsx"
+
+
+def upload_name(unit: str, client_name: str | None) -> str:
+    """The label an upload is known by: `门户上传/<unit>/<the file's own name>`, the client's
+    name reduced to its last part, without control characters, at most 80 characters."""
+    name = (client_name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C").strip().lstrip(".")
+    name = re.sub(r"\s+", " ", name)[-80:].strip()
+    return f"{PORTAL_FOLDER}/{unit}/{name or DEFAULT_NAME}"
+
+
+def as_uploaded(reading: WorkbookReading, unit: str, name: str) -> WorkbookReading:
+    """The reading of a workbook `unit` uploaded: rejected when it is another unit's."""
+    if reading.unit in (None, unit):
+        return replace(reading, unit=unit)  # a file the reader could not place is still ours
+    problem = Problem(
+        code="other_unit",
+        message=(
+            f"这份工作簿的标题写的是“{reading.unit}”，不是本单位（{unit}）的填报表，未予采用，"
+            "也不计入任何单位。请上传本单位的填报表"
+        ),
+        ref=CellRef(name),
+        unit=unit,
+        dimension="validity",
+    )
+    return WorkbookReading(
+        unit=unit,
+        period=reading.period,
+        rows=(),
+        problems=(problem,),
+        usable=False,
+        sheet=reading.sheet,
+    )
+
+
+# -- the receipt ------------------------------------------------------------------------
+
+
+def receipt(
+    unit: str,
+    file: str,
+    sha256: str,
+    received_at: datetime,
+    reading: WorkbookReading,
+    tz: str,
+    due_day: int,
+) -> dict[str, Any]:
+    """The receipt (回执) of contract section 8: on time, late or rejected, and every problem
+    the reader found, each with its cell, title and what to do."""
+    status = "rejected"
+    if reading.usable and reading.period:
+        due = Period.parse(reading.period).due(tz, due_day)
+        status = "on_time" if received_at <= due else "late"
+    return {
+        "unit": unit,
+        "period": reading.period,
+        "file": file,
+        "sha256": sha256,
+        "received_at": received_at.isoformat(timespec="seconds"),
+        "status": status,
+        "problems": problems_json(reading.problems),
+    }
+
+
+def problems_json(problems: Sequence[Problem]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": p.code,
+            "severity": p.severity,
+            "message": p.message,
+            "cell": p.where,
+            "advice": advice(p),
+            "task_id": p.task_id,
+            "metric_id": p.metric_id,
+        }
+        for p in problems
+    ]
+
+
+# -- taking an upload in ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Taken:
+    """An upload as recorded: the ledger row and its reading."""
+
+    upload: Upload
+    reading: WorkbookReading
+
+
+def take_upload(
+    temporary: Path,
+    sha256: str,
+    size: int,
+    unit: str,
+    client_name: str | None,
+    received_at: datetime,
+    workspace: Path,
+    ledger: Ledger,
+    catalogue: Catalogue,
+    assignments: Mapping[str, tuple[TaskLine, ...]],
+    *,
+    tz: str,
+    due_day: int,
+    reader: WorkbookReader | None = None,
+) -> Taken:
+    """Archive the uploaded bytes (already hashed while they arrived), read the archived copy,
+    and record the bytes, the reading and the receipt in one transaction. A kill before the
+    transaction leaves at most an archived copy that no receipt names (and a later upload of
+    the same bytes reuses); after it, the whole receipt."""
+    # The ledger (SQLAlchemy) is slow to import: importing intake must not pull it in.
+    from progress_audit.intake.ledger import CachedReading, Upload
+
+    reader = reader or default_reader()
+    workspace = Path(workspace)
+    name = upload_name(unit, client_name)
+    known = ledger.file(sha256)
+    archived = known.archived if known else archive_name(sha256, name)
+    keep_copy(temporary, sha256, workspace / archived)
+    context = reading_context(catalogue, assignments)
+    cached = ledger.cached_reading(sha256, name, reader.version, context)
+    reading, _, fresh = read_archived(
+        workspace / archived, name, cached, reader, catalogue, assignments
+    )
+    reading = as_uploaded(reading, unit, name)
+    file = name.rsplit("/", 1)[-1]
+    document = receipt(unit, file, sha256, received_at, reading, tz, due_day)
+    received_ns = int(received_at.timestamp() * 1_000_000) * 1000
+    upload = Upload(
+        unit=unit,
+        sha256=sha256,
+        received_ns=received_ns,
+        name=name,
+        period=reading.period,
+        receipt=json.dumps(document, ensure_ascii=False),
+        checked=None if _to_check(reading) else "[]",
+        archived=archived,
+        size=size,
+    )
+    keep = CachedReading(reader.version, context, fresh) if fresh is not None else None
+    ledger.record_upload(upload, size, extension(name), archived, keep)
+    return Taken(upload, reading)
+
+
+def _to_check(reading: WorkbookReading) -> bool:
+    """Whether the quality suites have anything to say: a usable workbook with rows."""
+    return bool(reading.usable and reading.rows)
+
+
+def receipt_as_it_stands(upload: Upload) -> dict[str, Any]:
+    """An upload's receipt with the quality suites' problems once they have run (`checking`
+    True until then)."""
+    document = json.loads(upload.receipt)
+    document["checking"] = upload.checked is None
+    if upload.checked:
+        seen = {(p["code"], p["cell"]) for p in document["problems"]}
+        document["problems"] += [
+            p for p in json.loads(upload.checked) if (p["code"], p["cell"]) not in seen
+        ]
+    return document
+
+
+# -- what `run` counts ----------------------------------------------------------------------
+
+
+def portal_received(
+    workspace: Path,
+    ledger: Ledger,
+    catalogue: Catalogue,
+    assignments: Mapping[str, tuple[TaskLine, ...]],
+    tz: str,
+    *,
+    reader: WorkbookReader | None = None,
+) -> list[Received]:
+    """Every upload the ledger holds, as received (the cached reading, or the archived copy
+    read again when the reader or the catalogue changed). An upload whose archived copy is
+    gone is left out (the ledger still lists it)."""
+    reader = reader or default_reader()
+    workspace = Path(workspace)
+    context = reading_context(catalogue, assignments)
+    zone = ZoneInfo(tz)
+    result = []
+    for u in ledger.uploads():
+        if not u.archived or not (workspace / u.archived).exists():
+            continue
+        cached = ledger.cached_reading(u.sha256, u.name, reader.version, context)
+        reading, was_cached, fresh = read_archived(
+            workspace / u.archived, u.name, cached, reader, catalogue, assignments
+        )
+        if fresh is not None:
+            ledger.store_reading(u.sha256, u.name, reader.version, context, fresh)
+        when = moment_of(u.received_ns, zone)
+        result.append(
+            Received(
+                name=u.name,
+                sha256=u.sha256,
+                size=u.size,
+                received_at=when,
+                seen_mtime=when,
+                archived=u.archived,
+                reading=as_uploaded(reading, u.unit, u.name),
+                cached=was_cached,
+            )
+        )
+    return result

@@ -1,0 +1,189 @@
+"""What the portal knows and does, as plain functions and one object holding the workspace
+(门户的业务): which month is open, a unit's page, its template, taking in an upload.
+
+The routes in `app.py` only translate HTTP to these calls and back.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from progress_audit.config import Settings
+from progress_audit.intake.ledger import Ledger, Upload
+from progress_audit.intake.links import link_url, unit_of
+from progress_audit.intake.uploads import Taken, receipt_as_it_stands, take_upload
+from progress_audit.model.period import Period, default_period
+from progress_audit.model.records import FINDING_STATUS_LABELS
+from progress_audit.notification.mail import receipt_message, send
+from progress_audit.paths import Workspace
+from progress_audit.pipeline import Audit, accepted_rows, prepare
+from progress_audit.portal.uploading import Incoming
+from progress_audit.standards.catalogue import CatalogueError
+
+_log = logging.getLogger(__name__)
+
+TEMPORARY_DIR = ".uploads"
+"""Uploads under way, in the workspace (on the archive's file system), a folder per serving
+process; emptied when the portal starts."""
+
+
+@dataclass
+class Desk:
+    """The portal's workspace, ledger and settings (one per process)."""
+
+    data: Path
+    settings: Settings
+    ledger: Ledger
+    period: Period | None = None
+    """The open month when the office fixes it (`portal --period`); else it follows the clock."""
+    _audits: dict[str, Audit] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, data: Path, settings: Settings, period: Period | None = None) -> Desk:
+        """The desk of workspace `data`, its ledger opened (SQLite there, or `ledger_url`)."""
+        return cls(Path(data), settings, Ledger.open(settings.ledger_url or data), period)
+
+    @property
+    def workspace(self) -> Workspace:
+        return Workspace(self.data)
+
+    @property
+    def temporary(self) -> Path:
+        return self.data / TEMPORARY_DIR / str(os.getpid())
+
+    def clear_temporary(self) -> None:
+        """Remove what a killed portal left of uploads under way (never a receipt): before
+        any process serves."""
+        shutil.rmtree(self.data / TEMPORARY_DIR, ignore_errors=True)
+
+    def open_month(self, now: datetime) -> Period:
+        """The month units report now: last month (due on the 5th, late after), or the one the
+        office fixed. When the clock's year has no responsibility table yet, the configured
+        year's last month (a fresh workspace has only the shipped 2019 table)."""
+        if self.period is not None:
+            return self.period
+        month = default_period(now, self.settings.timezone)
+        try:
+            self.audit(month, now)
+        except CatalogueError:
+            return Period(self.settings.year, 12)
+        return month
+
+    def audit(self, period: Period, now: datetime) -> Audit:
+        """The month's audit as of `now`; its catalogue loaded once per process (the readings'
+        cache key is computed once per catalogue)."""
+        audit = self._audits.get(str(period))
+        if audit is None:
+            # One catalogue object per year: a reading's cache key is computed once for it.
+            same_year = next(
+                (a for a in self._audits.values() if a.period.year == period.year), None
+            )
+            audit = (
+                replace(same_year, period=period)
+                if same_year is not None
+                else prepare(str(period), None, self.data, now=now, settings=self.settings)
+            )
+            self._audits[str(period)] = audit
+        moment = now.astimezone(audit.as_of.tzinfo)
+        return replace(audit, as_of=moment)
+
+    def unit(self, token: str) -> str | None:
+        return unit_of(self.ledger, token)
+
+    def take(self, unit: str, incoming: Incoming, received_at: datetime) -> Taken:
+        audit = self.audit(self.open_month(received_at), received_at)
+        try:
+            return take_upload(
+                incoming.path,
+                incoming.sha256,
+                incoming.size,
+                unit,
+                incoming.client_name,
+                received_at,
+                self.data,
+                self.ledger,
+                audit.catalogue,
+                audit.assignments,
+                tz=self.settings.timezone,
+                due_day=self.settings.due_day,
+            )
+        finally:
+            incoming.path.unlink(missing_ok=True)
+
+    def receipts(self, unit: str) -> list[dict[str, Any]]:
+        """The unit's receipts, newest first, each as it stands."""
+        uploads = self.ledger.uploads(unit)
+        return [receipt_as_it_stands(u) for u in reversed(uploads)]
+
+    def receipt(self, unit: str, sha256: str) -> dict[str, Any] | None:
+        """The unit's latest receipt for these bytes; None for bytes it never uploaded."""
+        uploads: Sequence[Upload] = self.ledger.uploads(unit, sha256)
+        return receipt_as_it_stands(uploads[-1]) if uploads else None
+
+    def template(self, unit: str, now: datetime) -> tuple[str, bytes]:
+        """The unit's workbook for the open month, with last month's accepted figures."""
+        # openpyxl is slow to import: only a template download needs it.
+        from progress_audit.templates.workbook import build_template, template_filename
+
+        audit = self.audit(self.open_month(now), now)
+        previous = {
+            (r.task_id, r.metric_id): r for r in accepted_rows(audit, self.ledger) if r.unit == unit
+        }
+        due = audit.period.due(self.settings.timezone, self.settings.due_day)
+        wb = build_template(unit, audit.assignments[unit], audit.period, due, previous)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return template_filename(unit, audit.period), buffer.getvalue()
+
+    def mail_receipt(self, receipt: dict[str, Any], token: str) -> None:
+        """E-mail the receipt to the unit's addresses when SMTP is configured (after the reply:
+        a slow mail server never holds up the receipt). A failure is logged, never raised."""
+        smtp = self.settings.smtp
+        if smtp is None or not smtp.unit_recipients.get(receipt["unit"]):
+            return
+        base = self.settings.portal_base_url
+        message = receipt_message(receipt, smtp, link_url(base, token) if base else None)
+        if message is None:
+            return
+        try:
+            result = send([message], smtp)
+        except Exception:
+            _log.exception("mailing the receipt to %s failed", receipt["unit"])
+            return
+        if not result.ok:
+            _log.warning("mailing the receipt to %s: %s", receipt["unit"], result.describe())
+
+    def last_feedback(self, unit: str, period: Period) -> dict[str, Any] | None:
+        """Last month's findings and problems of the unit, from that month's findings.json."""
+        path = self.workspace.period_reports(period.prev()) / "findings.json"
+        try:
+            document = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return None
+        findings = [
+            {**f, "status_label": FINDING_STATUS_LABELS.get(f.get("status"), f.get("status"))}
+            for f in document.get("findings", [])
+            if f.get("unit") == unit
+        ]
+        submissions = [s for s in document.get("submissions", []) if s.get("unit") == unit]
+        problems = [p for s in submissions for p in s.get("problems", [])]
+        return {
+            "period": period.prev(),
+            "as_of": document.get("as_of"),
+            "findings": findings,
+            "submissions": submissions,
+            "problems": problems,
+        }
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
