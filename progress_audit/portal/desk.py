@@ -49,9 +49,10 @@ class Desk:
 
     @classmethod
     def open(cls, data: Path, settings: Settings, period: Period | None = None) -> Desk:
-        """The desk of workspace `data`, its ledger opened (SQLite there, or `ledger_url`). The
-        portal makes the workspace a whole one, with its inbox (`raw/`), which `run` requires."""
-        (Path(data) / "raw").mkdir(parents=True, exist_ok=True)
+        """The desk of workspace `data`, its ledger opened (SQLite there, or `ledger_url`).
+        Serving a workspace makes it one: its inbox folder exists, empty when every unit
+        uploads through the portal, so the month's `run` does not take it for a mistyped path."""
+        Workspace(Path(data)).raw.mkdir(parents=True, exist_ok=True)
         return cls(Path(data), settings, Ledger.open(settings.ledger_url or data), period)
 
     @property
