@@ -13,7 +13,12 @@ from pathlib import Path
 from progress_audit.files.xlsx_style import list_sheet, new_workbook, save_workbook
 from progress_audit.model.period import Period
 from progress_audit.model.records import Finding
-from progress_audit.reporting.reports.columns import finding_columns, finding_rows
+from progress_audit.reporting.reports.columns import (
+    FINDING_IDENTITY,
+    PROGRESS_HEADERS,
+    finding_columns,
+    finding_rows,
+)
 from progress_audit.reporting.reports.labels import heading_label
 from progress_audit.reporting.reports.ordering import BEHIND, worst_first
 
@@ -32,19 +37,8 @@ PRINT_HEADERS = (
     "原因",
 )
 HEADERS = (
-    "状态",
-    "任务编号",
-    "指标编号",
-    "指标/工作标准",
-    "牵头单位",
-    "分管领导",
-    "目标值",
-    "本年累计完成",
-    "计量单位",
-    "序时进度",
-    "完成序时进度比例",
-    "落后序时进度（百分点）",
-    "每月需完成",
+    *FINDING_IDENTITY,
+    *PROGRESS_HEADERS,
     "预计全年",
     "完成期限",
     "临近期限",

@@ -17,6 +17,25 @@ from progress_audit.reporting.reports.labels import (
 )
 
 DUE_SOON_MARK = "30天内到期"
+FINDING_IDENTITY = (
+    "状态",
+    "任务编号",
+    "指标编号",
+    "指标/工作标准",
+    "牵头单位",
+    "分管领导",
+    "目标值",
+    "本年累计完成",
+    "计量单位",
+)
+"""The columns every list of findings opens with: which figure, whose, against what."""
+PROGRESS_HEADERS = (
+    "序时进度",
+    "完成序时进度比例",
+    "落后序时进度（百分点）",
+    "每月需完成",
+)
+"""The columns that say how far a figure is behind 序时进度."""
 
 
 def actual_shown(f: Finding) -> float | str | None:

@@ -25,6 +25,7 @@ from progress_audit.model.records import (
 )
 from progress_audit.model.wording import deadline_label
 from progress_audit.reporting.history import FindingHistory
+from progress_audit.reporting.reports.columns import FINDING_IDENTITY, PROGRESS_HEADERS
 from progress_audit.reporting.reports.labels import (
     UNIT_PLACEHOLDER,
     dimension_label,
@@ -65,19 +66,8 @@ SITUATION_STATUS = {
     "逾期报送": "at_risk",
 }
 FINDING_HEADERS = (
-    "状态",
-    "任务编号",
-    "指标编号",
-    "指标/工作标准",
-    "牵头单位",
-    "分管领导",
-    "目标值",
-    "本年累计完成",
-    "计量单位",
-    "序时进度",
-    "完成序时进度比例",
-    "落后序时进度（百分点）",
-    "每月需完成",
+    *FINDING_IDENTITY,
+    *PROGRESS_HEADERS,
     "完成期限",
     "存在问题",
     "原因",

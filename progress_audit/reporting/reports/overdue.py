@@ -19,20 +19,12 @@ from progress_audit.files.xlsx_style import (
 )
 from progress_audit.model.period import Period
 from progress_audit.model.records import Finding
-from progress_audit.reporting.reports.columns import finding_columns, finding_row
+from progress_audit.reporting.reports.columns import FINDING_IDENTITY, finding_columns, finding_row
 from progress_audit.reporting.reports.labels import heading_label
 from progress_audit.reporting.reports.ordering import by_leader_and_unit
 
 HEADERS = (
-    "状态",
-    "任务编号",
-    "指标编号",
-    "指标/工作标准",
-    "牵头单位",
-    "分管领导",
-    "目标值",
-    "本年累计完成",
-    "计量单位",
+    *FINDING_IDENTITY,
     "完成期限",
     "差距（目标−完成）",
     "存在问题",
