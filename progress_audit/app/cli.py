@@ -303,12 +303,17 @@ def portal(
     if ctx.invoked_subcommand is not None:
         return
     # The web server (FastAPI, uvicorn, the ledger) is loaded only by this command.
+    from progress_audit.portal.listener import PortInUse, check_port
     from progress_audit.portal.server import serve
 
     settings = get_settings()
-    typer.echo(f"报送门户：http://{host}:{port}/u/<各单位的链接>（按 Ctrl+C 停止）")
     month = Period.parse(period) if period else None
-    serve(data or settings.data_dir, settings, host, port, month)
+    try:
+        check_port(host, port)
+        typer.echo(f"报送门户：http://{host}:{port}/u/<各单位的链接>（按 Ctrl+C 停止）")
+        serve(data or settings.data_dir, settings, host, port, month)
+    except PortInUse as e:
+        _fail(str(e))
 
 
 @portal_app.command("links")

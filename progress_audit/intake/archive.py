@@ -85,3 +85,18 @@ def keep_copy(source: Path, sha256: str, target: Path) -> None:
                 os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def keep_written(source: Path, sha256: str, target: Path) -> None:
+    """Keep a file this process wrote and hashed as it arrived (an upload's temporary file) at
+    `target`, as `keep_copy` does but hard-linked into place rather than read and copied again.
+    Where the bytes are already kept, or hard links are not possible, `keep_copy` decides."""
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.chmod(source, 0o444)
+        try:
+            os.link(source, target)
+            return
+        except OSError:
+            pass  # kept meanwhile by another process, or no hard links here
+    keep_copy(source, sha256, target)

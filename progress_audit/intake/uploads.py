@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from progress_audit.intake.archive import archive_name, extension, keep_copy
+from progress_audit.intake.archive import archive_name, extension, keep_written
 from progress_audit.intake.archived_reading import WorkbookReader, default_reader, read_archived
 from progress_audit.intake.inbox import moment_of
 from progress_audit.intake.reading import WorkbookReading
@@ -157,13 +157,12 @@ def take_upload(
     reader = reader or default_reader()
     workspace = Path(workspace)
     name = upload_name(unit, client_name)
-    known = ledger.file(sha256)
-    archived = known.archived if known else archive_name(sha256, name)
-    keep_copy(temporary, sha256, workspace / archived)
     context = reading_context(catalogue, assignments)
-    cached = ledger.cached_reading(sha256, name, reader.version, context)
+    known = ledger.lookup(name, sha256, reader.version, context)
+    archived = known.file.archived if known.file else archive_name(sha256, name)
+    keep_written(temporary, sha256, workspace / archived)
     reading, _, fresh = read_archived(
-        workspace / archived, name, cached, reader, catalogue, assignments
+        workspace / archived, name, known.reading, reader, catalogue, assignments
     )
     reading = as_uploaded(reading, unit, name)
     file = name.rsplit("/", 1)[-1]

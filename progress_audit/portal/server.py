@@ -58,10 +58,14 @@ def serve(
     now: Callable[[], datetime] | None = None,
 ) -> None:
     """Serve the portal until stopped (Ctrl+C): a web worker per core (at most 4) and the
-    quality suites' process. With `now` (the tests' clock), one worker in this process."""
+    quality suites' process. With `now` (the tests' clock), one worker in this process.
+    Raises PortInUse, before anything starts, when the address cannot be listened on."""
     # uvicorn is needed only by this command.
     import uvicorn
 
+    from progress_audit.portal.listener import check_port, serve_workers  # uvicorn's too
+
+    check_port(host, port)
     open_desk(data, settings, period).clear_temporary()
     checking = start_follow_up(data, settings)
     options: dict[str, Any] = {
@@ -80,8 +84,8 @@ def serve(
         os.environ[DATA_ENV] = str(Path(data).resolve())
         if period is not None:
             os.environ[PERIOD_ENV] = str(period)
-        count = workers or min(4, os.cpu_count() or 1)
-        uvicorn.run(f"{__name__}:worker_app", factory=True, workers=count, **options)
+        config = uvicorn.Config(f"{__name__}:worker_app", factory=True, **options)
+        serve_workers(config, workers or min(4, os.cpu_count() or 1))
     finally:
         checking.terminate()
         checking.join(10)

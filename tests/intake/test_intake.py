@@ -40,6 +40,7 @@ from progress_audit.intake import (
     scan_inbox,
     submissions_for,
 )
+from progress_audit.intake.archive import archive_name, keep_written
 from progress_audit.intake.ledger import Ledger
 from progress_audit.intake.reading import WorkbookReading
 from progress_audit.model.period import Period
@@ -704,3 +705,25 @@ def test_cached_readings_are_keyed_on_the_reading_code(monkeypatch):
     assert default_reader().version != whole
     monkeypatch.undo()
     assert default_reader().version == whole
+
+
+def test_an_upload_is_archived_by_a_hard_link_and_a_damaged_copy_is_written_again(tmp_path):
+    body = b"PK\x03\x04 an upload's bytes"
+    sha = hashlib.sha256(body).hexdigest()
+    upload = tmp_path / ".uploads" / "1" / ".upload-x.part"
+    upload.parent.mkdir(parents=True)
+    upload.write_bytes(body)
+    target = tmp_path / archive_name(sha, "门户上传/人社局/6月.xlsx")
+    keep_written(upload, sha, target)
+    assert target.read_bytes() == body
+    assert os.stat(target).st_ino == os.stat(upload).st_ino  # not read and copied again
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o444
+    upload.unlink()  # the portal removes its temporary file: the archived copy stays
+    assert target.read_bytes() == body
+
+    os.chmod(target, 0o644)
+    target.write_bytes(b"damaged")
+    again = tmp_path / "again.part"
+    again.write_bytes(body)
+    keep_written(again, sha, target)
+    assert target.read_bytes() == body
