@@ -50,7 +50,7 @@ class Measurements:
     portal_single: Sequence[float] = ()
     """The portal: seconds from upload to receipt, one upload at a time (`bench/portal.py`)."""
     portal_rush: Sequence[float] = ()
-    """The same when all 40 lead units upload at once (the deadline rush)."""
+    """The same when all 40 lead units upload at once (the deadline rush), over a few rushes."""
     portal_checks: Sequence[float] = ()
     """In that rush, seconds from each receipt until the quality suites' problems joined it."""
 
@@ -219,7 +219,7 @@ def timings(m: Measurements) -> list[tuple[str, str]]:
     if m.portal_rush:
         rows.append(
             (
-                f"portal receipt, {len(m.portal_rush)} units at once",
+                f"portal receipt, 40 units at once ({len(m.portal_rush)} uploads)",
                 f"p95 {p95(m.portal_rush) * 1e3:.0f} ms (median "
                 f"{median(m.portal_rush) * 1e3:.0f} ms)",
             )
@@ -227,7 +227,8 @@ def timings(m: Measurements) -> list[tuple[str, str]]:
     if m.portal_checks:
         rows.append(
             (
-                f"portal quality suites after the receipt, {len(m.portal_checks)} at once",
+                f"portal quality suites after the receipt, 40 at once "
+                f"({len(m.portal_checks)} uploads)",
                 f"p95 {p95(m.portal_checks):.2f} s (median {median(m.portal_checks):.2f} s)",
             )
         )

@@ -195,7 +195,10 @@ def collect(
                 for i, r in zip(batch, read, strict=True):
                     received[i] = r
                     advance(files[i].name)
-    uploads = portal_received(root, ledger, catalogue, lines, audit.tz, reader=reader)
+    months = (str(audit.period), str(audit.period.prev()))
+    uploads = portal_received(
+        root, ledger, catalogue, lines, audit.tz, reader=reader, periods=months
+    )
     return month_submissions(audit, [*received, *uploads], office_reviews(audit, ledger))
 
 

@@ -137,5 +137,5 @@ def test_the_portal_budgets_judge_the_median_receipt_and_the_p95_of_the_rush():
     slow = replace(m, portal_rush=[0.31] * 40)
     assert [v.name for v in verdicts(slow) if not v.ok] == ["portal receipt, 40 units at once: p95"]
     text = table(m)
-    assert "portal receipt, 40 units at once | p95 250 ms" in text
+    assert "portal receipt, 40 units at once (40 uploads) | p95 250 ms" in text
     assert len(verdicts(passing())) == len(verdicts(m)) - 3  # not run: not judged

@@ -49,6 +49,11 @@ def _run_one(period: str | None, as_of: str | None, data: Path):
     from progress_audit.flows.monthly_audit import monthly_audit
     from progress_audit.pipeline import InboxMissing  # loaded by the flow already: free here
 
+    if not server_configured():
+        # The temporary server's own module, which this process imports before it starts the
+        # server: imported first, so that warming up runs while the server starts rather than
+        # slowing this import down.
+        import prefect.server.api.server  # noqa: F401
     # Prefect is imported; what the audit needs next is imported while its server starts.
     warm_up.start(data)
     try:

@@ -23,7 +23,7 @@ can write it; every write is a single short transaction of idempotent statements
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -366,12 +366,22 @@ class Ledger:
             )
 
     def uploads(
-        self, unit: str | None = None, sha256: str | None = None, *, unchecked: bool = False
+        self,
+        unit: str | None = None,
+        sha256: str | None = None,
+        *,
+        unchecked: bool = False,
+        periods: Collection[str] | None = None,
     ) -> list[Upload]:
-        """Uploads (of one unit, of some bytes, or those still being checked), oldest first."""
+        """Uploads (of one unit, of some bytes, those still being checked, or those of some
+        months and those whose month could not be read), oldest first."""
         query = sa.select(UPLOADS, FILES.c.archived, FILES.c.size).join(
             FILES, FILES.c.sha256 == UPLOADS.c.sha256
         )
+        if periods is not None:
+            query = query.where(
+                sa.or_(UPLOADS.c.period.in_(sorted(periods)), UPLOADS.c.period.is_(None))
+            )
         if unit is not None:
             query = query.where(UPLOADS.c.unit == unit)
         if sha256 is not None:
@@ -456,6 +466,22 @@ class Ledger:
             return conn.execute(
                 _READING, {"sha": sha256, "name": name, "rv": reader_version, "ctx": context}
             ).scalar_one_or_none()
+
+    def cached_readings(
+        self, keys: Collection[tuple[str, str]], reader_version: str, context: str
+    ) -> dict[tuple[str, str], str]:
+        """The stored readings of several (sha256, name), in one query: those there are."""
+        if not keys:
+            return {}
+        wanted = set(keys)
+        query = sa.select(READINGS.c.sha256, READINGS.c.name, READINGS.c.reading).where(
+            READINGS.c.sha256.in_(sorted({sha for sha, _ in wanted})),
+            READINGS.c.reader_version == reader_version,
+            READINGS.c.context == context,
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return {(r.sha256, r.name): r.reading for r in rows if (r.sha256, r.name) in wanted}
 
     def store_reading(
         self, sha256: str, name: str, reader_version: str, context: str, reading: str

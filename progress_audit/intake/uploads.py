@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -213,19 +213,24 @@ def portal_received(
     tz: str,
     *,
     reader: WorkbookReader | None = None,
+    periods: Collection[str] | None = None,
 ) -> list[Received]:
-    """Every upload the ledger holds, as received (the cached reading, or the archived copy
-    read again when the reader or the catalogue changed). An upload whose archived copy is
-    gone is left out (the ledger still lists it)."""
+    """Every upload the ledger holds (with `periods`, those whose workbook was of one of these
+    months when it arrived, and those whose month could not be read), as received: the cached
+    reading, or the archived copy read again when the reader or the catalogue changed. An
+    upload whose archived copy is gone is left out (the ledger still lists it)."""
     reader = reader or default_reader()
     workspace = Path(workspace)
     context = reading_context(catalogue, assignments)
     zone = ZoneInfo(tz)
+    uploads = ledger.uploads(periods=periods)
+    keys = [(u.sha256, u.name) for u in uploads]
+    readings = ledger.cached_readings(keys, reader.version, context)
     result = []
-    for u in ledger.uploads():
+    for u in uploads:
         if not u.archived or not (workspace / u.archived).exists():
             continue
-        cached = ledger.cached_reading(u.sha256, u.name, reader.version, context)
+        cached = readings.get((u.sha256, u.name))
         reading, was_cached, fresh = read_archived(
             workspace / u.archived, u.name, cached, reader, catalogue, assignments
         )

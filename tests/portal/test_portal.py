@@ -382,3 +382,27 @@ def test_the_templates_command_gets_last_months_accepted_figures_too(
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     column = next(r for r in rows if "上月累计（参考）" in r).index("上月累计（参考）")
     assert next(r for r in rows if JOBS in r)[column] == 3600
+
+
+def test_a_months_audit_takes_only_the_uploads_of_that_month_its_previous_and_unplaced_ones(
+    client, tokens, workbook, desk, settings, data, tmp_path
+):
+    may = workbook("人社局", {JOBS: {"本年累计完成": 3000}}, month="2019年5月")
+    june = workbook("人社局", {JOBS: {"本年累计完成": 4000}})
+    junk = tmp_path / "books" / "not-a-workbook.xlsx"
+    junk.write_bytes(b"just text, no month in it")
+    for book in (may, june, junk):
+        upload(client, tokens["人社局"], book)
+    sha = {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in (may, june, junk)}
+
+    def taken(*months: str) -> set[str]:
+        return {u.sha256 for u in desk.ledger.uploads(periods=months)}
+
+    assert taken("2019-06", "2019-05") == set(sha.values())
+    assert taken("2019-07", "2019-06") == {sha[june], sha[junk]}  # May's is not read for July
+    # July's audit still has June's upload as last month's, counting.
+    audit = prepare("2019-07", "2019-08-08", data, now=AFTER_DUE, settings=settings)
+    month = collect(audit, desk.ledger, workers=False)
+    counting = [s.sha256 for s in month.previous if s.status in ("on_time", "late")]
+    assert counting == [sha[june]]
+    assert sha[may] not in {s.sha256 for s in (*month.previous, *month.current)}
