@@ -304,7 +304,7 @@ def portal(
         return
     # The web server (FastAPI, uvicorn, the ledger) is loaded only by this command.
     from progress_audit.portal.listener import PortInUse, check_port
-    from progress_audit.portal.server import serve
+    from progress_audit.portal.server import serve  # as above
 
     settings = get_settings()
     month = Period.parse(period) if period else None
