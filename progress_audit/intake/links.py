@@ -100,6 +100,16 @@ def _settled(ledger: Ledger, key: bytes, unit: str, token: str) -> str:
     return token_for(key, unit, stored[0])
 
 
+def current_token(workspace: Path, ledger: Ledger, unit: str) -> str | None:
+    """The unit's current link token, or None when it has none the key makes (never made
+    here: making one would end a link the unit may still use)."""
+    stored = ledger.link(unit)
+    if stored is None:
+        return None
+    token = token_for(portal_key(workspace), unit, stored[0])
+    return token if hmac.compare_digest(token_sha256(token), stored[1]) else None
+
+
 def unit_of(ledger: Ledger, token: str) -> str | None:
     """The unit whose current link carries `token`, or None (wrong, tampered or rotated)."""
     if not token or len(token) > 128:

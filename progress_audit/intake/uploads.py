@@ -194,12 +194,16 @@ def receipt_as_it_stands(upload: Upload) -> dict[str, Any]:
     True until then)."""
     document = json.loads(upload.receipt)
     document["checking"] = upload.checked is None
-    if upload.checked:
-        seen = {(p["code"], p["cell"]) for p in document["problems"]}
-        document["problems"] += [
-            p for p in json.loads(upload.checked) if (p["code"], p["cell"]) not in seen
-        ]
+    document["problems"] += quality_added(upload)
     return document
+
+
+def quality_added(upload: Upload) -> list[dict[str, Any]]:
+    """The quality suites' problems of an upload that its receipt did not already give."""
+    if not upload.checked:
+        return []
+    seen = {(p["code"], p["cell"]) for p in json.loads(upload.receipt)["problems"]}
+    return [p for p in json.loads(upload.checked) if (p["code"], p["cell"]) not in seen]
 
 
 # -- what `run` counts ----------------------------------------------------------------------

@@ -290,10 +290,7 @@ def receipt_message(
         f"（文件 {receipt['file']}，SHA-256 {receipt['sha256']}）。",
     ]
     if problems:
-        listing = [f"发现 {len(problems)} 处问题："]
-        for i, p in enumerate(problems, 1):
-            listing.append(f"  {i}. {p.get('cell') or ''}：{p['message']}（{p.get('advice', '')}）")
-        lines.append("\n".join(listing))
+        lines.append(_problem_listing(problems))
     else:
         lines.append("读取时未发现问题。")
     lines.append(
@@ -303,6 +300,41 @@ def receipt_message(
     body = "\n\n".join(lines) + "\n\n" + _signature(received, settings)
     subject = f"【回执】{form}：{status}" + (f"，{len(problems)} 处问题" if problems else "")
     return _compose(settings, to, subject, body, received, [])
+
+
+def receipt_followup_message(
+    receipt: Mapping[str, Any],
+    added: Sequence[Mapping[str, Any]],
+    settings: SmtpSettings,
+    link: str | None = None,
+) -> EmailMessage | None:
+    """The problems the month's quality suites added to a receipt (回执补充), to the unit's
+    addresses; None when there are none or the unit has no address."""
+    unit = str(receipt["unit"])
+    to = settings.unit_recipients.get(unit)
+    if not to or not added:
+        return None
+    received = _aware(datetime.fromisoformat(str(receipt["received_at"])), "received_at")
+    period = Period.parse(str(receipt["period"])) if receipt.get("period") else None
+    form = f"{period.label}进度填报表" if period else "进度填报表"
+    lines = [
+        f"{unit}：",
+        f"贵单位于{_moment_label(received)}报送的{form}（文件 {receipt['file']}，"
+        f"SHA-256 {receipt['sha256']}）经本月数据质量校验（与上月比较、突增检查），"
+        + _problem_listing(added),
+        "请核实；需要更正的，请在报送截止前重新上传填报表（以最后一次上传为准）"
+        + (f"：{link}" if link else "。"),
+    ]
+    body = "\n\n".join(lines) + "\n\n" + _signature(received, settings)
+    subject = f"【回执补充】{form}：数据质量校验发现 {len(added)} 处问题"
+    return _compose(settings, to, subject, body, received, [])
+
+
+def _problem_listing(problems: Sequence[Mapping[str, Any]]) -> str:
+    listing = [f"发现 {len(problems)} 处问题："]
+    for i, p in enumerate(problems, 1):
+        listing.append(f"  {i}. {p.get('cell') or ''}：{p['message']}（{p.get('advice', '')}）")
+    return "\n".join(listing)
 
 
 @dataclass(frozen=True)

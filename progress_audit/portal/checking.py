@@ -18,13 +18,15 @@ import logging
 import multiprocessing
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from progress_audit.config import Settings
 from progress_audit.intake.inbox import moment_of
 from progress_audit.intake.ledger import Upload
-from progress_audit.intake.uploads import problems_json
+from progress_audit.intake.uploads import problems_json, quality_added
 from progress_audit.model.period import Period
 from progress_audit.pipeline import check, collect
 from progress_audit.portal.desk import Desk
@@ -49,6 +51,7 @@ def check_pending(desk: Desk) -> int:
     for u in ledger.uploads(unchecked=True):
         by_month.setdefault(u.period or "", []).append(u)
     done: dict[tuple[str, str, int], str] = {}
+    added: list[tuple[Upload, list[dict[str, Any]]]] = []
     for period, uploads in by_month.items():
         if not period:
             done.update({(u.unit, u.sha256, u.received_ns): "[]" for u in uploads})
@@ -66,7 +69,11 @@ def check_pending(desk: Desk) -> int:
             done[(u.unit, u.sha256, u.received_ns)] = json.dumps(
                 problems_json(own), ensure_ascii=False
             )
+            checked = replace(u, checked=done[(u.unit, u.sha256, u.received_ns)])
+            if new := quality_added(checked):
+                added.append((checked, new))
     ledger.mark_checked(done)
+    desk.mail_followups(added)
     return len(done)
 
 

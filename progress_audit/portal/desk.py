@@ -19,11 +19,11 @@ from typing import Any
 
 from progress_audit.config import Settings
 from progress_audit.intake.ledger import Ledger, Upload
-from progress_audit.intake.links import link_url, unit_of
+from progress_audit.intake.links import current_token, link_url, unit_of
 from progress_audit.intake.uploads import Taken, receipt_as_it_stands, take_upload
 from progress_audit.model.period import Period, default_period
 from progress_audit.model.records import FINDING_STATUS_LABELS
-from progress_audit.notification.mail import receipt_message, send
+from progress_audit.notification.mail import receipt_followup_message, receipt_message, send
 from progress_audit.paths import Workspace
 from progress_audit.pipeline import Audit, accepted_rows, prepare
 from progress_audit.portal.uploading import Incoming
@@ -164,6 +164,30 @@ class Desk:
             return
         if not result.ok:
             _log.warning("mailing the receipt to %s: %s", receipt["unit"], result.describe())
+
+    def mail_followups(self, added: Sequence[tuple[Upload, list[dict[str, Any]]]]) -> None:
+        """E-mail each unit the problems the quality suites added to its receipt, when SMTP
+        is configured. A failure is logged, never raised."""
+        smtp = self.settings.smtp
+        if smtp is None:
+            return
+        base = self.settings.portal_base_url
+        messages = []
+        for upload, problems in added:
+            token = current_token(self.data, self.ledger, upload.unit) if base else None
+            link = link_url(base, token) if base and token else None
+            message = receipt_followup_message(json.loads(upload.receipt), problems, smtp, link)
+            if message is not None:
+                messages.append(message)
+        if not messages:
+            return
+        try:
+            result = send(messages, smtp)
+        except Exception:
+            _log.exception("mailing the quality suites' problems failed")
+            return
+        if not result.ok:
+            _log.warning("mailing the quality suites' problems: %s", result.describe())
 
     def last_feedback(self, unit: str, period: Period) -> dict[str, Any] | None:
         """Last month's findings and problems of the unit, from that month's findings.json."""

@@ -10,6 +10,7 @@ import pytest
 from progress_audit.config import Settings
 from progress_audit.intake.ledger import Ledger
 from progress_audit.pipeline import collect, prepare, remind_units
+from progress_audit.portal.checking import check_pending
 from tests.notification.test_notify import Mailbox, Server, smtp_settings
 from tests.portal.conftest import JOBS, SHANGHAI, upload
 
@@ -54,3 +55,26 @@ def test_each_reminder_carries_the_units_own_link(data, settings, tokens, mailbo
     bodies = {to[0]: m.get_body().get_content() for _, to, m in mailbox.received}
     assert f"{BASE}/u/{tokens['人社局']}" in bodies["rsj@example.gov.cn"]
     assert tokens["科技局"] not in bodies["rsj@example.gov.cn"]
+
+
+def test_problems_the_quality_suites_add_later_follow_by_mail(
+    client, tokens, workbook, desk, mailbox
+):
+    may = workbook("人社局", {JOBS: {"本年累计完成": 5000}}, month="2019年5月")
+    upload(client, tokens["人社局"], may)
+    june = workbook("人社局", {JOBS: {"本年累计完成": 4000, "完成状态": "推进中"}})
+    receipt = upload(client, tokens["人社局"], june, "6月.xlsx").json()
+    assert len(mailbox.received) == 2  # the two receipts, at once
+    check_pending(desk)
+    later = [m for _, _, m in mailbox.received if m["Subject"].startswith("【回执补充】2019年6月")]
+    assert len(later) == 1
+    assert "数据质量校验发现" in later[0]["Subject"]
+    body = later[0].get_body().get_content()
+    assert receipt["sha256"] in body and "6月.xlsx" in body
+    fell = next(p for p in desk.receipt("人社局", receipt["sha256"])["problems"]
+                if p["code"] == "ytd_decreased")  # fmt: skip
+    assert fell["message"] in body
+    assert f"{BASE}/u/{tokens['人社局']}" in body
+    sent = len(mailbox.received)
+    check_pending(desk)  # nothing left to check: nothing more is sent
+    assert len(mailbox.received) == sent
