@@ -157,6 +157,7 @@ def measure(work: Path, env: dict[str, str] | None = None) -> dict[str, list[flo
             key = f"rush-{i}"
             units = list(books[key])[:RUSH]
             start = threading.Barrier(len(units))
+            os.sync()  # untimed, as before every run of the bench: no earlier write-back lands here
             with ThreadPoolExecutor(len(units)) as pool:
                 # each waits until its checks have joined it: the next rush starts on a quiet portal
                 rush += pool.map(one, units, [key] * len(units), [start] * len(units))

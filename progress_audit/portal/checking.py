@@ -3,7 +3,7 @@ takes every upload still being checked, runs one validation per month over the m
 submissions (inbox and portal alike, as `run` does), and adds each upload's own problems to its
 receipt in the ledger.
 
-It looks at the ledger a few times a second, so it serves every web worker (and every machine
+It looks at the ledger twenty times a second, so it serves every web worker (and every machine
 sharing a PostgreSQL ledger) alike; uploads arriving while a validation runs are taken together
 by the next one, so in a deadline rush the suites run a few times, not once per upload. Great
 Expectations is imported once, when the process starts, never in a request; and the web
@@ -33,9 +33,9 @@ from progress_audit.portal.desk import Desk
 
 _log = logging.getLogger(__name__)
 
-POLL_SECONDS = 0.1
-"""How often the ledger is asked for uploads still being checked."""
-QUIET_SECONDS = 0.2
+POLL_SECONDS = 0.05
+"""How often the ledger is asked for uploads still being checked (a query of a millisecond)."""
+QUIET_SECONDS = 0.1
 GATHER_AT_MOST = 1.0
 """Once there are uploads to check, wait until none has arrived for QUIET_SECONDS (at most
 GATHER_AT_MOST): a rush is then checked in one validation rather than several."""
