@@ -69,6 +69,17 @@ def amount_label(x: float | None, uom: str, counted: bool) -> str:
     return whole_label(x, uom, "") if counted else number_label(x, uom)
 
 
+def monthly_label(x: float | None, uom: str, counted: bool) -> str:
+    """What each remaining month must bring, in a report's cell: whole units for a count of
+    things (1家), percentage points for a figure in % (13.3个百分点: a share does not add up
+    month by month, its points do), else as `number_label`; empty for None."""
+    if x is None:
+        return ""
+    if uom == "%" and not counted:
+        return f"{figure_label(x, 1)}个百分点"
+    return amount_label(monthly_amount(x, counted), uom, counted)
+
+
 def _decimals(x: float, places: int, grouping: str = "") -> str:
     """`x` to `places` decimals without trailing zeros (grouping "," adds thousands separators)."""
     text = f"{x:{grouping}.{places}f}"

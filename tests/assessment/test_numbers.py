@@ -108,6 +108,16 @@ def test_whole_label():
 # ── one ratio per kind; the gap in the metric's own unit ───────────────────────────────────
 
 
+def test_what_each_month_must_bring_is_said_in_points_for_a_share():
+    from progress_audit.model.wording import monthly_label
+
+    assert monthly_label(13.333, "%", False) == "13.3个百分点"  # never "13.33%"
+    assert monthly_label(14.0, "%", False) == "14个百分点"
+    assert monthly_label(0.5, "家", True) == "1家"  # whole things: the number that suffices
+    assert monthly_label(1250.0, "人", False) == "1,250人"
+    assert monthly_label(None, "%", False) == ""
+
+
 def test_a_rate_ratio_gap_and_no_monthly_pace(catalogue_2019):
     # 13.5.1 村集体总收入年增长 8%: 3.5% in June.
     f = one(catalogue_2019, JUNE, "农业农村局", "13.5", "13.5.1", value=3.5)
