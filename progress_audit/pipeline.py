@@ -268,8 +268,11 @@ def check(audit: Audit, month: MonthSubmissions) -> QualityReport:
     )
 
 
-def assess_month(audit: Audit, month: MonthSubmissions, quality: QualityReport) -> list[Finding]:
-    """Every lead unit's task lines against target and 序时进度."""
+def assess_month(
+    audit: Audit, month: MonthSubmissions, quality: QualityReport | None = None
+) -> list[Finding]:
+    """Every lead unit's task lines against target and 序时进度 (with the quality suites'
+    problems when they have run)."""
     return assess(
         audit.catalogue,
         audit.assignments,
@@ -277,7 +280,7 @@ def assess_month(audit: Audit, month: MonthSubmissions, quality: QualityReport) 
         audit.as_of,
         month.current,
         audit.thresholds,
-        quality.problems,
+        quality.problems if quality is not None else (),
         due_day=audit.settings.due_day,
         tz=audit.tz,
         accepted=accepted_figures(audit, month.accepted),

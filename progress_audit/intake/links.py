@@ -80,9 +80,8 @@ def unit_links(
     for unit in units:
         current = stored.get(unit)
         if current is not None and unit not in rotate:
-            nonce, digest = current
-            token = token_for(key, unit, nonce)
-            if hmac.compare_digest(token_sha256(token), digest):
+            token = _kept_token(key, unit, current)
+            if token is not None:
                 tokens[unit] = token
                 continue
         nonce = secrets.token_hex(16)
@@ -104,10 +103,14 @@ def current_token(workspace: Path, ledger: Ledger, unit: str) -> str | None:
     """The unit's current link token, or None when it has none the key makes (never made
     here: making one would end a link the unit may still use)."""
     stored = ledger.link(unit)
-    if stored is None:
-        return None
-    token = token_for(portal_key(workspace), unit, stored[0])
-    return token if hmac.compare_digest(token_sha256(token), stored[1]) else None
+    return None if stored is None else _kept_token(portal_key(workspace), unit, stored)
+
+
+def _kept_token(key: bytes, unit: str, stored: tuple[str, str]) -> str | None:
+    """The token of a stored link (nonce, sha256 of the token), if `key` makes it."""
+    nonce, digest = stored
+    token = token_for(key, unit, nonce)
+    return token if hmac.compare_digest(token_sha256(token), digest) else None
 
 
 def unit_of(ledger: Ledger, token: str) -> str | None:

@@ -194,16 +194,20 @@ def receipt_as_it_stands(upload: Upload) -> dict[str, Any]:
     True until then)."""
     document = json.loads(upload.receipt)
     document["checking"] = upload.checked is None
-    document["problems"] += quality_added(upload)
+    document["problems"] += _not_given(document["problems"], upload.checked)
     return document
 
 
 def quality_added(upload: Upload) -> list[dict[str, Any]]:
     """The quality suites' problems of an upload that its receipt did not already give."""
-    if not upload.checked:
+    return _not_given(json.loads(upload.receipt)["problems"], upload.checked)
+
+
+def _not_given(given: Sequence[dict[str, Any]], checked: str | None) -> list[dict[str, Any]]:
+    if not checked:
         return []
-    seen = {(p["code"], p["cell"]) for p in json.loads(upload.receipt)["problems"]}
-    return [p for p in json.loads(upload.checked) if (p["code"], p["cell"]) not in seen]
+    seen = {(p["code"], p["cell"]) for p in given}
+    return [p for p in json.loads(checked) if (p["code"], p["cell"]) not in seen]
 
 
 # -- what `run` counts ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -155,15 +156,8 @@ class Desk:
             return
         base = self.settings.portal_base_url
         message = receipt_message(receipt, smtp, link_url(base, token) if base else None)
-        if message is None:
-            return
-        try:
-            result = send([message], smtp)
-        except Exception:
-            _log.exception("mailing the receipt to %s failed", receipt["unit"])
-            return
-        if not result.ok:
-            _log.warning("mailing the receipt to %s: %s", receipt["unit"], result.describe())
+        if message is not None:
+            self.deliver([message], f"the receipt to {receipt['unit']}")
 
     def mail_followups(self, added: Sequence[tuple[Upload, list[dict[str, Any]]]]) -> None:
         """E-mail each unit the problems the quality suites added to its receipt, when SMTP
@@ -179,15 +173,19 @@ class Desk:
             message = receipt_followup_message(json.loads(upload.receipt), problems, smtp, link)
             if message is not None:
                 messages.append(message)
-        if not messages:
-            return
+        if messages:
+            self.deliver(messages, "the quality suites' problems")
+
+    def deliver(self, messages: Sequence[EmailMessage], what: str) -> None:
+        """Send through the configured SMTP server; a failure is logged, never raised."""
+        assert self.settings.smtp is not None
         try:
-            result = send(messages, smtp)
+            result = send(messages, self.settings.smtp)
         except Exception:
-            _log.exception("mailing the quality suites' problems failed")
+            _log.exception("mailing %s failed", what)
             return
         if not result.ok:
-            _log.warning("mailing the quality suites' problems: %s", result.describe())
+            _log.warning("mailing %s: %s", what, result.describe())
 
     def last_feedback(self, unit: str, period: Period) -> dict[str, Any] | None:
         """Last month's findings and problems of the unit, from that month's findings.json."""

@@ -18,9 +18,11 @@ from typer.testing import CliRunner
 
 from progress_audit.app.cli import app as cli
 from progress_audit.config import Settings, SmtpSettings
+from progress_audit.notification.mail import SendResult
 from progress_audit.pipeline import assess_month, check, collect, prepare, write_outputs
+from progress_audit.portal import desk as desk_module
 from progress_audit.portal.app import create_app
-from progress_audit.portal.office import auth, board, routes
+from progress_audit.portal.office import auth, routes
 from tests.portal.conftest import AFTER_DUE, JOBS, SHANGHAI, upload
 
 PASSWORD = "督查室-2019-口令"
@@ -345,7 +347,12 @@ def test_a_return_is_mailed_to_the_unit_when_smtp_is_configured(
     desk, clock, tokens, workbook, monkeypatch
 ):
     sent = []
-    monkeypatch.setattr(board, "send", lambda messages, smtp: sent.extend(messages))
+
+    def send(messages, smtp):
+        sent.extend(messages)
+        return SendResult(())
+
+    monkeypatch.setattr(desk_module, "send", send)
     smtp = SmtpSettings(
         host="mail.example.gov.cn",
         sender="dcs@example.gov.cn",
@@ -362,6 +369,8 @@ def test_a_return_is_mailed_to_the_unit_when_smtp_is_configured(
             headers=basic(),
         )
         assert answer.status_code == 200
+    receipt = sent.pop(0)  # the upload's receipt, mailed at once
+    assert receipt["Subject"].startswith("【回执】")
     for _ in range(50):
         if sent:
             break

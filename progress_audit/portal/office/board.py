@@ -6,14 +6,12 @@ month's quality suites), and keeping a review action.
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from progress_audit.assessment.assess import assess
 from progress_audit.intake.links import link_url, unit_links
 from progress_audit.intake.reviews import check_action, keep_action, review_actions
 from progress_audit.model.period import Period, PeriodError
@@ -23,11 +21,9 @@ from progress_audit.model.records import (
     ReviewAction,
     Submission,
 )
-from progress_audit.notification.mail import return_message, send
-from progress_audit.pipeline import accepted_figures, collect
+from progress_audit.notification.mail import return_message
+from progress_audit.pipeline import assess_month, collect
 from progress_audit.portal.desk import Desk
-
-_log = logging.getLogger(__name__)
 
 UNIT_STATES: dict[str, str] = {
     "not_yet": "未报送",
@@ -53,18 +49,7 @@ def month_view(desk: Desk, period: Period, moment: datetime) -> MonthView:
     """The month as it stands at `moment`: submissions (reviews applied) and findings."""
     audit = desk.audit(period, moment)
     month = collect(audit, desk.ledger, workers=False)
-    findings = assess(
-        audit.catalogue,
-        audit.assignments,
-        audit.period,
-        audit.as_of,
-        month.current,
-        audit.thresholds,
-        (),
-        due_day=desk.settings.due_day,
-        tz=desk.settings.timezone,
-        accepted=accepted_figures(audit, month.accepted),
-    )
+    findings = assess_month(audit, month)
     actions = review_actions(desk.ledger, period=str(period))
     return MonthView(
         period,
@@ -181,10 +166,9 @@ def _mail_return(desk: Desk, action: ReviewAction) -> None:
     if message is None:
         return
 
-    def deliver() -> None:
-        try:
-            _log.warning("return notice to %s: %s", action.unit, send([message], smtp))
-        except Exception:
-            _log.exception("return notice to %s failed", action.unit)
-
-    threading.Thread(target=deliver, name="return-notice", daemon=True).start()
+    threading.Thread(
+        target=desk.deliver,
+        args=([message], f"the return notice to {action.unit}"),
+        name="return-notice",
+        daemon=True,
+    ).start()
