@@ -36,6 +36,7 @@ from progress_audit.model.wording import (
     percent_label,
 )
 from progress_audit.reporting.dashboards.headline import (
+    Headline,
     behind_streaks,
     headlines,
     leader_trend,
@@ -181,6 +182,14 @@ def render_quality_page(
     )
     trend = _trend(months, units)
     counted = [s for s in submissions if s.period in (None, report.period)]
+    # A file's problems are every problem the page lists for it (the reader's, the quality
+    # suites'), not only those the file carried when it was received.
+    file_problems: dict[str, set[tuple[object, ...]]] = {}
+    for s in counted:
+        file_problems.setdefault(s.file, set()).update(problem_key(p) for p in s.problems)
+    for p in problems:
+        if p.ref is not None and p.ref.file in file_problems:
+            file_problems[p.ref.file].add(problem_key(p))
     files = [
         {
             "unit": s.unit or "（无法识别）",
@@ -188,7 +197,7 @@ def render_quality_page(
             "received": moment_label(s.received_at.astimezone(as_of.tzinfo)),
             "received_sort": s.received_at.isoformat(),
             "status": SUBMISSION_STATUS_LABELS.get(s.status, s.status),
-            "problems": len({(p.code, p.ref, p.task_id, p.metric_id) for p in s.problems}),
+            "problems": len(file_problems.get(s.file, set())),
         }
         for s in sorted(counted, key=lambda s: (_rank(units, s.unit), s.received_at, s.file))
     ]
@@ -240,6 +249,25 @@ def render_quality_page(
     )
 
 
+def _target_card(h: Headline) -> dict[str, Any]:
+    """A headline target's card. A figure held 数据异常 (待核实) is shown as the unit reported it
+    and nothing is computed from it: no share of the target, no gap to 序时进度."""
+    held = h.status == "invalid"
+    judged = not held and h.now is not None and h.due_now is not None
+    return {
+        "h": h,
+        "chart": progress_line(h.name, h.actual, h.expected, h.target, uom=h.uom),
+        "now": number_label(h.now) or "—",
+        "target": number_label(h.target),
+        "due": number_label(h.due_now) or "—",
+        "held": held,
+        "share": "" if held else percent_label(h.share, 0, missing="—"),
+        "ahead": (h.now or 0) - (h.due_now or 0) if judged else None,
+        "gap": number_label(round(abs((h.now or 0) - (h.due_now or 0)), 2)) if judged else "",
+        "colour": STATUS_COLOURS.get(h.status, "#757575"),
+    }
+
+
 def _trend(months: Sequence[Month], units: Sequence[str]) -> dict[str, Any]:
     return {
         "months": [m.label for m in months],
@@ -261,22 +289,7 @@ def render_dashboard(history: History, headline: Sequence[str] | None = None) ->
         m.label.split("年", 1)[-1] if len({x.year for x in _periods(months)}) == 1 else m.label
         for m in months
     ]
-    targets = [
-        {
-            "h": h,
-            "chart": progress_line(h.name, h.actual, h.expected, h.target, uom=h.uom),
-            "now": number_label(h.now) or "—",
-            "target": number_label(h.target),
-            "due": number_label(h.due_now) or "—",
-            "share": percent_label(h.share, 0, missing="—"),
-            "ahead": None if h.now is None or h.due_now is None else h.now - h.due_now,
-            "gap": number_label(
-                None if h.now is None or h.due_now is None else round(abs(h.now - h.due_now), 2)
-            ),
-            "colour": STATUS_COLOURS.get(h.status, "#757575"),
-        }
-        for h in headlines(months, headline)
-    ]
+    targets = [_target_card(h) for h in headlines(months, headline)]
     links = [
         {"period": m.period, "label": m.label, "files": m.reports, "summary": m.summary}
         for m in reversed(months)

@@ -29,7 +29,7 @@ from progress_audit.files.xlsx_style import (
 )
 from progress_audit.model.records import FINDING_STATUS_LABELS
 from progress_audit.model.wording import as_of_label
-from progress_audit.reporting.reports.columns import FINDING_FIELDS, finding_columns
+from progress_audit.reporting.reports.columns import finding_columns, finding_row
 from progress_audit.reporting.reports.exceptions import (
     FINDING_HEADERS,
     GOOD,
@@ -188,7 +188,7 @@ def write_exceptions_xlsx(target: Path, report: ExceptionReport) -> Path:
 
 
 def _finding_row(report: ExceptionReport, f) -> tuple[list, str]:
-    values = [_SHORT.get(h, FINDING_FIELDS[h][1])(f) for h in FINDING_HEADERS]
+    values, _ = finding_row(FINDING_HEADERS, f, {**_SHORT, "分管领导": report.leader})
     trend = report.trend(f)
     previous = trend.previous_label or ("—" if report.previous else NO_PREVIOUS)
     return [*values, previous, trend.streak_label], f.status
