@@ -62,6 +62,14 @@ def monthly_amount(x: float | None, counted: bool) -> float | None:
     return float(math.ceil(x - 1e-9))
 
 
+def whole_amount(x: float | None, counted: bool) -> float | None:
+    """An amount as a report's number cell holds it: for a count of whole things the nearest
+    whole (614.5 人 → 615), else the figure itself; None stays None."""
+    if x is None or not counted:
+        return x
+    return round_half_up(x, 0)
+
+
 def amount_label(x: float | None, uom: str, counted: bool) -> str:
     """An amount in a report's cell: whole units for a count of things (约 3个, 不足1个),
     else as `number_label`; empty for None."""

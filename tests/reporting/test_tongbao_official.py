@@ -5,6 +5,7 @@ whole things shown whole, one word for a held figure."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from dataclasses import replace
@@ -23,8 +24,10 @@ from progress_audit.config import DocumentSettings
 from progress_audit.model.period import Period, parse_as_of
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import ReportedRow, Submission
+from progress_audit.reporting.dashboards import write_dashboard
 from progress_audit.reporting.reports import write_reports
 from progress_audit.reporting.reports.exceptions import build_exception_report
+from tests.reporting.test_dashboard_headline import f as line
 from tests.reporting.test_tongbao import finding
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -444,3 +447,95 @@ def test_at_risk_prints_short_and_its_full_sheet_in_a_line_a_task(out):
         assert not any(c.alignment.wrap_text for c in row)
     # The note saying which sheet to print is whole: its row is as tall as its lines.
     assert "打印请用“预警任务”表" in full["A2"].value
+
+
+# ---- the dashboard and the quality page ----------------------------------------------------
+
+
+def _month(root: Path, m: int, findings: list[dict]) -> None:
+    folder = root / f"2019-{m:02d}"
+    folder.mkdir(parents=True)
+    summary: dict[str, int] = {}
+    for x in findings:
+        summary[x["status"]] = summary.get(x["status"], 0) + 1
+    doc = {
+        "period": f"2019-{m:02d}",
+        "as_of": f"2019-{m + 1:02d}-06T00:00:00+08:00",
+        "summary": summary,
+        "findings": findings,
+        "submissions": [],
+    }
+    (folder / "findings.json").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+
+
+def test_dashboard_card_of_a_held_figure_computes_nothing_from_it(tmp_path):
+    """学校建成投用 held 数据异常: the card shows the figure as reported and no share of the
+    target or gap to 序时进度 computed from it; lists name the leader the 通报 counts under."""
+    for m in (1, 2):
+        school = "invalid" if m == 2 else "on_track"
+        _month(
+            tmp_path,
+            m,
+            [
+                line(
+                    "16.4.1",
+                    "学校建成投用",
+                    "教育局",
+                    ["刘明江"],
+                    8,
+                    "所",
+                    m,
+                    8 * m / 12,
+                    school,
+                    m,
+                ),
+                line("5.1.1", "新增就业", "教育局", ["刘明江"], 100, "人", 10, 8, "on_track", m),
+                line(None, "", "人社局", ["各区长"], None, "", None, None, "off_track", m, "21.1"),
+                line("9.1.1", "技能培训", "人社局", ["沈东"], 500, "人", 80, 40, "on_track", m),
+            ],
+        )
+    page = write_dashboard(tmp_path, ["16.4.1"]).read_text("utf-8")
+    card = page[page.index('<section class="target"') : page.index("</section>")]
+    assert "数据异常" in card and "完成全年目标" not in card and "落后" not in card
+    assert "不计进度" in card
+    streaks = page[page.index('id="streak-table"') :]
+    streaks = streaks[: streaks.index("</table>")]
+    assert "人社局" in streaks and "沈东" in streaks and "各区长" not in streaks
+
+
+def test_quality_page_counts_a_files_problems_as_it_lists_them(catalogue_2019, tmp_path):
+    from progress_audit.standards.responsibility import assignments
+    from tests.support.quality_month import two_months
+
+    _, report, _, page, _ = two_months(catalogue_2019, assignments(catalogue_2019), tmp_path)
+    text = page.read_text("utf-8")
+    files = text[text.index('id="file-table"') :]
+    files = files[: files.index("</table>")]
+    listed: dict[str, int] = {}
+    for p in report.all_problems:
+        if p.ref and p.ref.file:
+            listed[p.ref.file] = listed.get(p.ref.file, 0) + 1
+    rows = re.findall(
+        r"<tr><td>[^<]*</td><td>([^<]*)</td>.*?<td class=\"num\">(\d+)</td></tr>", files
+    )
+    assert rows
+    for name, count in rows:
+        assert int(count) >= listed.get(name, 0), name
+    assert any(int(count) > 0 for _, count in rows)
+
+
+def test_whole_things_are_whole_in_the_workbooks_and_the_dashboard(out, tmp_path):
+    wb = load_workbook(out / "at-risk.xlsx")
+    ws = wb["完整信息"]
+    head = [c.value for c in ws[3]]
+    row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[2] == "16.1.1")
+    assert row[head.index("序时进度")] == 615 and row[head.index("落后序时进度")] == 315
+    _month(
+        tmp_path,
+        1,
+        [line("16.4.1", "学校建成投用", "教育局", ["刘明江"], 8, "所", 0, 1.33, "at_risk", 1)],
+    )
+    page = write_dashboard(tmp_path, ["16.4.1"]).read_text("utf-8")
+    card = page[page.index('<section class="target"') : page.index("</section>")]
+    figures = card[: card.index("<svg")]
+    assert "1.33" not in figures and "序时进度 约1 所" in figures

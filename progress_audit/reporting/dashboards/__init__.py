@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from progress_audit.config import COUNT_UNITS
 from progress_audit.files.atomic import write_text
 from progress_audit.model.codes import CODES
 from progress_audit.model.period import Period
@@ -30,6 +31,7 @@ from progress_audit.model.records import (
 from progress_audit.model.wording import (
     DIMENSION_LABELS,
     SEVERITY_LABELS,
+    amount_label,
     deadline_label,
     moment_label,
     number_label,
@@ -254,16 +256,20 @@ def _target_card(h: Headline) -> dict[str, Any]:
     and nothing is computed from it: no share of the target, no gap to 序时进度."""
     held = h.status == "invalid"
     judged = not held and h.now is not None and h.due_now is not None
+    # A headline is a cumulative target: in a unit that counts whole things (所, 人 …) its
+    # 序时进度 and gap are said whole, as in the 通报.
+    counted = h.uom.strip() in COUNT_UNITS
+    gap = round(abs((h.now or 0) - (h.due_now or 0)), 2) if judged else None
     return {
         "h": h,
         "chart": progress_line(h.name, h.actual, h.expected, h.target, uom=h.uom),
         "now": number_label(h.now) or "—",
         "target": number_label(h.target),
-        "due": number_label(h.due_now) or "—",
+        "due": amount_label(h.due_now, "", counted) or "—",
         "held": held,
         "share": "" if held else percent_label(h.share, 0, missing="—"),
         "ahead": (h.now or 0) - (h.due_now or 0) if judged else None,
-        "gap": number_label(round(abs((h.now or 0) - (h.due_now or 0)), 2)) if judged else "",
+        "gap": amount_label(gap, "", counted),
         "colour": STATUS_COLOURS.get(h.status, "#757575"),
     }
 

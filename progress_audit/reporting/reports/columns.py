@@ -8,7 +8,7 @@ from typing import Any
 
 from progress_audit.files.xlsx_style import Column, Row
 from progress_audit.model.records import Finding
-from progress_audit.model.wording import monthly_amount, reviewed_label
+from progress_audit.model.wording import monthly_amount, reviewed_label, whole_amount
 from progress_audit.reporting.reports.labels import (
     indicator_label,
     leaders_label,
@@ -62,15 +62,24 @@ FINDING_FIELDS: dict[str, tuple[Column, Callable[[Finding], Any]]] = {
     "目标值": (Column("目标值", "number", 11, 8), lambda f: f.target),
     "本年累计完成": (Column("本年累计完成", "number", 11, 8), lambda f: actual_shown(f)),
     "计量单位": (Column("计量单位", "text", 9, 6), lambda f: f.unit_of_measure),
-    "序时进度": (Column("序时进度", "number", 11, 8), lambda f: f.expected),
+    "序时进度": (
+        Column("序时进度", "number", 11, 8),
+        lambda f: whole_amount(f.expected, f.counted),
+    ),
     "完成序时进度比例": (Column("完成序时进度比例", "percent", 10, 8), lambda f: f.ratio),
     # In the figure's own unit (计量单位 beside it; percentage points for %), as findings.json.
-    "落后序时进度": (Column("落后序时进度", "number", 11, 8), lambda f: f.gap),
+    "落后序时进度": (
+        Column("落后序时进度", "number", 11, 8),
+        lambda f: whole_amount(f.gap, f.counted),
+    ),
     "每月需完成": (
         Column("每月需完成", "number", 11, 8),
         lambda f: monthly_amount(f.required_monthly, f.counted),
     ),
-    "预计全年": (Column("预计全年", "number", 11, 8), lambda f: f.projection),
+    "预计全年": (
+        Column("预计全年", "number", 11, 8),
+        lambda f: whole_amount(f.projection, f.counted),
+    ),
     "完成期限": (Column("完成期限", "date", 15, 10), lambda f: f.deadline),
     "临近期限": (Column("临近期限", "text", 11, 8), lambda f: DUE_SOON_MARK if f.due_soon else ""),
     "差距（目标−完成）": (Column("差距（目标−完成）", "number", 12, 10), _gap_to_target),
