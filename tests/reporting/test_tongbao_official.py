@@ -5,7 +5,6 @@ whole things shown whole, one word for a held figure."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from dataclasses import replace
@@ -28,6 +27,7 @@ from progress_audit.reporting.dashboards import write_dashboard
 from progress_audit.reporting.reports import write_reports
 from progress_audit.reporting.reports.exceptions import build_exception_report
 from tests.reporting.test_dashboard_headline import f as line
+from tests.reporting.test_dashboard_headline import write_month
 from tests.reporting.test_tongbao import finding
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -452,28 +452,12 @@ def test_at_risk_prints_short_and_its_full_sheet_in_a_line_a_task(out):
 # ---- the dashboard and the quality page ----------------------------------------------------
 
 
-def _month(root: Path, m: int, findings: list[dict]) -> None:
-    folder = root / f"2019-{m:02d}"
-    folder.mkdir(parents=True)
-    summary: dict[str, int] = {}
-    for x in findings:
-        summary[x["status"]] = summary.get(x["status"], 0) + 1
-    doc = {
-        "period": f"2019-{m:02d}",
-        "as_of": f"2019-{m + 1:02d}-06T00:00:00+08:00",
-        "summary": summary,
-        "findings": findings,
-        "submissions": [],
-    }
-    (folder / "findings.json").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
-
-
 def test_dashboard_card_of_a_held_figure_computes_nothing_from_it(tmp_path):
     """学校建成投用 held 数据异常: the card shows the figure as reported and no share of the
     target or gap to 序时进度 computed from it; lists name the leader the 通报 counts under."""
     for m in (1, 2):
         school = "invalid" if m == 2 else "on_track"
-        _month(
+        write_month(
             tmp_path,
             m,
             [
@@ -530,7 +514,7 @@ def test_whole_things_are_whole_in_the_workbooks_and_the_dashboard(out, tmp_path
     head = [c.value for c in ws[3]]
     row = next(r for r in ws.iter_rows(min_row=4, values_only=True) if r[2] == "16.1.1")
     assert row[head.index("序时进度")] == 615 and row[head.index("落后序时进度")] == 315
-    _month(
+    write_month(
         tmp_path,
         1,
         [line("16.4.1", "学校建成投用", "教育局", ["刘明江"], 8, "所", 0, 1.33, "at_risk", 1)],
