@@ -502,7 +502,7 @@ ATTACHMENTS: tuple[Attachment, ...] = (
 FINDING_COLUMNS = (
     ("状态", 15),
     ("编号", 13),
-    ("指标/工作标准", 29),
+    ("指标/工作标准", 28),
     ("牵头单位", 16),
     ("分管领导", 12),
     ("目标值", 14),
@@ -513,7 +513,7 @@ FINDING_COLUMNS = (
     ("每月需完成", 20),
     ("预计全年", 16),
     ("上月状态", 15),
-    ("连续滞后", 11),
+    ("连续滞后", 12),
 )
 """附件1 and 附件2, one line a task (225 mm: the 版心 turned), and under it a line across with
 the unit's own 存在问题 and the figure's source."""
