@@ -229,9 +229,9 @@ def test_docx_has_the_red_letterhead_the_number_and_one_signature(out):
 def test_docx_number_comes_from_the_setting(tmp_path):
     setting = DocumentSettings(number_format="区督办〔{year}〕{number}号", first_number=12)
     target = tmp_path / "2019-06" / "exceptions.docx"
-    from progress_audit.reporting.reports.exceptions_docx import write_exceptions_docx
+    from progress_audit.reporting.reports.exceptions_docx import letterhead, write_exceptions_docx
 
-    write_exceptions_docx(target, report(), setting)
+    write_exceptions_docx(target, report(), letterhead(setting, PERIOD))
     assert body_texts(Document(target))[1] == "区督办〔2019〕17号"
     with pytest.raises(ValueError, match="number_format"):
         DocumentSettings(number_format="督查〔{year}〕{n}号")
@@ -321,6 +321,8 @@ def test_blocked_lines_under_their_leader_in_word_and_html(out):
     assert any("“土地流转手续未批，需协调自然资源局”" in t for t in part)
     html = (out / "exceptions.html").read_text("utf-8")
     assert '<h3 class="part">需协调解决的问题</h3>' in html and "需区领导协调园区" in html
+    letter = [str(c.value) for c in load_workbook(out / "exceptions.xlsx")["通报"]["A"] if c.value]
+    assert "二、需协调解决的问题" in letter and any("需区领导协调园区" in t for t in letter)
 
 
 def test_no_list_names_the_collective_leader(out):

@@ -24,7 +24,7 @@ from progress_audit.model.records import Finding, Submission
 from progress_audit.reporting.history import read_finding_history
 from progress_audit.reporting.reports.at_risk import write_at_risk
 from progress_audit.reporting.reports.exceptions import build_exception_report
-from progress_audit.reporting.reports.exceptions_docx import write_exceptions_docx
+from progress_audit.reporting.reports.exceptions_docx import letterhead, write_exceptions_docx
 from progress_audit.reporting.reports.exceptions_html import write_exceptions_html
 from progress_audit.reporting.reports.exceptions_xlsx import write_exceptions_xlsx
 from progress_audit.reporting.reports.feedback import write_feedback
@@ -66,7 +66,7 @@ def write_reports(
             write_exceptions_docx,
             out_dir / "exceptions.docx",
             report,
-            document or DocumentSettings(),
+            letterhead(document or DocumentSettings(), period),
         ),
         *write_feedback(
             out_dir / "feedback", period, as_of, findings, submissions, problems, log=log

@@ -35,6 +35,7 @@ from docx.shared import Mm, Pt, RGBColor
 
 from progress_audit.config import DocumentSettings
 from progress_audit.files.atomic import write_bytes
+from progress_audit.model.period import Period
 from progress_audit.model.records import FINDING_STATUS_LABELS, Finding
 from progress_audit.model.wording import (
     amount_label,
@@ -95,17 +96,38 @@ class Attachment:
     starts a new page)."""
 
 
+@dataclass(frozen=True)
+class Letterhead:
+    """What the 通报 carries as an official document for its month (from `DocumentSettings`):
+    plain text, so that an unchanged 通报 is not written again."""
+
+    issuer_mark: str
+    issuer: str
+    number: str
+    recipients: str
+    copy_to: str
+
+
+def letterhead(setting: DocumentSettings, period: Period) -> Letterhead:
+    """The month's 发文机关标志, 署名, 发文字号 (督查通报〔2019〕6号), 主送 and 抄送."""
+    return Letterhead(
+        setting.issuer_mark,
+        setting.issuer,
+        setting.number(period.year, period.month),
+        setting.recipients,
+        setting.copy_to,
+    )
+
+
 def write_exceptions_docx(
-    target: Path, report: ExceptionReport, document: DocumentSettings | None = None
+    target: Path, report: ExceptionReport, head: Letterhead | None = None
 ) -> Path:
-    write_bytes(target, exceptions_docx_bytes(report, document))
+    write_bytes(target, exceptions_docx_bytes(report, head))
     return target
 
 
-def exceptions_docx_bytes(
-    report: ExceptionReport, document: DocumentSettings | None = None
-) -> bytes:
-    setting = document or DocumentSettings()
+def exceptions_docx_bytes(report: ExceptionReport, head: Letterhead | None = None) -> bytes:
+    setting = head or letterhead(DocumentSettings(), report.period)
     doc = Document()
     _styles(doc)
     _core_properties(doc, report, setting)
@@ -161,7 +183,7 @@ def exceptions_docx_bytes(
 # ---- 版头, 署名, 版记 ---------------------------------------------------------------------
 
 
-def _letterhead(doc, report: ExceptionReport, setting: DocumentSettings) -> None:
+def _letterhead(doc, report: ExceptionReport, setting: Letterhead) -> None:
     """发文机关标志 (its top 35 mm under the 版心's), 发文字号 two lines under it, and the red
     rule 4 mm under the 发文字号, as wide as the 版心."""
     name = setting.issuer_mark
@@ -172,7 +194,7 @@ def _letterhead(doc, report: ExceptionReport, setting: DocumentSettings) -> None
     mark.paragraph_format.space_before = Mm(35) - Pt(size.pt * 0.2)
     number = _para(
         doc,
-        setting.number(report.period.year, report.period.month),
+        setting.number,
         BODY_FONT,
         BODY_SIZE,
         WD_ALIGN_PARAGRAPH.CENTER,
@@ -237,7 +259,7 @@ def _attachment_notes(doc, report: ExceptionReport) -> None:
             p.paragraph_format.space_before = LINE_PITCH
 
 
-def _colophon(doc, report: ExceptionReport, setting: DocumentSettings, date: str) -> None:
+def _colophon(doc, report: ExceptionReport, setting: Letterhead, date: str) -> None:
     """版记 at the foot of the last page: 抄送 and 印发机关, 印发日期 between a thick rule above,
     a thin one between and a thick one below, as wide as the 版心 (4号 仿宋)."""
     last = doc.add_section(WD_SECTION.NEW_PAGE)
@@ -822,11 +844,11 @@ def _styles(doc) -> None:
     normal.paragraph_format.space_after = Pt(0)
 
 
-def _core_properties(doc, report: ExceptionReport, setting: DocumentSettings) -> None:
+def _core_properties(doc, report: ExceptionReport, setting: Letterhead) -> None:
     at = report.as_of.astimezone(UTC).replace(tzinfo=None)
     props = doc.core_properties
     props.title = report_title(report)
-    props.subject = setting.number(report.period.year, report.period.month)
+    props.subject = setting.number
     props.author = setting.issuer
     props.last_modified_by = setting.issuer
     props.created = at
