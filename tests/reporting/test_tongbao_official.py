@@ -525,3 +525,4 @@ def test_whole_things_are_whole_in_the_workbooks_and_the_dashboard(out, tmp_path
     card = page[page.index('<section class="target"') : page.index("</section>")]
     figures = card[: card.index("<svg")]
     assert "1.33" not in figures and "序时进度 约1 所" in figures
+    assert "1.33" not in card  # nor in the chart's tooltips

@@ -262,7 +262,7 @@ def _target_card(h: Headline) -> dict[str, Any]:
     gap = round(abs((h.now or 0) - (h.due_now or 0)), 2) if judged else None
     return {
         "h": h,
-        "chart": progress_line(h.name, h.actual, h.expected, h.target, uom=h.uom),
+        "chart": progress_line(h.name, h.actual, h.expected, h.target, uom=h.uom, counted=counted),
         "now": number_label(h.now) or "—",
         "target": number_label(h.target),
         "due": amount_label(h.due_now, "", counted) or "—",
