@@ -345,7 +345,14 @@ def write_outputs(
     # read the other months' files) are written every time.
     log = RenderLog(audit.workspace.root / CACHE_DIR / "reports" / f"{audit.period}.json", out)
     files += write_reports(
-        out, audit.period, audit.as_of, findings, month.current, problems, log=log
+        out,
+        audit.period,
+        audit.as_of,
+        findings,
+        month.current,
+        problems,
+        log=log,
+        document=audit.settings.document,
     )
     log.save()
     files.append(write_quality_page(out, quality, month.current, audit.as_of))
