@@ -344,12 +344,20 @@ def write_outputs(
     # rewrites only what changed); findings.json, the quality page and the dashboard (which
     # read the other months' files) are written every time.
     log = RenderLog(audit.workspace.root / CACHE_DIR / "reports" / f"{audit.period}.json", out)
+    escalate_after = audit.thresholds.escalate_after_months
     files += write_reports(
-        out, audit.period, audit.as_of, findings, month.current, problems, log=log
+        out,
+        audit.period,
+        audit.as_of,
+        findings,
+        month.current,
+        problems,
+        log=log,
+        escalate_after=escalate_after,
     )
     log.save()
     files.append(write_quality_page(out, quality, month.current, audit.as_of))
-    files.append(write_dashboard(audit.workspace.reports))
+    files.append(write_dashboard(audit.workspace.reports, escalate_after=escalate_after))
     return Outputs(findings_path, tuple(files))
 
 

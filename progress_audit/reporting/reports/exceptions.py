@@ -11,10 +11,11 @@ written as a workbook (exceptions.xlsx) and as a printable page (exceptions.html
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from progress_audit.assessment.escalation import Escalation, escalation_sentence, escalations
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import (
@@ -186,6 +187,9 @@ class ExceptionReport:
     ranking: list[UnitRank] = field(default_factory=list)
     next_due: datetime | None = None
     """整改时限: when the next month's workbook is due."""
+    escalations: list[Escalation] = field(default_factory=list)
+    """约谈名单: lines 严重滞后 `escalate_after` months running or more."""
+    escalate_after: int = 2
 
     @property
     def time_share(self) -> float:
@@ -219,9 +223,11 @@ def build_exception_report(
     history: FindingHistory | None = None,
     *,
     next_due: datetime | None = None,
+    escalate_after: int = 2,
 ) -> ExceptionReport:
     """What the month's 督办通报 says, from the findings, submissions and problems, and the
-    earlier months of the year (`history`) to compare with."""
+    earlier months of the year (`history`) to compare with; lines 严重滞后 `escalate_after`
+    months running are named for 约谈."""
     counts = _count(findings)
     by_leader, leader_notes = leader_rows(findings)
     units = [
@@ -266,9 +272,32 @@ def build_exception_report(
         improved=improved,
         slipped=slipped,
         next_due=next_due,
+        escalations=month_escalations(findings, period, history, escalate_after),
+        escalate_after=escalate_after,
     )
     ranking = unit_ranking(report, findings, submissions, history)
     return replace(report, ranking=ranking)
+
+
+def month_escalations(
+    findings: Sequence[Finding], period: Period, history: FindingHistory, after_months: int
+) -> list[Escalation]:
+    """约谈名单 from the earlier months' findings.json, each line under the leader the count
+    tables name."""
+    earlier = {m.period: m.statuses for m in history.months}
+    return escalations(findings, period, earlier, after_months, leader_namer(findings), short_label)
+
+
+def leader_namer(findings: Sequence[Finding]) -> Callable[[Finding], str]:
+    """The one 分管领导 a line is named under: the first the table names, or for a line under
+    各区长 its lead unit's own leader (`own_leaders`)."""
+    own = own_leaders(findings)
+
+    def leader_of(f: Finding) -> str:
+        named = [n for n in f.leaders if n != COLLECTIVE_LEADER]
+        return named[0] if named else own.get(f.unit, COLLECTIVE_LEADER)
+
+    return leader_of
 
 
 def _count(findings) -> dict[str, int]:
@@ -673,6 +702,8 @@ def opening_paragraphs(report: ExceptionReport) -> list[str]:
         asks.append("数据异常的单位须核实更正附件4所列单元格")
     if report.late:
         asks.append("逾期报送的单位须按时报送")
+    if report.escalations:
+        asks.append(escalation_sentence(report.escalations, report.escalate_after))
     paragraphs.append("督办要求：" + "；".join(asks) + "。")
     if report.next_due:
         paragraphs.append(
