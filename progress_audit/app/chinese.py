@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 import sys
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -274,6 +275,46 @@ def error_text(message: str) -> str:
             return f"{m.group(1)} 的值无效：{error_text(m.group(2))}"
         return m.expand(chinese)
     return message
+
+
+# A settings value pydantic refused, by the error's type (its own message is in English).
+_SETTING_ERRORS: dict[str, str] = {
+    "literal_error": "应为 {expected}",
+    "greater_than_equal": "应不小于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "应不大于 {le}",
+    "less_than": "应小于 {lt}",
+    "extra_forbidden": "没有这一项设置（请检查名称的拼写）",
+    "missing": "缺少这一项",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文字",
+    "list_type": "应为列表（[…]）",
+    "dict_type": "应为一节（[…] 表）",
+    "model_type": "应为一节（[…] 表）",
+}
+
+
+def settings_error_text(error: Mapping[str, Any]) -> str:
+    """One refused setting's reason in Chinese: the engine's own (already Chinese) reason as it
+    is, pydantic's by its type, else pydantic's words."""
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    if kind == "value_error" and "error" in context:
+        return str(context["error"])
+    template = _SETTING_ERRORS.get(kind)
+    if "expected" in context:  # 'default' or 'points'
+        context = {**context, "expected": str(context["expected"]).replace(" or ", " 或 ")}
+    if template is not None:
+        try:
+            return template.format(**context)
+        except (KeyError, IndexError):
+            pass
+    return str(error.get("msg", ""))
 
 
 def show_usage_error(error: Any, file: TextIO | None = None) -> None:

@@ -69,7 +69,7 @@ def _root() -> None:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
         _fail(
-            f"配置有误：{where}：{first['msg']}（共 {e.error_count()} 处；"
+            f"配置有误：{where}：{chinese.settings_error_text(first)}（共 {e.error_count()} 处；"
             "请检查 progress-audit.toml 和 PROGRESS_AUDIT_ 环境变量）"
         )
 

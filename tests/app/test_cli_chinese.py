@@ -205,3 +205,26 @@ def test_data_given_a_file_says_it_is_a_file(tmp_path):
         assert "是文件，不是文件夹" in r.stderr
         assert "afile.txt/raw" not in r.stderr and "建立" not in r.stderr
     assert afile.read_text(encoding="utf-8") == "x"
+
+
+@pytest.mark.parametrize(
+    "setting, said",
+    [
+        ("PROGRESS_AUDIT_LIGHTING__PRESET=traffic", "lighting.preset：应为 'default' 或 'points'"),
+        ("PROGRESS_AUDIT_LIGHTING__ESCALATE_AFTER_MONTHS=0", "escalate_after_months：应不小于 1"),
+        ("PROGRESS_AUDIT_LIGHTING__RED_MIN=3", "lighting.red_min：没有这一项设置"),
+        ("PROGRESS_AUDIT_DUE_DAY=x", "due_day：应为整数"),
+    ],
+)
+def test_a_wrong_setting_is_one_chinese_line(setting, said, tmp_path):
+    import os
+
+    name, value = setting.split("=", 1)
+    env = {**os.environ, name: value, "PROGRESS_AUDIT_SETTINGS": str(tmp_path / "none.toml")}
+    r = subprocess.run(
+        [str(BIN), "catalogue"], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and said in lines[0], r.stderr
+    assert not re.search(r"Input should|Extra inputs|unable to parse", r.stderr)
