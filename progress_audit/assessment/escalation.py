@@ -90,18 +90,23 @@ def escalations(
 
 
 def escalation_sentence(items: Sequence[Escalation], after_months: int) -> str:
-    """督办要求's sentence naming the lines for 约谈, by leader, or empty when there are none."""
+    """督办要求's item for the lines named for 约谈, or empty when there are none."""
     if not items:
         return ""
+    return (
+        f"连续{after_months}个月及以上严重滞后的{len(items)}项任务列入约谈名单，"
+        "由分管领导约谈牵头单位主要负责人"
+    )
+
+
+def escalation_list(items: Sequence[Escalation]) -> str:
+    """约谈名单: the lines by leader, each with its unit and months running."""
     by_leader: dict[str, list[Escalation]] = {}
     for e in items:
         by_leader.setdefault(e.leader or "分管领导", []).append(e)
     named = "；".join(
-        f"{leader}："
+        f"{leader}分管："
         + "、".join(f"{e.unit}“{e.line_id} {e.name}”（连续{e.months}个月）" for e in lines)
         for leader, lines in by_leader.items()
     )
-    return (
-        f"连续{after_months}个月及以上严重滞后的{len(items)}项任务列入约谈名单，"
-        f"由分管领导约谈牵头单位主要负责人（{named}）"
-    )
+    return f"约谈名单：{named}。" if named else ""

@@ -7,7 +7,11 @@ from dataclasses import replace
 
 import pytest
 
-from progress_audit.assessment.escalation import escalation_sentence, escalations
+from progress_audit.assessment.escalation import (
+    escalation_list,
+    escalation_sentence,
+    escalations,
+)
 from progress_audit.assessment.thresholds import PRESETS, thresholds_from_settings
 from progress_audit.config import Settings
 from progress_audit.model.period import Period
@@ -147,9 +151,14 @@ def test_two_months_running_red_is_named_for_a_talk():
         ("商务局", "周新生", "1.1.1", 2),
     ]
     assert [e.unit for e in escalations(june, JUNE, earlier, 3)] == ["科技局"]
-    text = escalation_sentence(found, 2)
-    assert "连续2个月及以上严重滞后的2项任务列入约谈名单" in text
-    assert "（王斌：科技局“6.1.2 指标6.1.2”（连续3个月）；周新生：商务局“1.1.1" in text
+    assert escalation_sentence(found, 2) == (
+        "连续2个月及以上严重滞后的2项任务列入约谈名单，由分管领导约谈牵头单位主要负责人"
+    )
+    assert escalation_list(found) == (
+        "约谈名单：王斌分管：科技局“6.1.2 指标6.1.2”（连续3个月）；"
+        "周新生分管：商务局“1.1.1 指标1.1.1”（连续2个月）。"
+    )
+    assert escalation_sentence([], 2) == escalation_list([]) == ""
 
 
 def test_a_month_without_data_ends_the_run_and_january_has_none_before_it():

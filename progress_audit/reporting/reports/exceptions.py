@@ -15,7 +15,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from progress_audit.assessment.escalation import Escalation, escalation_sentence, escalations
+from progress_audit.assessment.escalation import (
+    Escalation,
+    escalation_list,
+    escalation_sentence,
+    escalations,
+)
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import (
@@ -705,6 +710,8 @@ def opening_paragraphs(report: ExceptionReport) -> list[str]:
     if report.escalations:
         asks.append(escalation_sentence(report.escalations, report.escalate_after))
     paragraphs.append("督办要求：" + "；".join(asks) + "。")
+    if report.escalations:
+        paragraphs.append(escalation_list(report.escalations))
     if report.next_due:
         paragraphs.append(
             f"整改时限：{deadline_label(report.next_due)}前，整改情况随下月进度填报表一并报送"
