@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from email.utils import parseaddr
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
@@ -129,6 +130,57 @@ class QualitySettings(BaseModel):
     """A target 左右 (~) counts as reached within this share of it (10%: 9 of 10 家左右)."""
 
 
+# --- the office's lighting rule (assessment/thresholds.py) ---
+LIGHTING_PRESETS: tuple[str, ...] = ("default", "points")
+"""`default`: by the share of 序时进度 done (≥ 90% green, 70–90% yellow, < 70% red);
+`points`: by percentage points behind 序时进度 (10–30 yellow, 30 or more red), as 银川 lights."""
+
+
+class LightingSettings(BaseModel):
+    """亮灯规则: how far behind 序时进度 a figure is 进度滞后 (yellow) or 严重滞后 (red), and when
+    a line red month after month is named for 约谈. A preset, then any of its numbers changed one
+    by one (None keeps the preset's)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    preset: Literal["default", "points"] = "default"
+    on_track_ratio: float | None = Field(None, ge=0, le=1)
+    """`default`: at or above this share of 序时进度 正常推进 (0.9)."""
+    at_risk_ratio: float | None = Field(None, ge=0, le=1)
+    """`default`: at or above this share 进度滞后, below it 严重滞后 (0.7)."""
+    yellow_gap_points: float | None = Field(None, ge=0)
+    """`points`: this many percentage points behind 序时进度 or more 进度滞后 (10)."""
+    red_gap_points: float | None = Field(None, ge=0)
+    """`points`: this many points behind or more 严重滞后 (30)."""
+    min_shortfall_units: float | None = Field(None, ge=0)
+    """A count is behind at all only when at least this many whole units short (1)."""
+    min_shortfall_points: float | None = Field(None, ge=0)
+    """Anything else only when at least this many points of its target short (5)."""
+    red_min_points: float | None = Field(None, ge=0)
+    """严重滞后 needs at least this many points of the target behind 序时进度 (10): less is
+    进度滞后, so a month's small gap early in the year is not red."""
+    red_min_units: float | None = Field(None, ge=0)
+    """A count is 严重滞后 only when at least this many whole units short as well (2)."""
+    escalate_after_months: int | None = Field(None, ge=1)
+    """This many months running 严重滞后 names the line in 督办要求 for 约谈 (2)."""
+    due_soon_days: int | None = Field(None, ge=0)
+    """A deadline within this many days of the audit's moment is marked 临期 (30)."""
+
+
+LEGACY_LIGHTING: dict[str, str] = {
+    "thresholds": "preset",
+    "on_track_ratio": "on_track_ratio",
+    "at_risk_ratio": "at_risk_ratio",
+    "yellow_gap_points": "yellow_gap_points",
+    "red_gap_points": "red_gap_points",
+    "due_soon_days": "due_soon_days",
+    "min_shortfall_units": "min_shortfall_units",
+    "min_shortfall_points": "min_shortfall_points",
+}
+"""Settings written before the `[lighting]` block, by their flat name → the block's."""
+LEGACY_PRESETS = {"ratio": "default", "gap": "points"}
+
+
 COUNT_UNITS: tuple[str, ...] = (
     "个", "家", "件", "所", "项", "人", "名", "户", "座", "条", "台", "套", "处", "次",
     "场", "批", "宗", "只", "辆", "栋", "幢", "张", "部", "篇", "位", "支", "本", "期",
@@ -237,29 +289,33 @@ class Settings(BaseSettings):
     document: DocumentSettings = DocumentSettings()
 
     # --- assessment (thresholds.py, assess.py): when a task is on track, behind, far behind ---
-    thresholds: str = "ratio"
-    """预警阈值方案: `ratio` (≥90% of 序时进度 正常推进, 70–90% 进度滞后, <70% 严重滞后) or
-    `gap` (behind 序时进度 by ≥10 percentage points 进度滞后, by ≥30 严重滞后)."""
-    on_track_ratio: float | None = None
-    """Override the ratio preset's on-track line (0.9); None keeps the preset's."""
-    at_risk_ratio: float | None = None
-    """Override the ratio preset's at-risk line (0.7)."""
-    yellow_gap_points: float | None = None
-    """Override the gap preset's yellow line (10 points behind)."""
-    red_gap_points: float | None = None
-    """Override the gap preset's red line (30 points behind)."""
-    due_soon_days: int | None = None
-    """Override how many days before a deadline a task is marked 临期 (30)."""
+    lighting: LightingSettings = LightingSettings()
+    """亮灯规则: `[lighting]` in the settings file (`preset = "points"`, …); environment
+    PROGRESS_AUDIT_LIGHTING__PRESET, …"""
     count_units: list[str] = list(COUNT_UNITS)
     """Units of measure that count whole things (个, 家, 件 …): a shortfall is judged, and
     figures said to a person, in whole units of these."""
-    min_shortfall_units: float = 1
-    """A count is behind (进度滞后, 严重滞后) only when at least this many whole units short of
-    序时进度; less is 正常推进 (落后不足1个)."""
-    min_shortfall_points: float = 5
-    """Any other figure is behind only when short of 序时进度 by at least this many percentage
-    points of its target (of 100 for 形象进度, of the rise for a level)."""
     # The 左右 tolerance is `quality.approx_tolerance`, shared with the quality checks.
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_lighting(cls, data: object) -> object:
+        # Settings files written before the `[lighting]` block keep working: the flat names
+        # (`thresholds = "gap"`, `red_gap_points = 25`, …) are read into it.
+        if not isinstance(data, dict):
+            return data
+        flat = {k: data.pop(k) for k in list(data) if k in LEGACY_LIGHTING}
+        if not flat:
+            return data
+        block = data.get("lighting")
+        block = dict(block) if isinstance(block, Mapping) else {}
+        for key, value in flat.items():
+            name = LEGACY_LIGHTING[key]
+            if key == "thresholds":
+                value = LEGACY_PRESETS.get(value, value)
+            block.setdefault(name, value)
+        data["lighting"] = block
+        return data
 
     @classmethod
     def settings_customise_sources(

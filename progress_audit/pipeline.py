@@ -344,6 +344,7 @@ def write_outputs(
     # rewrites only what changed); findings.json, the quality page and the dashboard (which
     # read the other months' files) are written every time.
     log = RenderLog(audit.workspace.root / CACHE_DIR / "reports" / f"{audit.period}.json", out)
+    escalate_after = audit.thresholds.escalate_after_months
     files += write_reports(
         out,
         audit.period,
@@ -353,11 +354,29 @@ def write_outputs(
         problems,
         log=log,
         document=audit.settings.document,
+        escalate_after=escalate_after,
     )
     log.save()
     files.append(write_quality_page(out, quality, month.current, audit.as_of))
-    files.append(write_dashboard(audit.workspace.reports))
+    # The scores the quality page writes beside it, which the dashboard reads.
+    clear_other_runs(out, [*files, out / "quality.json"])
+    files.append(write_dashboard(audit.workspace.reports, escalate_after=escalate_after))
     return Outputs(findings_path, tuple(files))
+
+
+def clear_other_runs(out: Path, written: Collection[Path]) -> list[Path]:
+    """Remove from the month's folder every file this run did not write (or leave as it was):
+    the folder holds one run's outputs, never an earlier run's feedback workbook beside a
+    通报 that no longer agrees with it. Returns what was removed."""
+    keep = {Path(p).resolve() for p in written}
+    removed = []
+    for path in sorted(out.rglob("*"), reverse=True):  # files before their folders
+        if path.is_file() and path.resolve() not in keep:
+            path.unlink(missing_ok=True)
+            removed.append(path)
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return removed
 
 
 @dataclass(frozen=True)

@@ -4,19 +4,27 @@ Show this message and exit, Error: Missing option …).
 Three hooks, because typer carries its own copy of click with the words written in:
 - the words that typer and click look up with `gettext` (`_` and `ngettext` in each of their
   modules: the help's section headings, 必填) are pointed at MESSAGES by `install()`;
-- the usage line and the help option's text are set by the command classes `ChineseGroup`
-  and `ChineseCommand`;
+- the usage line, the help option's text and the values' placeholders (文本, 整数, 文件夹
+  rather than <str>) are set by `localise`, which the root group `ChineseGroup` applies to
+  every command and group under it as it looks them up: a command added anywhere in the tree
+  speaks Chinese without being told to;
 - a usage error is rendered by `show_usage_error` (the app runs with standalone_mode off
-  and hands it the error): 用法, where to find help, 错误：… in Chinese, exit 2 as click's.
+  and hands it the error): 用法, where to find help, 错误：… in Chinese, exit 2 as click's,
+  and for an unknown option the options the command does have.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
+from collections.abc import Mapping
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from typer.core import TyperCommand, TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 if TYPE_CHECKING:
     from typer._click.core import Context
@@ -121,19 +129,111 @@ class _Chinese:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix=USAGE)
 
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+        pieces = [OPTIONS_METAVAR]
+        for param in self.get_params(ctx):  # type: ignore[attr-defined]
+            if isinstance(param, TyperArgument):
+                name = param.metavar or param.name or ""
+                pieces.append(name if param.required else f"[{name}]")
+        if isinstance(self, TyperGroup):
+            pieces.append(SUBCOMMAND_METAVAR)
+        return pieces
+
     def get_help_option(self, ctx: Context) -> Any:
         option = super().get_help_option(ctx)  # type: ignore[misc]
         if option is not None:
             option.help = HELP_TEXT
         return option
 
+    def get_command(self, ctx: Context, name: str) -> Any:
+        found = super().get_command(ctx, name)  # type: ignore[misc]
+        if found is None or isinstance(found, _Chinese):
+            return found
+        chinese = localise(found)
+        self.commands[name] = chinese  # type: ignore[attr-defined]
+        return chinese
+
 
 class ChineseGroup(_Chinese, TyperGroup):
-    """The command group, its usage line and help option in Chinese."""
+    """The command group, its usage line and help option in Chinese, and every command under
+    it as it is looked up (`localise`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _placeholders(self)
 
 
 class ChineseCommand(_Chinese, TyperCommand):
     """A command, its usage line and help option in Chinese."""
+
+
+class _ChineseArgument(TyperArgument):
+    def display_type_rich(self, ctx: Context) -> str | None:
+        # The placeholder (文件) says what to give; typer would add <path> after it.
+        return None
+
+
+@cache
+def _chinese_class(cls: type) -> type:
+    return type(f"Chinese{cls.__name__}", (_Chinese, cls), {})
+
+
+def localise(command: Any) -> Any:
+    """`command` (a typer command or group, as typer built it) again, with its usage line, help
+    option and placeholders in Chinese; the commands under a group follow when looked up."""
+    if isinstance(command, _Chinese):
+        return command
+    chinese = _same_as(_chinese_class(type(command)), command)
+    _placeholders(chinese)
+    return chinese
+
+
+def _same_as(cls: type, thing: Any) -> Any:
+    """A `cls` holding `thing`'s state (typer's objects keep all of it in their __dict__)."""
+    other = cls.__new__(cls)
+    other.__dict__.update(thing.__dict__)
+    return other
+
+
+# What a value is, said in place of typer's <str>, <int>, <path>.
+_KIND_WORDS: tuple[tuple[type, str], ...] = (
+    (bool, "是或否"),
+    (int, "整数"),
+    (float, "数字"),
+    (Path, "路径"),
+    (datetime, "时间"),
+    (date, "日期"),
+    (str, "文本"),
+)
+
+
+def _placeholders(command: Any) -> None:
+    command.options_metavar = OPTIONS_METAVAR
+    if isinstance(command, TyperGroup):
+        command.subcommand_metavar = SUBCOMMAND_METAVAR
+    for i, param in enumerate(command.params):
+        if isinstance(param, TyperArgument):
+            if type(param) is TyperArgument:
+                command.params[i] = param = _same_as(_ChineseArgument, param)
+            param.metavar = param.metavar or _kind_word(param)
+        elif not getattr(param, "is_flag", False) and not getattr(param, "count", False):
+            param.metavar = param.metavar or _kind_word(param)
+
+
+def _kind_word(param: Any) -> str:
+    descriptor = getattr(param, "type_descriptor", None)
+    annotation = getattr(descriptor, "annotation", None)
+    if getattr(descriptor, "is_list", False):
+        inner = getattr(annotation, "__args__", (str,))[0]
+        return _word_for(inner)
+    return _word_for(annotation)
+
+
+def _word_for(annotation: Any) -> str:
+    for kind, word in _KIND_WORDS:
+        if isinstance(annotation, type) and issubclass(annotation, kind):
+            return word
+    return "值"
 
 
 # The messages typer's click writes in English (regular expression → Chinese).
@@ -177,6 +277,46 @@ def error_text(message: str) -> str:
     return message
 
 
+# A settings value pydantic refused, by the error's type (its own message is in English).
+_SETTING_ERRORS: dict[str, str] = {
+    "literal_error": "应为 {expected}",
+    "greater_than_equal": "应不小于 {ge}",
+    "greater_than": "应大于 {gt}",
+    "less_than_equal": "应不大于 {le}",
+    "less_than": "应小于 {lt}",
+    "extra_forbidden": "没有这一项设置（请检查名称的拼写）",
+    "missing": "缺少这一项",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "float_type": "应为数字",
+    "bool_parsing": "应为 true 或 false",
+    "bool_type": "应为 true 或 false",
+    "string_type": "应为文字",
+    "list_type": "应为列表（[…]）",
+    "dict_type": "应为一节（[…] 表）",
+    "model_type": "应为一节（[…] 表）",
+}
+
+
+def settings_error_text(error: Mapping[str, Any]) -> str:
+    """One refused setting's reason in Chinese: the engine's own (already Chinese) reason as it
+    is, pydantic's by its type, else pydantic's words."""
+    kind, context = error.get("type", ""), error.get("ctx") or {}
+    if kind == "value_error" and "error" in context:
+        return str(context["error"])
+    template = _SETTING_ERRORS.get(kind)
+    if "expected" in context:  # 'default' or 'points'
+        context = {**context, "expected": str(context["expected"]).replace(" or ", " 或 ")}
+    if template is not None:
+        try:
+            return template.format(**context)
+        except (KeyError, IndexError):
+            pass
+    return str(error.get("msg", ""))
+
+
 def show_usage_error(error: Any, file: TextIO | None = None) -> None:
     """What click's UsageError.show prints, in Chinese: the usage line, where help is, the
     error. No-arguments-given shows the help, as click does."""
@@ -190,7 +330,28 @@ def show_usage_error(error: Any, file: TextIO | None = None) -> None:
         if ctx.command.get_help_option(ctx) is not None:
             print(f"输入 '{ctx.command_path} {ctx.help_option_names[0]}' 查看帮助。", file=file)
         print(file=file)
+    name = getattr(error, "option_name", None)
+    if ctx is not None and type(error).__name__ == "NoSuchOption" and name:
+        print(f"错误：{unknown_option_text(name, ctx)}", file=file)
+        return
     print(f"错误：{error_text(error.format_message())}", file=file)
+
+
+def unknown_option_text(name: str, ctx: Context) -> str:
+    """没有选项 --perod，是否要输入 --period？ when one of the command's options is a likely
+    typo of `name`; else the options the command has."""
+    options = [
+        opt
+        for param in ctx.command.get_params(ctx)
+        for opt in getattr(param, "opts", ())
+        if opt.startswith("--") and opt not in ctx.help_option_names
+    ]
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.8)
+    if close:
+        return f"没有选项 {name}，是否要输入 {close[0]}？"
+    if not options:
+        return f"没有选项 {name}：这个命令没有选项"
+    return f"没有选项 {name}。可用的选项：{'、'.join(options)}"
 
 
 def install() -> None:

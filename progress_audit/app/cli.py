@@ -20,7 +20,13 @@ from progress_audit.app import chinese
 from progress_audit.app.quick_exit import quick_exit
 from progress_audit.app.runner import run_audits, run_demo, serve_deployments
 from progress_audit.config import Settings, get_settings
-from progress_audit.model.period import Period, PeriodError, parse_as_of
+from progress_audit.model.period import (
+    Period,
+    PeriodError,
+    default_period,
+    end_of_day,
+    parse_as_of,
+)
 from progress_audit.standards.catalogue import CatalogueError, load_catalogue
 from progress_audit.standards.responsibility import assignments
 from progress_audit.standards.summary import summary_text
@@ -63,7 +69,7 @@ def _root() -> None:
         first = e.errors()[0]
         where = ".".join(str(x) for x in first["loc"])
         _fail(
-            f"配置有误：{where}：{first['msg']}（共 {e.error_count()} 处；"
+            f"配置有误：{where}：{chinese.settings_error_text(first)}（共 {e.error_count()} 处；"
             "请检查 progress-audit.toml 和 PROGRESS_AUDIT_ 环境变量）"
         )
 
@@ -94,11 +100,20 @@ def catalogue(
         typer.echo(summary_text(cat))
 
 
+def _check_data(value: Path | None) -> Path | None:
+    if value is not None and value.exists() and not value.is_dir():
+        raise typer.BadParameter(
+            f"{value} 是文件，不是文件夹：--data 应为工作区文件夹（其中有 raw/ 收件箱）"
+        )
+    return value
+
+
 DataOption = Annotated[
     Path | None,
     typer.Option(
         "--data",
         metavar="文件夹",
+        callback=_check_data,
         help="工作区：raw/ 收件箱、reports/ 报告、archive/ 存档（默认 ./data）",
     ),
 ]
@@ -147,7 +162,27 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", help="显示 Prefect 运行日志")] = False,
 ) -> None:
     """月度督查：收集、校验、评估、出报告（一次 Prefect 流程运行）。"""
+    if (why := _not_yet_ended(period, as_of)) is not None:
+        typer.echo(f"错误：{why}", err=True)
+        raise typer.Exit(2)
     run_audits([(period, as_of)], data or get_settings().data_dir, verbose=verbose)
+
+
+def _not_yet_ended(period: str | None, as_of: str | None) -> str | None:
+    """Why the month cannot be audited as of that moment (one line), or None: a month is
+    audited only once it has ended; before that every unit would be 未报送 and the month's
+    reports would be overwritten with nothing."""
+    tz = get_settings().timezone
+    moment = parse_as_of(as_of, tz, now=datetime.now(UTC))
+    month = Period.parse(period) if period else default_period(moment, tz)
+    ends = end_of_day(month.last_day, tz)
+    if moment >= ends:
+        return None
+    said = as_of if as_of else f"现在（{moment:%Y-%m-%d %H:%M}）"
+    return (
+        f"{month.label}到 {month.last_day:%Y-%m-%d} 24:00 才结束，截至 {said} 还不能督查这个月："
+        f"请把 --as-of 设为 {month.last_day:%Y-%m-%d} 或之后（未写入任何文件）"
+    )
 
 
 @command()
@@ -170,7 +205,12 @@ def serve() -> None:
 
 @command()
 def templates(
-    period: Annotated[str, typer.Option("--period", metavar="月份", help="填报月份，如 2019-06")],
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period", metavar="月份", callback=_check_period, help="填报月份，如 2019-06"
+        ),
+    ],
     out: Annotated[Path, typer.Option("--out", metavar="文件夹", help="填报表保存到的文件夹")],
     year: YearOption = None,
     data: DataOption = None,
@@ -228,8 +268,10 @@ app.add_typer(standards_app, name="standards")
 
 @standards_app.command("import")
 def standards_import(
-    file: Annotated[Path, typer.Argument(help="责任分解表：.docx、.xlsx、.html 或 .txt")],
-    year: Annotated[int, typer.Option("--year", help="这张表的年份，如 2020")],
+    file: Annotated[
+        Path, typer.Argument(metavar="文件", help="责任分解表：.docx、.xlsx、.html 或 .txt")
+    ],
+    year: Annotated[int, typer.Option("--year", metavar="年份", help="这张表的年份，如 2020")],
     data: DataOption = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="已导入过这一年时，用新文件重新导入（审核结果作废）")
@@ -257,8 +299,8 @@ def standards_import(
 
 @standards_app.command("review")
 def standards_review(
-    file: Annotated[Path, typer.Argument(help="督查室审核过的指标审核表（.xlsx）")],
-    year: Annotated[int, typer.Option("--year", help="这张表的年份，如 2020")],
+    file: Annotated[Path, typer.Argument(metavar="文件", help="督查室审核过的指标审核表（.xlsx）")],
+    year: Annotated[int, typer.Option("--year", metavar="年份", help="这张表的年份，如 2020")],
     data: DataOption = None,
 ) -> None:
     """读回审核过的指标审核表：逐格检查，无误后更新这一年的目录；有错时不做任何修改。"""
@@ -289,13 +331,17 @@ def portal(
     ctx: typer.Context,
     data: DataOption = None,
     host: Annotated[
-        str, typer.Option("--host", help="监听地址（在反向代理之后用 127.0.0.1）")
+        str,
+        typer.Option("--host", metavar="地址", help="监听地址（在反向代理之后用 127.0.0.1）"),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="监听端口")] = 8000,
+    port: Annotated[int, typer.Option("--port", metavar="端口", help="监听端口")] = 8000,
     period: Annotated[
         str | None,
         typer.Option(
-            "--period", callback=_check_period, help="开放填报的月份，如 2019-06（默认上个月）"
+            "--period",
+            metavar="月份",
+            callback=_check_period,
+            help="开放填报的月份，如 2019-06（默认上个月）",
         ),
     ] = None,
 ) -> None:
@@ -321,11 +367,15 @@ def portal_links(
     data: DataOption = None,
     base_url: Annotated[
         str | None,
-        typer.Option("--base-url", help="门户对外的地址，如 https://dcs.example.gov.cn"),
+        typer.Option(
+            "--base-url", metavar="网址", help="门户对外的地址，如 https://dcs.example.gov.cn"
+        ),
     ] = None,
     rotate: Annotated[
         list[str] | None,
-        typer.Option("--rotate", help="为这个单位更换链接（旧链接立即失效），可重复"),
+        typer.Option(
+            "--rotate", metavar="单位", help="为这个单位更换链接（旧链接立即失效），可重复"
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
 ) -> None:

@@ -498,6 +498,7 @@ def _judge_metric(
     else:
         v.status = th.classify(progress_ratio, points)
         v.reasons += [progress, *_gap_sentence(th, points)]
+        _short_of_red(v, th, uom, shortfall, scale, count=count)
         if v.status != "on_track" and th.trivial(shortfall, scale, count=count):
             v.status = "on_track"
             v.reasons.append(f"{th.trivial_words(uom, count=count)}，按正常推进")
@@ -565,6 +566,7 @@ def _judge_task(
         v.status = th.classify(v.ratio, v.gap_points)
         v.reasons.append(f"完成状态为“未启动”，形象进度按 0% 计，序时进度 {_pct(share)}")
         v.reasons += _gap_sentence(th, v.gap_points)
+        _short_of_red(v, th, "%", v.gap, 100, count=False)
     elif percent is None:
         v.status = "missing"
         v.reasons.append("形象进度未填写")
@@ -575,6 +577,7 @@ def _judge_task(
             + (f"，完成序时进度的 {_pct(ratio)}" if ratio is not None else "")
         )
         v.reasons += _gap_sentence(th, v.gap_points)
+        _short_of_red(v, th, "%", v.gap, 100, count=False)
     if v.status in ("at_risk", "off_track") and th.trivial(v.gap, 100, count=False):
         v.status = "on_track"
         v.reasons.append(
@@ -583,6 +586,24 @@ def _judge_task(
     if v.status in ("at_risk", "off_track"):
         v.reasons += _what_must_change(v, "%", left, "task", False, False)
     return v
+
+
+def _short_of_red(
+    v: _Verdict,
+    th: Thresholds,
+    uom: str,
+    shortfall: float | None,
+    scale: float | None,
+    *,
+    count: bool,
+) -> None:
+    """A red over too small a shortfall (a month's gap early in the year) is lit yellow, and
+    says so."""
+    if th.trivial(shortfall, scale, count=count):
+        return  # not behind at all: said so where that is decided
+    if v.status == "off_track" and th.short_of_red(v.gap_points, shortfall, count=count):
+        v.status = "at_risk"
+        v.reasons.append(th.short_of_red_words(uom, count=count))
 
 
 def _projection(

@@ -1,14 +1,18 @@
-"""Status thresholds (预警阈值): when a task is on track, behind or far behind 序时进度.
+"""The office's lighting rule (亮灯规则): when a figure is on track, behind or far behind
+序时进度, and when a line far behind month after month is named for 约谈.
 
-Two published ways of colouring progress, selectable by name in the settings (`thresholds`):
+Two published ways of lighting progress, chosen by name in the settings (`[lighting] preset`):
 
-- `ratio` (the contract's default): the share of 序时进度 done. ≥ 90% 正常推进 (green),
-  70%–90% 进度滞后 (yellow), < 70% 严重滞后 (red).
-- `gap`: percentage points behind 序时进度 (practice of Yinchuan, Sanya, Suqian): behind by
-  10 points or more yellow, by 30 or more red. June with 40% of the target done is 10 points
-  behind 50%.
+- `default` (the contract's): the share of 序时进度 done. ≥ 90% 正常推进 (green),
+  70%–90% 进度滞后 (yellow), < 70% 严重滞后 (red); red needs a shortfall of at least
+  10 points of the target (and 2 whole units of a count), so that a month's small gap early
+  in the year is yellow, not red.
+- `points`: percentage points behind 序时进度 (银川, 三亚, 宿迁): behind by 10 points or more
+  yellow, by 30 or more red. June with 40% of the target done is 10 points behind 50%.
 
-Either preset's numbers may be overridden one by one in the settings.
+In both, a shortfall under 1 whole unit of a count (5 points of the target otherwise) is no
+shortfall, and 2 months running 严重滞后 names the line for 约谈. Every number may be changed
+one by one in the settings.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from progress_audit.config import COUNT_UNITS
 from progress_audit.model.wording import figure_label
 
 Mode = Literal["ratio", "gap"]
+"""`ratio`: judged by the share of 序时进度 done; `gap`: by the points behind it."""
 Colour = Literal["on_track", "at_risk", "off_track"]
 
 # Comparisons at a boundary allow for floating-point rounding: a clerk's exact 90% is 90%.
@@ -30,7 +35,7 @@ EPSILON = 1e-9
 class Thresholds:
     """The numbers that turn a ratio or a gap into a status."""
 
-    name: str = "ratio"
+    name: str = "default"
     mode: Mode = "ratio"
     on_track: float = 0.9
     """Ratio mode: at or above this share of 序时进度 the task is on track."""
@@ -52,6 +57,14 @@ class Thresholds:
     """Anything else is behind only when at least this many percentage points of its target
     (of 100 for 形象进度) short of 序时进度."""
 
+    red_min_points: float = 10
+    """严重滞后 needs at least this many percentage points (of the target, of 100 for 形象进度)
+    behind 序时进度; less is 进度滞后."""
+    red_min_units: float = 2
+    """A count is 严重滞后 only when at least this many whole units short as well."""
+    escalate_after_months: int = 2
+    """This many months running 严重滞后 names the line in 督办要求 for 约谈."""
+
     def __post_init__(self) -> None:
         if self.mode not in ("ratio", "gap"):
             raise ValueError(f"阈值方式 {self.mode!r} 无效（应为 ratio 或 gap）")
@@ -65,6 +78,10 @@ class Thresholds:
                 f"阈值 {self.name}：须 0 ≤ 黄色差距（{self.yellow_gap_points} 个百分点）≤ "
                 f"红色差距（{self.red_gap_points} 个百分点）"
             )
+        if self.red_min_points < 0 or self.red_min_units < 0:
+            raise ValueError(f"阈值 {self.name}：严重滞后的最小差距不能为负数")
+        if self.escalate_after_months < 1:
+            raise ValueError(f"阈值 {self.name}：约谈所需的连续严重滞后月数至少为 1")
         if self.min_shortfall_units < 0 or self.min_shortfall_points < 0:
             raise ValueError(f"阈值 {self.name}：不计滞后的最小差距不能为负数")
         if self.due_soon_days < 0 or self.approx_tolerance < 0:
@@ -107,6 +124,25 @@ class Thresholds:
             return False
         return shortfall / abs(scale) * 100 < self.min_shortfall_points - EPSILON
 
+    def short_of_red(
+        self, gap_points: float | None, shortfall: float | None, *, count: bool
+    ) -> bool:
+        """Too small a shortfall for 严重滞后: under `red_min_points` percentage points behind
+        序时进度 (`gap_points`, negative when behind: points of the target, or of the rate
+        itself for a figure in %, as every report shows it), or for a count (`count`) under
+        `red_min_units` whole units."""
+        if gap_points is not None and -gap_points < self.red_min_points - EPSILON:
+            return True
+        return count and shortfall is not None and shortfall < self.red_min_units - EPSILON
+
+    def short_of_red_words(self, uom: str, *, count: bool) -> str:
+        """Why such a finding is 进度滞后, not 严重滞后, in the office's words."""
+        units = f"（或不足{figure_label(self.red_min_units)}{uom.strip()}）" if count else ""
+        return (
+            f"落后序时进度不足{figure_label(self.red_min_points)}个百分点{units}，"
+            "按进度滞后（未到严重滞后）"
+        )
+
     def trivial_words(self, uom: str, *, count: bool) -> str:
         """What a trivial shortfall is, in the office's words: 落后不足1个, or
         落后不足目标的5个百分点."""
@@ -117,23 +153,28 @@ class Thresholds:
     def describe(self) -> str:
         """The rule in the office's words, for the head of a report."""
         if self.mode == "gap":
-            return (
+            rule = (
                 f"落后序时进度 {figure_label(self.yellow_gap_points)} 个百分点及以上为进度滞后，"
                 f"{figure_label(self.red_gap_points)} 个百分点及以上为严重滞后"
             )
+        else:
+            rule = (
+                f"完成序时进度 {figure_label(self.on_track * 100)}% 及以上为正常推进，"
+                f"{figure_label(self.at_risk * 100)}%–{figure_label(self.on_track * 100)}% "
+                f"为进度滞后，{figure_label(self.at_risk * 100)}% 以下为严重滞后"
+            )
         return (
-            f"完成序时进度 {figure_label(self.on_track * 100)}% 及以上为正常推进，"
-            f"{figure_label(self.at_risk * 100)}%–{figure_label(self.on_track * 100)}% 为进度滞后，"
-            f"{figure_label(self.at_risk * 100)}% 以下为严重滞后"
+            f"{rule}（严重滞后须落后 {figure_label(self.red_min_points)} 个百分点及以上）；"
+            f"连续 {self.escalate_after_months} 个月严重滞后的列入约谈名单"
         )
 
 
 PRESETS: dict[str, Thresholds] = {
-    "ratio": Thresholds("ratio", "ratio"),
-    "gap": Thresholds("gap", "gap"),
+    "default": Thresholds("default", "ratio"),
+    "points": Thresholds("points", "gap"),
 }
 
-# Settings field → Thresholds field, for the overrides the office may set.
+# `[lighting]` setting → Thresholds field, for the numbers the office may change.
 OVERRIDES: dict[str, str] = {
     "on_track_ratio": "on_track",
     "at_risk_ratio": "at_risk",
@@ -142,22 +183,26 @@ OVERRIDES: dict[str, str] = {
     "due_soon_days": "due_soon_days",
     "min_shortfall_units": "min_shortfall_units",
     "min_shortfall_points": "min_shortfall_points",
+    "red_min_points": "red_min_points",
+    "red_min_units": "red_min_units",
+    "escalate_after_months": "escalate_after_months",
 }
 
 
 def thresholds_from_settings(settings: Any) -> Thresholds:
-    """The preset named by `settings.thresholds`, with any overrides the settings give.
+    """The preset named by `settings.lighting.preset`, with any numbers the block changes.
 
     The 左右 tolerance comes from `settings.quality.approx_tolerance`, so the quality checks
     and the assessment agree on what 10 家左右 means.
     """
-    name = getattr(settings, "thresholds", "ratio") or "ratio"
+    lighting = getattr(settings, "lighting", None)
+    name = getattr(lighting, "preset", None) or "default"
     if name not in PRESETS:
-        raise ValueError(f"未知的预警阈值方案 {name!r}（可选：{'、'.join(PRESETS)}）")
+        raise ValueError(f"未知的亮灯规则 {name!r}（可选：{'、'.join(PRESETS)}）")
     changes = {
         field: value
         for key, field in OVERRIDES.items()
-        if (value := getattr(settings, key, None)) is not None
+        if (value := getattr(lighting, key, None)) is not None
     }
     units = getattr(settings, "count_units", None)
     if units is not None:

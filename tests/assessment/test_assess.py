@@ -23,7 +23,7 @@ from progress_audit.standards.responsibility import assignments, task_lines
 TZ = ZoneInfo("Asia/Shanghai")
 SHEET = "进度填报"
 JUNE, DECEMBER = Period(2019, 6), Period(2019, 12)
-RATIO, GAP = PRESETS["ratio"], PRESETS["gap"]
+RATIO, GAP = PRESETS["default"], PRESETS["points"]
 COLUMNS = {
     "task_id": "A",
     "metric_id": "B",
@@ -323,7 +323,12 @@ def test_a_cumulative_target_approximately(catalogue_2019):
 
 @pytest.mark.parametrize(
     ("value", "june", "december"),
-    [(2.5, "on_track", "completed"), (3.6, "at_risk", "overdue"), (5, "off_track", "overdue")],
+    [
+        (2.5, "on_track", "completed"),
+        (3.6, "at_risk", "overdue"),
+        (5, "at_risk", "overdue"),  # 2 points over: under the 10 that make it 严重滞后
+        (15, "off_track", "overdue"),
+    ],
 )
 def test_a_rate_that_must_stay_low(catalogue_2019, value, june, december):
     # A ceiling (不超过 3%): the ratio is target ÷ actual, so exceeding it is behind.
@@ -676,20 +681,19 @@ def test_gap_preset_on_a_level_uses_the_rise_over_the_baseline(catalogue_2019):
 
 
 def test_thresholds_are_chosen_by_name_with_overrides():
-    assert thresholds_from_settings(SimpleNamespace(thresholds="gap")) == GAP
+    points = SimpleNamespace(lighting=SimpleNamespace(preset="points"))
+    assert thresholds_from_settings(points) == GAP
     assert thresholds_from_settings(SimpleNamespace()) == RATIO
     custom = thresholds_from_settings(
         SimpleNamespace(
-            thresholds="ratio",
-            on_track_ratio=1.0,
-            at_risk_ratio=0.8,
+            lighting=SimpleNamespace(preset="default", on_track_ratio=1.0, at_risk_ratio=0.8),
             quality=SimpleNamespace(approx_tolerance=0.05),
         )
     )
     assert (custom.on_track, custom.at_risk, custom.approx_tolerance) == (1.0, 0.8, 0.05)
     assert custom.classify(0.95, None) == "at_risk"
     with pytest.raises(ValueError, match="可选"):
-        thresholds_from_settings(SimpleNamespace(thresholds="traffic-light"))
+        thresholds_from_settings(SimpleNamespace(lighting=SimpleNamespace(preset="traffic")))
     with pytest.raises(ValueError, match="at_risk"):
         Thresholds(on_track=0.7, at_risk=0.9)
 

@@ -14,10 +14,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+from progress_audit.assessment.escalation import escalations
 from progress_audit.config import COUNT_UNITS
 from progress_audit.files.atomic import write_text
 from progress_audit.model.codes import CODES
@@ -42,6 +44,7 @@ from progress_audit.reporting.dashboards.headline import (
     behind_streaks,
     headlines,
     leader_trend,
+    short_name,
     unit_streaks,
 )
 from progress_audit.reporting.dashboards.history import (
@@ -59,6 +62,7 @@ from progress_audit.reporting.dashboards.svg import (
     score_colour,
     stacked_bars,
 )
+from progress_audit.reporting.reports.ordering import counted_leaders
 
 if TYPE_CHECKING:
     from progress_audit.model.records import Submission
@@ -101,14 +105,56 @@ def write_quality_page(
     return target
 
 
-def write_dashboard(reports_dir: Path, headline: Sequence[str] | None = None) -> Path:
+def write_dashboard(
+    reports_dir: Path, headline: Sequence[str] | None = None, *, escalate_after: int = 2
+) -> Path:
     """`reports_dir/dashboard.html` from every month folder's findings.json and quality.json.
-    `headline`: the metric ids shown first (default: the largest cumulative targets)."""
+    `headline`: the metric ids shown first (default: the largest cumulative targets); lines
+    严重滞后 `escalate_after` months running are listed for 约谈."""
     reports_dir = Path(reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
     target = reports_dir / "dashboard.html"
-    write_text(target, render_dashboard(read_history(reports_dir), headline))
+    page = render_dashboard(read_history(reports_dir), headline, escalate_after=escalate_after)
+    write_text(target, page)
     return target
+
+
+def escalation_rows(months: Sequence[Month], after_months: int) -> list[dict[str, Any]]:
+    """约谈名单 of the latest month, as its 通报 names them (`month_escalations`)."""
+    if not months:
+        return []
+    lines = [
+        SimpleNamespace(
+            unit=str(f.get("unit") or ""),
+            task_id=str(f.get("task_id") or ""),
+            metric_id=f.get("metric_id"),
+            leaders=tuple(str(x) for x in f.get("leaders") or ()),
+            name=str(f.get("name") or ""),
+            status=str(f.get("status") or ""),
+        )
+        for f in months[-1].findings
+    ]
+    earlier = {
+        m.period: {
+            (str(f.get("unit")), str(f.get("task_id")), f.get("metric_id")): f.get("status")
+            for f in m.findings
+        }
+        for m in months[:-1]
+    }
+    found = escalations(
+        lines, Period.parse(months[-1].period), earlier, after_months, counted_leaders(lines)
+    )
+    return [
+        {
+            "id": e.line_id,
+            "name": short_name(e.name),
+            "full_name": e.name,
+            "unit": e.unit,
+            "leader": e.leader,
+            "months": e.months,
+        }
+        for e in found
+    ]
 
 
 # ---- the month's page ----------------------------------------------------------------------
@@ -286,7 +332,9 @@ def _trend(months: Sequence[Month], units: Sequence[str]) -> dict[str, Any]:
 # ---- the dashboard across months -----------------------------------------------------------
 
 
-def render_dashboard(history: History, headline: Sequence[str] | None = None) -> str:
+def render_dashboard(
+    history: History, headline: Sequence[str] | None = None, *, escalate_after: int = 2
+) -> str:
     """The dashboard as HTML text: first what a leader needs (the headline targets against
     序时进度, what has been behind month after month, each leader's trend, each month's 通报),
     then the status trend and the units' reporting and data quality."""
@@ -366,6 +414,8 @@ def render_dashboard(history: History, headline: Sequence[str] | None = None) ->
             targets=targets,
             short=short,
             streaks=behind_streaks(months),
+            escalations=escalation_rows(months, escalate_after),
+            escalate_after=escalate_after,
             unit_streaks=unit_streaks(months),
             leaders=leader_trend(months),
             links=links,

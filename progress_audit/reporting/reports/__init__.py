@@ -44,9 +44,11 @@ def write_reports(
     *,
     log: RenderLog | None = None,
     document: DocumentSettings | None = None,
+    escalate_after: int = 2,
 ) -> list[Path]:
     """Write the month's reports into `out_dir` (`DIR/reports/<period>/`); returns their paths.
     `document`: what the Word 通报 carries as an official document (发文字号, 主送, 抄送 …).
+    Lines 严重滞后 `escalate_after` months running are named in the 通报 for 约谈.
 
     With `log`, a report whose inputs are those it was last rendered from is left as it is.
     """
@@ -55,7 +57,14 @@ def write_reports(
     # The earlier months of the year, from their findings.json beside this month's folder.
     history = read_finding_history(out_dir.parent, period)
     report = build_exception_report(
-        period, as_of, findings, submissions, problems, history, next_due=period.next().due()
+        period,
+        as_of,
+        findings,
+        submissions,
+        problems,
+        history,
+        next_due=period.next().due(),
+        escalate_after=escalate_after,
     )
     return [
         render(write_overdue, out_dir / "overdue.xlsx", period, as_of, findings),

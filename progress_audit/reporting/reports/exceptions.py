@@ -16,6 +16,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from progress_audit.assessment.assess import BLOCKED
+from progress_audit.assessment.escalation import (
+    Escalation,
+    escalation_list,
+    escalation_sentence,
+    escalations,
+)
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import (
@@ -217,6 +223,10 @@ class ExceptionReport:
         """The 分管领导 every list names for `f`: the one the count tables count it under."""
         return self.leader_names.get(finding_key(f), "、".join(f.leaders))
 
+    escalations: list[Escalation] = field(default_factory=list)
+    """约谈名单: lines 严重滞后 `escalate_after` months running or more."""
+    escalate_after: int = 2
+
     @property
     def time_share(self) -> float:
         return self.period.elapsed_share
@@ -249,9 +259,11 @@ def build_exception_report(
     history: FindingHistory | None = None,
     *,
     next_due: datetime | None = None,
+    escalate_after: int = 2,
 ) -> ExceptionReport:
     """What the month's 督办通报 says, from the findings, submissions and problems, and the
-    earlier months of the year (`history`) to compare with."""
+    earlier months of the year (`history`) to compare with; lines 严重滞后 `escalate_after`
+    months running are named for 约谈."""
     counts = _count(findings)
     leader = counted_leaders(findings)
     by_leader, leader_notes = leader_rows(findings, leader)
@@ -299,9 +311,22 @@ def build_exception_report(
         next_due=next_due,
         blocked=blocked_lines(findings, submissions, leader),
         leader_names={finding_key(f): leader(f) for f in findings},
+        escalations=month_escalations(findings, period, history, escalate_after),
+        escalate_after=escalate_after,
     )
     ranking = unit_ranking(report, findings, submissions, history)
     return replace(report, ranking=ranking)
+
+
+def month_escalations(
+    findings: Sequence[Finding], period: Period, history: FindingHistory, after_months: int
+) -> list[Escalation]:
+    """约谈名单 from the earlier months' findings.json, each line under the leader the count
+    tables name."""
+    earlier = {m.period: m.statuses for m in history.months}
+    return escalations(
+        findings, period, earlier, after_months, counted_leaders(findings), short_label
+    )
 
 
 def _count(findings) -> dict[str, int]:
@@ -819,7 +844,11 @@ def demand_paragraphs(report: ExceptionReport) -> list[str]:
         asks.append("数据异常的单位须核实更正附件4所列单元格")
     if report.late:
         asks.append("逾期报送的单位须按时报送")
+    if report.escalations:
+        asks.append(escalation_sentence(report.escalations, report.escalate_after))
     paragraphs.append("督办要求：" + "；".join(asks) + "。")
+    if report.escalations:
+        paragraphs.append(escalation_list(report.escalations))
     if report.next_due:
         paragraphs.append(
             f"整改时限：{deadline_label(report.next_due)}前，整改情况随下月进度填报表一并报送"
