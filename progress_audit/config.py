@@ -188,6 +188,9 @@ COUNT_UNITS: tuple[str, ...] = (
 )  # fmt: skip
 """Units of measure that count whole things: 个, 家, 件, 所, 项 …"""
 
+WHOLE_UNITS: tuple[str, ...] = ("亩",)
+"""Units of measure that are not counts of things but are said in whole numbers (亩)."""
+
 
 # --- the 通报 as an official document (GB/T 9704-2012): the [document] table ---
 class DocumentSettings(BaseModel):
@@ -295,6 +298,9 @@ class Settings(BaseSettings):
     count_units: list[str] = list(COUNT_UNITS)
     """Units of measure that count whole things (个, 家, 件 …): a shortfall is judged, and
     figures said to a person, in whole units of these."""
+    whole_units: list[str] = list(WHOLE_UNITS)
+    """Units of measure said to a person in whole numbers besides `count_units` (亩: 666亩,
+    not 665.67亩), though a shortfall in them is judged as any amount, by points."""
     # The 左右 tolerance is `quality.approx_tolerance`, shared with the quality checks.
 
     @model_validator(mode="before")

@@ -292,7 +292,9 @@ def _assess_line(
         unit_of_measure=line.unit_of_measure if metric else "%",
         gap_points=verdict.gap_points,
         gap=verdict.gap,
-        counted=bool(metric and metric.kind == "cumulative" and ctx.thresholds.counts(metric.unit)),
+        counted=bool(
+            metric and metric.kind == "cumulative" and ctx.thresholds.shown_whole(metric.unit)
+        ),
         projection=verdict.projection,
         required_monthly=None if completed else verdict.required_monthly,
         due_soon=due_soon,
@@ -437,7 +439,9 @@ def _judge_metric(
     # A count of whole things (个, 家 …) is judged and said in whole units; a level such as
     # 14.8 件/万人 or a rate is not a count.
     count = metric.kind == "cumulative" and th.counts(uom)
-    amount = _amount_words(uom, count)
+    # 亩 is not a count of things but is said whole too.
+    whole = metric.kind == "cumulative" and th.shown_whole(uom)
+    amount = _amount_words(uom, whole)
 
     if metric.kind == "level" and path:
         assert metric.baseline is not None
@@ -503,7 +507,7 @@ def _judge_metric(
             v.status = "on_track"
             v.reasons.append(f"{th.trivial_words(uom, count=count)}，按正常推进")
     if v.status in ("at_risk", "off_track"):
-        v.reasons += _what_must_change(v, uom, left, metric.kind, metric.strive, count)
+        v.reasons += _what_must_change(v, uom, left, metric.kind, metric.strive, whole)
     if (
         metric.comparator == "~"
         and not path

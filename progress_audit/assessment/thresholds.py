@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from progress_audit.config import COUNT_UNITS
+from progress_audit.config import COUNT_UNITS, WHOLE_UNITS
 from progress_audit.model.wording import figure_label
 
 Mode = Literal["ratio", "gap"]
@@ -51,6 +51,8 @@ class Thresholds:
     """A `~` (左右) target is met within this share of it (0.1: 10 家左右 → from 9 家)."""
     count_units: frozenset[str] = frozenset(COUNT_UNITS)
     """Units of measure that count whole things (个, 家, 件, 所, 项 …)."""
+    whole_units: frozenset[str] = frozenset(WHOLE_UNITS)
+    """Units said in whole numbers though not counts (亩): shown whole, judged by points."""
     min_shortfall_units: float = 1
     """A count is behind only when at least this many units short of 序时进度."""
     min_shortfall_points: float = 5
@@ -110,6 +112,10 @@ class Thresholds:
     def counts(self, uom: str) -> bool:
         """Whether `uom` counts whole things (个, 家 …)."""
         return uom.strip() in self.count_units
+
+    def shown_whole(self, uom: str) -> bool:
+        """Whether amounts in `uom` are said to a person in whole numbers (个, 家 …, 亩)."""
+        return self.counts(uom) or uom.strip() in self.whole_units
 
     def trivial(self, shortfall: float | None, scale: float | None, *, count: bool) -> bool:
         """A shortfall too small to matter: under `min_shortfall_units` of a count (`count`:
@@ -207,6 +213,9 @@ def thresholds_from_settings(settings: Any) -> Thresholds:
     units = getattr(settings, "count_units", None)
     if units is not None:
         changes["count_units"] = frozenset(u.strip() for u in units)
+    whole = getattr(settings, "whole_units", None)
+    if whole is not None:
+        changes["whole_units"] = frozenset(u.strip() for u in whole)
     tolerance = getattr(getattr(settings, "quality", None), "approx_tolerance", None)
     if tolerance is not None:
         changes["approx_tolerance"] = tolerance

@@ -173,8 +173,9 @@ class Finding:
     reported: float | None = None
     review: dict[str, str] | None = None
     counted: bool = False
-    """The metric counts whole things (个, 家 …, a cumulative count): amounts are said to a
-    person in whole units (`wording.amount_label`, `wording.monthly_amount`)."""
+    """The metric's amounts are whole things (个, 家 …, 亩: a cumulative figure in a unit said
+    whole): amounts are said to a person in whole units (`wording.amount_label`,
+    `wording.monthly_amount`)."""
 
     def __post_init__(self) -> None:
         for name, places in ROUNDING.items():

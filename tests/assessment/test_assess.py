@@ -232,7 +232,7 @@ def test_cumulative_reaching_its_target_early_is_completed(catalogue_2019):
 def test_cumulative_reasons_in_a_clerks_words(catalogue_2019):
     f = one(catalogue_2019, JUNE, "自然资源局", "3.2", "3.2.1", value=4000)
     assert f.status == "on_track"
-    assert f.reasons[0] == "累计完成 4000 亩，序时进度应完成 2500 亩，完成序时进度的 160%"
+    assert f.reasons[0] == "累计完成 4000 亩，序时进度应完成 2,500 亩，完成序时进度的 160%"
     assert f.source == CellRef("自然资源局-2019-06.xlsx", SHEET, "F7")
 
 
@@ -244,7 +244,8 @@ def test_behind_finding_says_what_must_change(catalogue_2019):
     assert f.projection == pytest.approx(4000)  # 2000 in 6 months → 4000 in 12
     assert f.required_monthly == pytest.approx(500)  # 3000 亩 left over 6 months
     text = "；".join(f.reasons)
-    assert "预计完成 4000 亩" in text and "每月需完成 500 亩" in text
+    # 亩 is said whole, as the counts are (约 1,667 亩, never 1666.67 亩).
+    assert "预计完成 4,000 亩" in text and "平均每月 500 亩" in text
 
 
 @pytest.mark.parametrize(

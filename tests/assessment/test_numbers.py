@@ -242,3 +242,21 @@ def test_a_reports_amounts_of_things_are_whole():
 def test_a_count_finding_says_so(catalogue_2019):
     assert one(catalogue_2019, JUNE, "商务局", "1.1", "1.1.3", value=0).counted
     assert not one(catalogue_2019, JUNE, "市场监管局", "6.4", "6.4.1", value=13.2).counted
+
+
+def test_land_in_mu_is_said_whole_but_judged_by_points(catalogue_2019):
+    # 3.2.1 盘活存量用地 5000亩: 序时进度 in April is 1666.67亩, said 1667亩 to a person.
+    april = Period(2019, 4)
+    f = one(catalogue_2019, april, "自然资源局", "3.2", "3.2.1", value=1600)
+    assert f.counted, "amounts in 亩 are shown whole"
+    assert f.status == "on_track"
+    assert any("序时进度应完成 约 1,667 亩" in r for r in f.reasons), f.reasons
+    assert not any("1666.67" in r for r in f.reasons), f.reasons
+    # 亩 is not a count of things: 1450亩 (87% of 序时进度) is 216.67亩 short, 4.3 points of
+    # 5000亩: judged by points (under 5: on track), never by the whole-unit rule.
+    near = one(catalogue_2019, april, "自然资源局", "3.2", "3.2.1", value=1450)
+    assert near.status == "on_track"
+    assert any("不足目标的5个百分点" in r for r in near.reasons), near.reasons
+    from progress_audit.model.wording import amount_label
+
+    assert amount_label(f.expected, "亩", f.counted) == "约1,667亩"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from progress_audit.assessment.escalation import escalations
-from progress_audit.config import COUNT_UNITS
+from progress_audit.config import COUNT_UNITS, WHOLE_UNITS
 from progress_audit.files.atomic import write_text
 from progress_audit.model.codes import CODES
 from progress_audit.model.period import Period
@@ -302,9 +302,9 @@ def _target_card(h: Headline) -> dict[str, Any]:
     and nothing is computed from it: no share of the target, no gap to 序时进度."""
     held = h.status == "invalid"
     judged = not held and h.now is not None and h.due_now is not None
-    # A headline is a cumulative target: in a unit that counts whole things (所, 人 …) its
-    # 序时进度 and gap are said whole, as in the 通报.
-    counted = h.uom.strip() in COUNT_UNITS
+    # A headline is a cumulative target: in a unit of whole things (所, 人 …, 亩) its 序时进度
+    # and gap are said whole, as in the 通报.
+    counted = h.uom.strip() in (*COUNT_UNITS, *WHOLE_UNITS)
     gap = round(abs((h.now or 0) - (h.due_now or 0)), 2) if judged else None
     return {
         "h": h,
