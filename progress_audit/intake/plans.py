@@ -207,10 +207,17 @@ def plan_state_of(ledger: Ledger, unit: str, year: int) -> PlanState:
 
 
 def plan_states(
-    ledger: Ledger, year: int, assignments: Mapping[str, Sequence[TaskLine]]
+    ledger: Ledger,
+    year: int,
+    assignments: Mapping[str, Sequence[TaskLine]],
+    as_of: datetime | None = None,
 ) -> dict[str, PlanState]:
-    """Every unit that leads a milestone standard, with its plan's state, in unit order."""
+    """Every unit that leads a milestone standard, with its plan's state, in unit order; as the
+    record stood at `as_of` when given (an audit's moment: a rerun sees the same plans)."""
     plans, actions = plan_records(ledger, year), plan_actions(ledger, year)
+    if as_of is not None:
+        plans = [p for p in plans if p.received_at <= as_of]
+        actions = [a for a in actions if a.at <= as_of]
     return {
         unit: plan_state(unit, year, plans, actions)
         for unit, lines in assignments.items()
