@@ -65,6 +65,7 @@ from progress_audit.reporting.reports.unchanged import RenderLog
 from progress_audit.reporting.run_summary import reminder_markdown
 from progress_audit.standards.catalogue import Catalogue, load_catalogue
 from progress_audit.standards.responsibility import TaskLine, assignments
+from progress_audit.templates.nodes import NodeLine, nodes_due
 
 if TYPE_CHECKING:
     from progress_audit.intake.ledger import Ledger
@@ -234,6 +235,17 @@ def accepted_rows(audit: Audit, ledger: Ledger) -> list[ReportedRow]:
     submissions, inbox and portal alike): what the templates show in `上月累计（参考）`."""
     month = collect(audit, ledger, workers=False)
     return [r for s in month.previous if s.status in COUNTING_STATUSES for r in s.rows]
+
+
+def template_nodes(audit: Audit, ledger: Ledger) -> dict[str, tuple[NodeLine, ...]]:
+    """Each unit's nodes for the month's 节点进展 sheet: its approved plan's nodes due by the
+    month after, those reported done last month marked so."""
+    month = collect(audit, ledger, workers=False)
+    reported = [n for s in month.previous if s.status in COUNTING_STATUSES for n in s.nodes]
+    return {
+        unit: nodes_due(state, audit.period, [r for r in reported if r.unit == unit])
+        for unit, state in month.plans.items()
+    }
 
 
 @contextmanager

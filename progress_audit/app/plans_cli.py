@@ -52,6 +52,20 @@ def _context(year: int | None, data: Path | None):
     return settings, workspace, cat, assignments(cat, settings.unit_groups)
 
 
+def template_nodes(month, data: Path | None, settings) -> dict:
+    """Each unit's nodes due for the month's 节点进展 sheet (none without a workspace)."""
+    workspace = Path(data or settings.data_dir)
+    has_ledger = settings.ledger_url or (workspace / "ledger.db").exists()
+    if not has_ledger or not (workspace / "raw").is_dir():
+        return {}
+    from progress_audit.pipeline import prepare
+    from progress_audit.pipeline import template_nodes as nodes_of
+
+    audit = prepare(str(month), None, workspace, now=datetime.now(UTC), settings=settings)
+    with _ledger(settings, workspace) as ledger:
+        return nodes_of(audit, ledger)
+
+
 def _ledger(settings, workspace: Path):
     from progress_audit.intake.ledger import Ledger, LedgerError
 

@@ -24,6 +24,18 @@ from progress_audit.model.problems import CellRef, Problem
 
 PLAN_SHEET = "节点计划"
 PLAN_HEADERS = ("任务编号", "工作标准", "节点序号", "节点内容", "计划完成月份", "完成标志")
+NODE_SHEET = "节点进展"
+"""The monthly workbook's sheet of the nodes due (section 9)."""
+NODE_HEADERS = (
+    "任务编号",
+    "节点序号",
+    "节点内容",
+    "计划完成月份",
+    "完成情况",
+    "实际完成时间",
+    "说明",
+)
+NODE_DONE, NODE_NOT_DONE = "已完成", "未完成"
 
 PlanActionKind = Literal[
     "approve_plan",

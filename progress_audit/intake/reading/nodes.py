@@ -15,20 +15,10 @@ from typing import Any
 
 from progress_audit.intake.reading.sheet import Grid, SheetProblems, cell_text, coordinate
 from progress_audit.model.period import Period, PeriodError
-from progress_audit.model.plans import plan_month
+from progress_audit.model.plans import NODE_HEADERS, NODE_SHEET, plan_month
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import NodeReport
 
-NODE_SHEET = "节点进展"
-NODE_HEADERS = (
-    "任务编号",
-    "节点序号",
-    "节点内容",
-    "计划完成月份",
-    "完成情况",
-    "实际完成时间",
-    "说明",
-)
 DONE_WORDS = {"已完成": True, "完成": True, "是": True, "未完成": False, "否": False}
 HEADER_SEARCH_ROWS = 15
 _DAY = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月]\d{1,2}")
