@@ -345,7 +345,8 @@ def receive_plan_inbox(
         return []
     known = {(p.unit, p.sha256) for p in plan_records(ledger, catalogue.year)}
     receipts = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, str(p))):
         content = path.read_bytes()
         sha256 = hashlib.sha256(content).hexdigest()
         unit = _unit_of(path, content, catalogue, assignments, limits)

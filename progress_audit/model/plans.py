@@ -272,7 +272,10 @@ def plan_state(
     """The state of `unit`'s plan for `year` from the record: received plans and actions, each in
     the order kept. The latest approval names the plan that stands; extensions granted after
     it move its nodes' months."""
-    plans = sorted((p for p in plans if p.unit == unit and p.year == year), key=lambda p: p.id)
+    plans = sorted(
+        (p for p in plans if p.unit == unit and p.year == year),
+        key=lambda p: (p.received_at, p.id),
+    )
     acts = sorted(
         (a for a in actions if a.unit == unit and a.year == year), key=lambda a: (a.at, a.id)
     )
