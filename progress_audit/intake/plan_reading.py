@@ -48,6 +48,19 @@ def is_plan_workbook(path: Path) -> bool:
     return f'name="{PLAN_SHEET}"'.encode() in workbook
 
 
+def is_plan_bytes(content: bytes) -> bool:
+    """`is_plan_workbook` for an upload's bytes (the portal tells a plan from a monthly
+    workbook by its sheet before keeping it)."""
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            workbook = zf.read("xl/workbook.xml")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return False
+    return f'name="{PLAN_SHEET}"'.encode() in workbook
+
+
 def read_plan(
     path: Path,
     display_name: str,

@@ -562,3 +562,79 @@ def _reason(reason: object, required: bool) -> str:
 
 def action_label(action: str) -> str:
     return PLAN_ACTION_LABELS.get(action, action)
+
+
+# ── the portal's requests (contract section 9), checked and dispatched ─────────────────────
+
+PLAN_REVIEW_ACTIONS = (
+    "approve_plan",
+    "return_plan",
+    "approve_extension",
+    "refuse_extension",
+    "extend",
+)
+
+
+def plan_review(
+    ledger: Ledger,
+    catalogue: Catalogue,
+    assignments: Mapping[str, Sequence[TaskLine]],
+    request: Mapping,
+    by: str,
+    at: datetime,
+) -> PlanAction:
+    """`POST /office/api/review` for plans: `{"unit", "year", "action": "approve_plan"}`,
+    `{… "return_plan", "reason"}`, `{… "approve_extension" | "refuse_extension", "task_id",
+    "node", "reason"}` or `{… "extend", "task_id", "node", "new_month", "reason"}`, taken by
+    `by`. Raises PlanRefused with the reason in Chinese (400); nothing changes then."""
+    if not isinstance(request, Mapping):
+        raise PlanRefused('请求应为 JSON 对象：{"unit", "year", "action", …}')
+    action = request.get("action")
+    if action not in PLAN_REVIEW_ACTIONS:
+        raise PlanRefused(
+            f"未知的节点计划操作“{action}”：应为 {'、'.join(PLAN_REVIEW_ACTIONS)} 之一"
+        )
+    unit = request.get("unit")
+    if not isinstance(unit, str) or not milestone_standards_of(assignments.get(unit, ())):
+        raise PlanRefused(f"未知的单位“{unit}”：不是{catalogue.year}年牵头节点任务的单位")
+    if request.get("year") != catalogue.year:
+        raise PlanRefused(f"年度（year）应为 {catalogue.year}，实为“{request.get('year')}”")
+    reason = request.get("reason", "")
+    if action == "approve_plan":
+        return approve_plan(ledger, unit, catalogue.year, by, at, _reason(reason, False))
+    if action == "return_plan":
+        return return_plan(ledger, unit, catalogue.year, reason, by, at)
+    task_id, node = _node_of(request)
+    if action == "extend":
+        new_month = request.get("new_month")
+        return grant_extension(ledger, catalogue, unit, task_id, node, str(new_month or ""),
+                               reason, by, at)  # fmt: skip
+    approve = action == "approve_extension"
+    return decide_extension(ledger, unit, catalogue.year, task_id, node, approve, reason, by, at)
+
+
+def extension_request(
+    ledger: Ledger, catalogue: Catalogue, unit: str, request: Mapping, at: datetime
+) -> PlanAction:
+    """`POST <link>/extension` from a unit's own page: `{"task_id", "node", "new_month",
+    "reason"}`. Raises PlanRefused with the reason (400), e.g. when asked after the node's
+    planned month has ended."""
+    if not isinstance(request, Mapping):
+        raise PlanRefused('请求应为 JSON 对象：{"task_id", "node", "new_month", "reason"}')
+    task_id, node = _node_of(request)
+    new_month = request.get("new_month")
+    return request_extension(
+        ledger, catalogue, unit, task_id, node, str(new_month or ""), request.get("reason"), at
+    )
+
+
+def _node_of(request: Mapping) -> tuple[str, int]:
+    task_id, node = request.get("task_id"), request.get("node")
+    if not isinstance(task_id, str) or not task_id.strip():
+        raise PlanRefused("须写明任务编号（task_id），如 7.1")
+    if isinstance(node, bool) or not isinstance(node, int | str):
+        raise PlanRefused("须写明节点序号（node），如 2")
+    try:
+        return task_id.strip(), int(node)
+    except ValueError:
+        raise PlanRefused(f"节点序号（node）应为整数，实为“{node}”") from None

@@ -258,3 +258,49 @@ def test_extensions(ledger, tmp_path, catalogue_2019, units):
     )
     node = plan_state_of(ledger, UNIT, 2019).node("7.1", 2)
     assert (node.planned, node.due, node.extensions[-1].state) == ("2019-10", "2019-12", "granted")
+
+
+def test_the_portals_requests_are_checked_and_dispatched(ledger, tmp_path, catalogue_2019, units):
+    from progress_audit.intake.plan_reading import is_plan_bytes
+    from progress_audit.intake.plans import extension_request, plan_review
+
+    content = _plan_bytes(units)
+    assert is_plan_bytes(content) and not is_plan_bytes(b"PK\x03\x04 not a zip")
+    _receive(ledger, tmp_path, catalogue_2019, units, content)
+
+    def review(**body):
+        return plan_review(ledger, catalogue_2019, units, body, "张科长", AT)
+
+    for body, message in [
+        ({"unit": UNIT, "year": 2019, "action": "approve"}, "未知的节点计划操作"),
+        ({"unit": "不存在局", "year": 2019, "action": "approve_plan"}, "未知的单位"),
+        ({"unit": UNIT, "year": 2020, "action": "approve_plan"}, "年度"),
+        ({"unit": UNIT, "year": 2019, "action": "return_plan"}, "理由"),
+    ]:
+        with pytest.raises(PlanRefused, match=message):
+            review(**body)
+    with pytest.raises(PlanRefused, match="JSON 对象"):
+        plan_review(ledger, catalogue_2019, units, ["approve_plan"], "张科长", AT)
+    assert review(unit=UNIT, year=2019, action="approve_plan").action == "approve_plan"
+    in_may = datetime(2019, 5, 10, tzinfo=TZ)
+    for body, message in [
+        ({"task_id": "7.1", "node": "一", "new_month": "2019-07", "reason": "x"}, "整数"),
+        ({"node": 1, "new_month": "2019-07", "reason": "x"}, "task_id"),
+        ({"task_id": "7.1", "node": 1, "new_month": "2019-07"}, "理由"),
+        ({"task_id": "16.5", "node": 1, "new_month": "2019-07", "reason": "x"}, "没有任务 16"),
+    ]:
+        with pytest.raises(PlanRefused, match=message):
+            extension_request(ledger, catalogue_2019, UNIT, body, in_may)
+    body = {"task_id": "7.1", "node": 1, "new_month": "2019-07", "reason": "拆迁"}
+    assert extension_request(ledger, catalogue_2019, UNIT, body, in_may).new_month == "2019-07"
+    decided = plan_review(
+        ledger,
+        catalogue_2019,
+        units,
+        {"unit": UNIT, "year": 2019, "action": "refuse_extension", "task_id": "7.1", "node": 1,
+         "reason": "不符合延期条件"},
+        "李主任",
+        in_may,
+    )  # fmt: skip
+    assert decided.by == "李主任"
+    assert plan_state_of(ledger, UNIT, 2019).node("7.1", 1).due == "2019-05"  # refused
