@@ -15,7 +15,6 @@ office's decisions in the ledger, at the story's times.
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from pathlib import Path
 from random import Random
 from zoneinfo import ZoneInfo
 
+from progress_audit.files.xlsx_style import save_workbook
 from progress_audit.model.period import Period
 from progress_audit.model.plans import (
     NODE_DONE,
@@ -188,8 +188,6 @@ def write_plan_files(
     raw_dir: Path, story: PlanStory, assignments: Mapping[str, tuple[TaskLine, ...]]
 ) -> list[Path]:
     """Each plan as the unit filled in the office's template, sent at the story's time."""
-    from progress_audit.files.atomic import write_bytes
-
     paths = []
     for f in story.files:
         wb = build_plan_template(f.unit, 2019, milestone_standards(assignments[f.unit]))
@@ -207,10 +205,8 @@ def write_plan_files(
             ws.cell(r, 4, n.content)
             ws.cell(r, 5, "2019-13" if f.bad_cell and n.node == 2 else n.planned)
             ws.cell(r, 6, n.mark)
-        buf = io.BytesIO()
-        wb.save(buf)
         path = raw_dir / "plans" / "2019" / f.name
-        write_bytes(path, buf.getvalue())
+        save_workbook(wb, path, f.received_at, f"{f.unit}2019年节点计划表")  # same bytes each run
         os.utime(path, (f.received_at.timestamp(), f.received_at.timestamp()))
         paths.append(path)
     return paths
