@@ -349,8 +349,10 @@ def receive_plan_inbox(
     for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, str(p))):
         content = path.read_bytes()
         sha256 = hashlib.sha256(content).hexdigest()
+        if sha256 in {sha for _, sha in known}:
+            continue  # on the record already: not read again
         unit = _unit_of(path, content, catalogue, assignments, limits)
-        if unit is None or (unit, sha256) in known:
+        if unit is None:
             continue
         at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
         receipts.append(

@@ -64,6 +64,7 @@ SITUATION_STATUS = {
     "文件无法使用": "invalid",
     "已退回": "missing",
     "漏报任务行": "missing",
+    "未制定节点计划": "missing",
     "逾期报送": "at_risk",
 }
 FINDING_HEADERS = (
