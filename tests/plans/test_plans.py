@@ -304,3 +304,21 @@ def test_the_portals_requests_are_checked_and_dispatched(ledger, tmp_path, catal
     )  # fmt: skip
     assert decided.by == "李主任"
     assert plan_state_of(ledger, UNIT, 2019).node("7.1", 1).due == "2019-05"  # refused
+
+
+def test_a_bad_plan_or_request_changes_nothing_already_approved(
+    ledger, tmp_path, catalogue_2019, units
+):
+    _receive(ledger, tmp_path, catalogue_2019, units, _plan_bytes(units))
+    approve_plan(ledger, UNIT, 2019, "张科长", AT)
+    before = plan_state_of(ledger, UNIT, 2019)
+    bad = _plan_bytes(units, rows={("7.1", 1): ("主体完工", "十三月")})
+    receipt = _receive(ledger, tmp_path, catalogue_2019, units, bad, AT + timedelta(days=5))
+    assert receipt.status == "rejected"
+    with pytest.raises(PlanRefused, match="不能审定"):
+        approve_plan(ledger, UNIT, 2019, "张科长", AT + timedelta(days=6))
+    with pytest.raises(PlanRefused, match=r"晚于任务 7\.1 的完成期限"):
+        grant_extension(ledger, catalogue_2019, UNIT, "7.1", 1, "2020-01", "明年再说", "张科长", AT)
+    after = plan_state_of(ledger, UNIT, 2019)
+    assert after.status == "approved" and after.approved == before.approved
+    assert after.nodes == before.nodes
