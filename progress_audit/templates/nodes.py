@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from progress_audit.files.xlsx_style import put
+from progress_audit.files.xlsx_style import print_setup, put
 from progress_audit.model.period import Period
 from progress_audit.model.plans import (
     NODE_DONE,
@@ -72,7 +73,9 @@ def add_node_sheet(wb, unit: str, period: Period, lines: Sequence[NodeLine], sty
         "逐个节点填写完成情况（已完成 / 未完成）和实际完成时间（如 "
         f"{period.year}-{period.month:02d}）；未完成的请在说明中写明原因和措施。"
         "节点按审定的节点计划列出，确需调整的请在节点月份结束前申请延期。",
-    ).style = label
+    )
+    ws["A2"].style = label
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="center")
     ws.merge_cells(f"A2:{last}2")
     ws.row_dimensions[2].height = 32
     for c, (text, width) in enumerate(zip(NODE_HEADERS, WIDTHS, strict=True), start=1):
@@ -101,6 +104,7 @@ def add_node_sheet(wb, unit: str, period: Period, lines: Sequence[NodeLine], sty
         dv.add(f"E{NODE_TITLE_ROWS + 1}:E{r}")
         ws.add_data_validation(dv)
     ws.freeze_panes = f"A{NODE_TITLE_ROWS + 1}"
+    print_setup(ws, f"{unit} {period.label}节点进展", f"{NODE_TITLE_ROWS}:{NODE_TITLE_ROWS}")
     ws.protection.sheet = True
     ws.protection.formatColumns = False
     ws.protection.formatRows = False
