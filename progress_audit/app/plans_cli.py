@@ -58,7 +58,10 @@ def template_nodes(month, data: Path | None, settings) -> dict:
     has_ledger = settings.ledger_url or (workspace / "ledger.db").exists()
     if not has_ledger or not (workspace / "raw").is_dir():
         return {}
+    # The ledger (SQLAlchemy) and the pipeline are slow to import: only when used.
     from progress_audit.pipeline import prepare
+
+    # The ledger (SQLAlchemy) and the pipeline are slow to import: only when used.
     from progress_audit.pipeline import template_nodes as nodes_of
 
     audit = prepare(str(month), None, workspace, now=datetime.now(UTC), settings=settings)
@@ -67,6 +70,7 @@ def template_nodes(month, data: Path | None, settings) -> dict:
 
 
 def _ledger(settings, workspace: Path):
+    # The ledger (SQLAlchemy) and the pipeline are slow to import: only when used.
     from progress_audit.intake.ledger import Ledger, LedgerError
 
     try:
@@ -82,7 +86,7 @@ def plans_template(
     data: Data = None,
 ) -> None:
     """为每个牵头节点任务的单位生成节点计划表（每单位一个工作簿）。"""
-    from progress_audit.templates.plans import write_plan_templates
+    from progress_audit.templates.plans import write_plan_templates  # openpyxl: slow import
 
     _, _, cat, lines = _context(year, data)
     try:
@@ -97,6 +101,7 @@ def plans_template(
 @plans_app.command("receive")
 def plans_receive(year: Year = None, data: Data = None) -> None:
     """收取收件箱 raw/plans/年份/ 中新放入的节点计划，逐份列出问题（单元格）。"""
+    # The ledger (SQLAlchemy) and the pipeline are slow to import: only when used.
     from progress_audit.intake.plans import receive_plan_inbox
 
     settings, workspace, cat, lines = _context(year, data)
@@ -118,6 +123,7 @@ def plans_status(
     as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出")] = False,
 ) -> None:
     """各单位节点计划的状态：未报送、待审定、有误、已退回、已审定，以及延期申请。"""
+    # The ledger (SQLAlchemy) and the pipeline are slow to import: only when used.
     from progress_audit.intake.plans import plan_states
 
     settings, workspace, cat, lines = _context(year, data)
@@ -172,6 +178,7 @@ def plans_status(
 
 
 def _act(call, done: str) -> None:
+    # The ledger (SQLAlchemy) and the pipeline are slow to import: only when used.
     from progress_audit.intake.plans import PlanRefused
 
     try:
@@ -190,6 +197,7 @@ def plans_approve(
     reason: Annotated[str, typer.Option("--reason", help="审定意见（可不填）")] = "",
 ) -> None:
     """审定单位最近报送的节点计划；审定后即固定，此前审定的计划仍留在记录中。"""
+    # The ledger (SQLAlchemy) and the pipeline are slow to import: only when used.
     from progress_audit.intake.plans import approve_plan
 
     settings, workspace, cat, _ = _context(year, data)
@@ -209,6 +217,7 @@ def plans_return(
     data: Data = None,
 ) -> None:
     """退回单位最近报送的节点计划（须写明理由）；已审定的计划不能退回。"""
+    # The ledger (SQLAlchemy) and the pipeline are slow to import: only when used.
     from progress_audit.intake.plans import return_plan
 
     settings, workspace, cat, _ = _context(year, data)
@@ -237,6 +246,7 @@ def plans_extend(
     data: Data = None,
 ) -> None:
     """节点延期：--month 月份 由督查室直接批准；--approve / --refuse 决定单位的延期申请。"""
+    # The ledger (SQLAlchemy) and the pipeline are slow to import: only when used.
     from progress_audit.intake.plans import decide_extension, grant_extension
 
     if (month is None) == (approve is None):

@@ -104,8 +104,8 @@ DEMO_PERIODS = ("2019-01", "2019-02", "2019-03", "2019-04", "2019-05", "2019-06"
 def run_demo(data: Path, *, verbose: bool) -> None:
     """Synthetic submissions for 2019-01..06 (seeded), then an audit of each month."""
     # openpyxl is slow to import: only the demo, which writes workbooks, pays it here
-    from progress_audit.demo.node_plans import plan_story, record_decisions
-    from progress_audit.demo.synthetic import make_inbox
+    from progress_audit.demo.node_plans import plan_story, record_decisions  # (the same)
+    from progress_audit.demo.synthetic import make_inbox  # (the same reason)
 
     settings = get_settings()
     periods = [Period.parse(p) for p in DEMO_PERIODS]

@@ -220,7 +220,10 @@ def record_decisions(
 ) -> None:
     """Take the plans in and record the office's decisions at the story's times (once: a
     workspace that has them already is left as it is)."""
+    # The ledger (SQLAlchemy) is slow to import: only the demo's run records decisions.
     from progress_audit.intake.ledger import Ledger
+
+    # (the same reason)
     from progress_audit.intake.plans import (
         approve_plan,
         decide_extension,

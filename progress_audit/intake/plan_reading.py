@@ -11,6 +11,7 @@ same safety inspection as every unit's file before any spreadsheet library opens
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 import zipfile
@@ -27,7 +28,6 @@ from progress_audit.model.plans import (
     PlanNode,
     PlanReading,
     plan_month,
-    plan_problem,
 )
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.standards.catalogue import Standard
@@ -48,11 +48,17 @@ def is_plan_workbook(path: Path) -> bool:
     return f'name="{PLAN_SHEET}"'.encode() in workbook
 
 
+def plan_problem(
+    code: str, message: str, file: str, cell: str | None, unit: str | None, task_id=None
+) -> Problem:
+    """A problem of a plan workbook, by cell of its 节点计划 sheet."""
+    sheet = PLAN_SHEET if cell else None
+    return Problem(code, message, "error", CellRef(file, sheet, cell), unit=unit, task_id=task_id)
+
+
 def is_plan_bytes(content: bytes) -> bool:
     """`is_plan_workbook` for an upload's bytes (the portal tells a plan from a monthly
     workbook by its sheet before keeping it)."""
-    import io
-
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as zf:
             workbook = zf.read("xl/workbook.xml")
@@ -105,13 +111,17 @@ def _read(wb, file: str, year: int, standards, unit: str | None) -> PlanReading:
         if found:
             break
     if found is None:
-        code = "plan_no_header" if PLAN_SHEET in wb.sheetnames else "plan_no_sheet"
-        message = (
-            f"找不到表头（{'、'.join(PLAN_HEADERS)}）"
-            if code == "plan_no_header"
-            else f"没有“{PLAN_SHEET}”工作表，这不是节点计划表"
-        )
-        return PlanReading(unit, None, (), (Problem(code, message, ref=CellRef(file)),))
+        if PLAN_SHEET in wb.sheetnames:
+            problem = Problem(
+                "plan_no_header",
+                f"找不到表头（{'、'.join(PLAN_HEADERS)}）：请用下发的节点计划表填写",
+                ref=CellRef(file, PLAN_SHEET),
+            )
+        else:
+            problem = Problem(
+                "plan_no_sheet", f"没有“{PLAN_SHEET}”工作表，这不是节点计划表", ref=CellRef(file)
+            )
+        return PlanReading(unit, None, (), (problem,))
     ws, header, cols = found
     problems: list[Problem] = []
     said_unit, said_year = None, None

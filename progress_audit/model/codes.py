@@ -119,7 +119,6 @@ CODES: dict[str, ProblemCode] = {
     "plan_bad_node_number": _plan("节点序号有误"),
     "plan_duplicate_node": _plan("节点序号重复"),
     "plan_task_without_node": _plan("节点任务没有节点"),
-    "progress_unknown_node": _error("节点进展中的节点不在审定的节点计划中"),
     "progress_bad_done": _error("完成情况无法识别"),
     "progress_bad_date": _error("实际完成时间无法识别"),
 }

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from progress_audit.model.period import Period, PeriodError
-from progress_audit.model.problems import CellRef, Problem
+from progress_audit.model.problems import Problem
 
 PLAN_SHEET = "节点计划"
 PLAN_HEADERS = ("任务编号", "工作标准", "节点序号", "节点内容", "计划完成月份", "完成标志")
@@ -353,23 +353,4 @@ def plan_state(
         tuple(nodes),
         tuple(extensions),
         tuple(acts),
-    )
-
-
-def plan_problem(
-    code: str,
-    message: str,
-    file: str,
-    cell: str | None,
-    unit: str | None,
-    task_id: str | None = None,
-) -> Problem:
-    """A problem of a plan workbook, by cell of its 节点计划 sheet."""
-    return Problem(
-        code,
-        message,
-        "error",
-        CellRef(file, PLAN_SHEET if cell else None, cell),
-        unit=unit,
-        task_id=task_id,
     )
