@@ -181,6 +181,30 @@ LEGACY_LIGHTING: dict[str, str] = {
 LEGACY_PRESETS = {"ratio": "default", "gap": "points"}
 
 
+# --- milestone standards (节点任务): how a node missed lights the task ---
+class MilestoneSettings(BaseModel):
+    """亮灯规则 for milestone standards (节点任务): months a node is late → yellow, red; and when
+    every lead unit's node plan must have been approved."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at_risk_months: int = Field(1, ge=1)
+    """A node this many months late (past its month, not done) makes the task 进度滞后 (黄灯)."""
+    off_track_months: int = Field(2, ge=1)
+    """A node this many months late or more makes it 严重滞后 (红灯)."""
+    plans_due_month: int = Field(2, ge=1, le=12)
+    """Node plans must be approved by the end of this month (default February) …"""
+    plans_due_day: int | None = Field(None, ge=1, le=31)
+    """… or by this day of it (None: its last day). Before then a milestone standard without
+    an approved plan is 计划审定中 (planning); after, 未报送 with reason 未制定节点计划."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> MilestoneSettings:
+        if self.off_track_months < self.at_risk_months:
+            raise ValueError("milestones.off_track_months 不能小于 milestones.at_risk_months")
+        return self
+
+
 COUNT_UNITS: tuple[str, ...] = (
     "个", "家", "件", "所", "项", "人", "名", "户", "座", "条", "台", "套", "处", "次",
     "场", "批", "宗", "只", "辆", "栋", "幢", "张", "部", "篇", "位", "支", "本", "期",
@@ -302,6 +326,9 @@ class Settings(BaseSettings):
     """Units of measure said to a person in whole numbers besides `count_units` (亩: 666亩,
     not 665.67亩), though a shortfall in them is judged as any amount, by points."""
     # The 左右 tolerance is `quality.approx_tolerance`, shared with the quality checks.
+    milestones: MilestoneSettings = MilestoneSettings()
+    """`[milestones]`: the light rule for milestone standards (节点任务) and the plans' due
+    date; environment PROGRESS_AUDIT_MILESTONES__OFF_TRACK_MONTHS, …"""
 
     @model_validator(mode="before")
     @classmethod

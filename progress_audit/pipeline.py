@@ -41,6 +41,7 @@ from progress_audit.intake.review import (
 )
 from progress_audit.intake.uploads import portal_received
 from progress_audit.model.period import Period, default_period, parse_as_of
+from progress_audit.model.plans import PlanState
 from progress_audit.model.problems import Problem, unique_problems
 from progress_audit.model.records import (
     COUNTING_STATUSES,
@@ -64,6 +65,7 @@ from progress_audit.reporting.reports.unchanged import RenderLog
 from progress_audit.reporting.run_summary import reminder_markdown
 from progress_audit.standards.catalogue import Catalogue, load_catalogue
 from progress_audit.standards.responsibility import TaskLine, assignments
+from progress_audit.templates.nodes import NodeLine, nodes_due
 
 if TYPE_CHECKING:
     from progress_audit.intake.ledger import Ledger
@@ -199,7 +201,19 @@ def collect(
     uploads = portal_received(
         root, ledger, catalogue, lines, audit.tz, reader=reader, periods=months
     )
-    return month_submissions(audit, [*received, *uploads], office_reviews(audit, ledger))
+    month = month_submissions(audit, [*received, *uploads], office_reviews(audit, ledger))
+    return replace(month, plans=node_plans(audit, ledger))
+
+
+def node_plans(audit: Audit, ledger: Ledger) -> Mapping[str, PlanState]:
+    """Each lead unit's node plan as it stood at the audit's moment (plans dropped into
+    `raw/plans/YYYY/` taken in first)."""
+    # The plans' tables live in the ledger's database (SQLAlchemy, slow to import).
+    from progress_audit.intake.plans import plan_states, receive_plan_inbox
+
+    cat, lines = audit.catalogue, audit.assignments
+    receive_plan_inbox(ledger, audit.workspace.root, cat, lines)
+    return plan_states(ledger, cat.year, lines, audit.as_of)
 
 
 def office_reviews(audit: Audit, ledger: Ledger) -> list[ReviewAction]:
@@ -223,6 +237,17 @@ def accepted_rows(audit: Audit, ledger: Ledger) -> list[ReportedRow]:
     return [r for s in month.previous if s.status in COUNTING_STATUSES for r in s.rows]
 
 
+def template_nodes(audit: Audit, ledger: Ledger) -> dict[str, tuple[NodeLine, ...]]:
+    """Each unit's nodes for the month's 节点进展 sheet: its approved plan's nodes due by the
+    month after, those reported done last month marked so."""
+    month = collect(audit, ledger, workers=False)
+    reported = [n for s in month.previous if s.status in COUNTING_STATUSES for n in s.nodes]
+    return {
+        unit: nodes_due(state, audit.period, [r for r in reported if r.unit == unit])
+        for unit, state in month.plans.items()
+    }
+
+
 @contextmanager
 def _no_progress(total: int) -> Iterator[Callable[[str], None]]:
     yield lambda name: None
@@ -234,6 +259,8 @@ class MonthSubmissions:
     previous: tuple[Submission, ...]
     accepted: frozenset[tuple[str, str | None]] = frozenset()
     """The figures the office accepted this month: (unit, metric_id or None for all)."""
+    plans: Mapping[str, PlanState] = field(default_factory=dict)
+    """Each lead unit's node plan (节点计划) for milestone standards, as of the audit."""
 
 
 def month_submissions(
@@ -284,6 +311,9 @@ def assess_month(
         due_day=audit.settings.due_day,
         tz=audit.tz,
         accepted=accepted_figures(audit, month.accepted),
+        previous=month.previous,
+        plans=month.plans,
+        milestones=audit.settings.milestones,
     )
 
 

@@ -17,6 +17,7 @@ from typer._click.exceptions import ClickException, UsageError  # typer's own co
 from typer.exceptions import Abort
 
 from progress_audit.app import chinese
+from progress_audit.app.plans_cli import plans_app, template_nodes
 from progress_audit.app.quick_exit import quick_exit
 from progress_audit.app.runner import run_audits, run_demo, serve_deployments
 from progress_audit.config import Settings, get_settings
@@ -228,8 +229,9 @@ def templates(
         cat = load_catalogue(year or month.year, settings.standards_dir, data or settings.data_dir)
         lines = assignments(cat, settings.unit_groups)
         previous = _accepted_rows(month, data, settings)
+        nodes = template_nodes(month, data, settings)
         paths = write_templates(
-            out, cat, lines, month, settings.timezone, settings.due_day, previous
+            out, cat, lines, month, settings.timezone, settings.due_day, previous, nodes
         )
     except (CatalogueError, ValueError) as e:
         _fail(str(e))
@@ -314,6 +316,11 @@ def standards_review(
         _fail(str(e))
     for line in review_lines(result):
         typer.echo(line)
+
+
+# ── plans: node plans for milestone standards (contract section 9) ──────────────────────
+
+app.add_typer(plans_app, name="plans")
 
 
 # ── portal: the units' submission pages (contract section 8) ───────────────────────────

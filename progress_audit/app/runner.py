@@ -104,7 +104,8 @@ DEMO_PERIODS = ("2019-01", "2019-02", "2019-03", "2019-04", "2019-05", "2019-06"
 def run_demo(data: Path, *, verbose: bool) -> None:
     """Synthetic submissions for 2019-01..06 (seeded), then an audit of each month."""
     # openpyxl is slow to import: only the demo, which writes workbooks, pays it here
-    from progress_audit.demo.synthetic import make_inbox
+    from progress_audit.demo.node_plans import plan_story, record_decisions  # (the same)
+    from progress_audit.demo.synthetic import make_inbox  # (the same reason)
 
     settings = get_settings()
     periods = [Period.parse(p) for p in DEMO_PERIODS]
@@ -113,10 +114,11 @@ def run_demo(data: Path, *, verbose: bool) -> None:
     typer.echo(
         f"生成模拟填报表：{_shown(raw)}/（2019年1–6月，{len(assignments(catalogue))} 个牵头单位）"
     )
+    lines = assignments(catalogue, settings.unit_groups)
     make_inbox(
         raw,
         catalogue,
-        assignments(catalogue, settings.unit_groups),
+        lines,
         periods,
         seed=2019,
         tz=settings.timezone,
@@ -128,6 +130,7 @@ def run_demo(data: Path, *, verbose: bool) -> None:
         # makes as late workbooks arrive, so the demo shows late units as well as missing ones.
         moment = p.due(settings.timezone, settings.due_day) + timedelta(days=4, hours=9)
         runs.append((str(p), moment.isoformat()))
+    record_decisions(data, catalogue, lines, plan_story(lines, 2019, settings.timezone))
     run_audits(runs, data, verbose=verbose)
     typer.echo(f"跨月看板：{_shown(data / 'reports' / 'dashboard.html')}")
 

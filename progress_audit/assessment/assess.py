@@ -6,16 +6,14 @@ checked in this order, the first that applies wins:
 
 1. `missing` 未报送: no usable submission, or no row for the line in it.
 2. `invalid` 数据异常: an error on a value the status is computed from (a validity or consistency
-   problem from the reader or the quality checks, on the figure's cell — for a task without a
-   metric on 完成状态 or 形象进度 —, on the row's ids, or on the row as a whole), or two rows
+   problem from the reader or the quality checks, on the figure's cell, on the row's ids, or on
+   the row as a whole), or two rows
    for the same line. Problems on other cells (目标值, dates, texts), completeness and
    timeliness problems, and warnings are listed in `warnings` and change nothing.
 3. `missing` again when the figure is left empty: 本年累计完成未填写 is not reported, whatever
-   完成状态 says. For a task without a metric 完成状态 is the report: 已完成 and 受阻 stand on
-   their own, 未启动 with 形象进度 empty counts as 0%, and only 推进中 (or nothing at all) with
-   形象进度 empty is missing.
+   完成状态 says.
 4. `completed` 已完成: a cumulative figure has reached its target; a rate, a level or a ceiling
-   meets it at the deadline; a task without a metric reported 已完成.
+   meets it at the deadline.
 5. `overdue` 逾期未完成: the deadline is on or before the period's last day, target not met.
 6. `off_track` 严重滞后: the unit reports 受阻.
 7. `on_track` 正常推进: a rate, level or ceiling that already meets its target before the deadline.
@@ -30,7 +28,8 @@ and every report:
   of 12.6 is 0.4 of an expected 1.1 in June (36%), not 13.0 ÷ 13.7 (95%);
 - rate (and a cumulative ceiling such as 不超过): actual ÷ target for ≥, > and ~; target ÷ actual
   for ≤ and <, so that exceeding a ceiling gives a ratio below 1;
-- task without a metric: 形象进度 ÷ (share × 100).
+- a standard without a metric is judged by its track (`tracks`: 常态工作 by its 进展情况, 节点任务
+  by its approved node plan), never by the unit's own 形象进度.
 
 Nothing is expected before a one-off target's month: the ratio is then None and the line is on
 track unless 受阻. `gap` is the shortfall against 序时进度 in the metric's own unit (percentage
@@ -57,7 +56,7 @@ neither completed nor overdue.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import get_args
 
@@ -68,13 +67,21 @@ from progress_audit.assessment.progress import (
     months_left,
 )
 from progress_audit.assessment.thresholds import EPSILON, Thresholds
-from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
+from progress_audit.assessment.tracks import (
+    TrackContext,
+    judge_milestones,
+    judge_ongoing,
+    plans_due_date,
+)
+from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE, MilestoneSettings
 from progress_audit.model.period import Period, PeriodError, end_of_day
+from progress_audit.model.plans import PlanState
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import (
     COUNTING_STATUSES,
     Finding,
     FindingStatus,
+    NodeReport,
     ReportedRow,
     Submission,
     rounded,
@@ -88,6 +95,7 @@ from progress_audit.model.wording import (
     whole_label,
 )
 from progress_audit.standards.catalogue import Catalogue, Metric
+from progress_audit.standards.catalogue.tracks import UNNUMBERED_TRACKS
 from progress_audit.standards.responsibility import TaskLine
 
 # The finding statuses, in the order findings.json counts them.
@@ -98,6 +106,8 @@ COMPARATOR_WORDS = {">=": "不低于", ">": "超过", "<=": "不超过", "<": "�
 UNASSESSED = ("target_reported", "expected_completion", "progress", "issues", "next_steps")
 BLOCKED, DONE, NOT_STARTED = "受阻", "已完成", "未启动"
 SHEET = "进度填报"
+VOIDING = ("task_id", "metric_id", "progress")
+"""The cells of a row that, when in error, void the report of a standard without a number."""
 HOLD_CODES = ("implausible_jump",)
 """Warnings that hold a figure as 数据异常（待核实） until the office accepts it: a figure that
 only an implausible jump brought where it is is never scored on its own."""
@@ -118,6 +128,9 @@ def assess(
     due_day: int = DUE_DAY,
     tz: str = OFFICE_TIMEZONE,
     accepted: Accepted = frozenset(),
+    previous: Sequence[Submission] = (),
+    plans: Mapping[str, PlanState] | None = None,
+    milestones: MilestoneSettings | None = None,
 ) -> list[Finding]:
     """Findings for every unit and task line, sorted by task, metric and unit.
 
@@ -127,6 +140,9 @@ def assess(
     date that a missing submission's reason names, and the office's day for `due_soon`.
     `accepted` are the figures the office has checked and accepted (unit, period, metric_id):
     an implausible jump on one of those is scored as reported.
+    Standards without a number are judged by their track (`tracks`): `previous` are last
+    month's submissions (an ongoing duty's 进展情况 is compared with last month's; nodes
+    reported done then stay done), `plans` each unit's node plan, `milestones` the light rule.
     """
     if catalogue.year != period.year:
         raise ValueError(f"{catalogue.year} 年的重点任务目录不能用于评估 {period.label}")
@@ -134,9 +150,17 @@ def assess(
     external: dict[tuple[str, str | None, str | None], list[Problem]] = {}
     for p in problems:
         external.setdefault((p.unit, p.task_id, p.metric_id), []).append(p)
+    rule = milestones or MilestoneSettings()
+    track_ctx = TrackContext(period, plans_due_date(period.year, rule), rule)
     findings: list[Finding] = []
     for unit, lines in assignments.items():
         submission = counting_submission(submissions, unit, period, as_of)
+        before = counting_submission(previous, unit, period.prev(), as_of)
+        earlier_rows = {r.key[1:]: r for r in before.rows} if before else {}
+        node_reports = [
+            *(before.nodes if before else ()),
+            *(submission.nodes if submission else ()),
+        ]
         rejected = [
             s
             for s in submissions
@@ -149,6 +173,23 @@ def assess(
         for row in submission.rows if submission else ():
             rows.setdefault((row.task_id, row.metric_id), []).append(row)
         for line in lines:
+            if line.metric is None:
+                findings.append(
+                    _judge_track(
+                        line,
+                        unit,
+                        submission,
+                        rejected,
+                        rows.get(line.key, []),
+                        external.get((unit, line.task_id, None), []),
+                        earlier_rows.get(line.key),
+                        node_reports,
+                        (plans or {}).get(unit),
+                        ctx,
+                        track_ctx,
+                    )
+                )
+                continue
             findings.append(
                 _assess_line(
                     line,
@@ -306,6 +347,68 @@ def _assess_line(
     )
 
 
+def _judge_track(
+    line: TaskLine,
+    unit: str,
+    submission: Submission | None,
+    rejected: list[Submission],
+    rows: list[ReportedRow],
+    external: list[Problem],
+    previous: ReportedRow | None,
+    node_reports: Sequence[NodeReport],
+    plan: PlanState | None,
+    ctx: _Context,
+    track_ctx: TrackContext,
+) -> Finding:
+    """A standard without a number, by its track (`tracks`); never by 形象进度."""
+    if submission is None:
+        absent, source = _not_submitted(ctx, rejected), None
+    elif not rows and line.standard.track == "ongoing":
+        absent, source = ["填报表中没有该任务的行"], _sheet_of(submission)
+    else:
+        absent, source = [], _sheet_of(submission)
+    row = rows[0] if rows else None
+    if len(rows) > 1:
+        numbers = "、".join(str(r.row) for r in rows)
+        absent = [
+            f"填报表中该任务有 {len(rows)} 行（第 {numbers} 行），以第一行为准，请删去多余的行"
+        ]
+    problems = list(dict.fromkeys((*(row.problems if row else ()), *external)))
+    errors = [p for p in problems if row is not None and _voids_report(p, row)]
+    notes = [
+        f"{p.where}：{p.message}" if p.where else p.message for p in problems if p not in errors
+    ]
+    if line.standard.track not in UNNUMBERED_TRACKS:  # a standard built without a track
+        line = replace(line, standard=replace(line.standard, track="ongoing"))
+    if line.standard.track == "ongoing":
+        if errors:
+            f = judge_ongoing(line, unit, None, None, [], source, track_ctx)
+            return replace(
+                f,
+                status="invalid",
+                reasons=tuple(p.message for p in errors),
+                source=next((p.ref for p in errors if p.ref), None) or source,
+                warnings=(*notes, *f.warnings),
+            )
+        f = judge_ongoing(line, unit, row, previous, absent, source, track_ctx)
+    else:
+        f = judge_milestones(
+            line, unit, submission, row, node_reports, plan, absent, source, track_ctx
+        )
+    return replace(f, warnings=tuple(dict.fromkeys((*f.warnings, *notes))))
+
+
+def _voids_report(problem: Problem, row: ReportedRow) -> bool:
+    """An error a standard without a number cannot be judged past: on the row as a whole, on
+    its ids, or on its 进展情况 (an ongoing duty's report). 形象进度 and 完成状态 are not judged."""
+    if problem.severity != "error" or problem.dimension in ("completeness", "timeliness"):
+        return False
+    if problem.ref is None or problem.ref.cell is None:
+        return True
+    bearing = {(r.sheet, r.cell) for n, r in row.sources.items() if n in VOIDING}
+    return (problem.ref.sheet, problem.ref.cell) in bearing
+
+
 def _judge_row(
     line: TaskLine,
     row: ReportedRow,
@@ -339,10 +442,9 @@ def _judge_row(
             source=next((p.ref for p in errors if p.ref), None)
             or _cell(row, "value" if line.metric else "percent", file),
         )
-    elif line.metric:
-        verdict = _judge_metric(line, line.metric, row, share, expected, file, ctx)
     else:
-        verdict = _judge_task(line, row, share, file, ctx)
+        assert line.metric is not None  # a line without a metric is judged by its track
+        verdict = _judge_metric(line, line.metric, row, share, expected, file, ctx)
     for p in notes:
         if verdict.status == "missing" and p.dimension == "completeness":
             continue  # the missing reason says it already
@@ -521,77 +623,6 @@ def _judge_metric(
     return v
 
 
-def _judge_task(
-    line: TaskLine, row: ReportedRow, share: float, file: str, ctx: _Context
-) -> _Verdict:
-    """A task without a metric: 完成状态 first, then 形象进度 against the elapsed share."""
-    percent, said = row.percent, row.status
-    source = _cell(row, "percent", file) if percent is not None else _cell(row, "status", file)
-    expected = share * 100
-    ratio = rounded("ratio", percent / expected if percent is not None and expected > 0 else None)
-    th = ctx.thresholds
-    v = _Verdict(
-        "on_track",
-        [],
-        actual=percent,
-        ratio=ratio,
-        gap=rounded("gap", expected - percent) if percent is not None else None,
-        gap_points=rounded("gap_points", percent - expected) if percent is not None else None,
-        source=source,
-    )
-    passed = line.deadline <= ctx.period.last_day
-    left = months_left(ctx.period, line.deadline)
-    if percent is not None:
-        v.projection = percent if passed or share <= 0 else min(100.0, percent / share)
-        if left > 0:
-            v.required_monthly = (100 - percent) / left
-    shown = f"形象进度 {figure_label(percent)}%" if percent is not None else "形象进度未填写"
-    if said == DONE:
-        v.status = "completed"
-        v.reasons.append("完成状态填报为“已完成”")
-    elif said is None and percent is None:
-        v.status = "missing"
-        v.reasons.append("完成状态和形象进度均未填写")
-    elif passed:
-        v.status = "overdue"
-        v.reasons.append(
-            f"完成期限 {day_label(line.deadline)} 已到，完成状态为“{said or '未填写'}”，{shown}"
-        )
-    elif said == BLOCKED:
-        v.status = "off_track"
-        v.reasons += [f"{shown}，序时进度 {_pct(share)}", "单位报告“受阻”"]
-    elif percent is None and said == NOT_STARTED:
-        # 未启动 says how far the task is: nothing done yet; it is a report, not a guess.
-        v.actual = 0.0
-        v.gap, v.gap_points = rounded("gap", expected), rounded("gap_points", -expected)
-        v.ratio = 0.0 if expected > 0 else None
-        if left > 0:
-            v.required_monthly = 100 / left
-        v.status = th.classify(v.ratio, v.gap_points)
-        v.reasons.append(f"完成状态为“未启动”，形象进度按 0% 计，序时进度 {_pct(share)}")
-        v.reasons += _gap_sentence(th, v.gap_points)
-        _short_of_red(v, th, "%", v.gap, 100, count=False)
-    elif percent is None:
-        v.status = "missing"
-        v.reasons.append("形象进度未填写")
-    else:
-        v.status = th.classify(ratio, v.gap_points)
-        v.reasons.append(
-            f"{shown}，序时进度 {_pct(share)}"
-            + (f"，完成序时进度的 {_pct(ratio)}" if ratio is not None else "")
-        )
-        v.reasons += _gap_sentence(th, v.gap_points)
-        _short_of_red(v, th, "%", v.gap, 100, count=False)
-    if v.status in ("at_risk", "off_track") and th.trivial(v.gap, 100, count=False):
-        v.status = "on_track"
-        v.reasons.append(
-            f"落后序时进度不足{figure_label(th.min_shortfall_points)}个百分点，按正常推进"
-        )
-    if v.status in ("at_risk", "off_track"):
-        v.reasons += _what_must_change(v, "%", left, "task", False, False)
-    return v
-
-
 def _short_of_red(
     v: _Verdict,
     th: Thresholds,
@@ -647,7 +678,6 @@ _WORDS = {
     "cumulative": ("完成", "完成", "减少"),
     "level": ("达到", "提高", "降低"),
     "rate": ("达到", "提高", "降低"),
-    "task": ("形象进度达到", "形象进度推进", "形象进度回调"),
 }
 
 
@@ -673,9 +703,7 @@ def _what_must_change(
         months = figure_label(left, 1)
         verb = more if v.required_monthly >= 0 else less
         monthly = abs(v.required_monthly)
-        if kind == "task":
-            out.append(f"剩余 {months} 个月，每月需{verb} {figure_label(monthly, 1)} 个百分点")
-        elif count:
+        if count:
             total = monthly * left
             text = f"剩余 {months} 个月需{verb} {amount(total)}"
             if monthly >= 1:

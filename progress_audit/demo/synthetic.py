@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from random import Random
@@ -26,6 +26,13 @@ from typing import TYPE_CHECKING, Any
 from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
 from progress_audit.demo.figures import Key, Truth, line_paces, line_truths
 from progress_audit.demo.manifest import InboxManifest, PlantedFault, PlantedFile, PlantedRow
+from progress_audit.demo.node_plans import (
+    PlanStory,
+    fill_nodes,
+    node_lines,
+    plan_story,
+    write_plan_files,
+)
 from progress_audit.demo.plan import Plan, Truths, plan_inbox
 from progress_audit.demo.workbooks import (
     Sheet,
@@ -39,6 +46,7 @@ from progress_audit.demo.workbooks import (
 from progress_audit.files.atomic import write_bytes
 from progress_audit.files.xlsx_style import save_workbook
 from progress_audit.model.period import Period
+from progress_audit.model.plans import NODE_SHEET
 from progress_audit.model.records import ReportedRow
 from progress_audit.standards.responsibility import TaskLine
 from progress_audit.templates.workbook import (
@@ -96,6 +104,7 @@ class _Inbox:
         previous: Mapping[Key, ReportedRow] | None,
         due: datetime,
         rng: Random,
+        story: PlanStory | None = None,
     ) -> dict[Key, ReportedRow]:
         """Fill the template as the unit's clerk would; returns what a reader should get."""
         unit, period = sheet.unit, sheet.period
@@ -106,7 +115,10 @@ class _Inbox:
             order=sheet.order,
             extra=sheet.extra,
         )
-        wb = build_template(unit, lines, period, due, previous, layout=layout)
+        nodes, done = node_lines(story, unit, period, sheet.received_at) if story else ((), {})
+        wb = build_template(unit, lines, period, due, previous, layout=layout, nodes=nodes)
+        if nodes:
+            fill_nodes(wb[NODE_SHEET], nodes, done, period)
         ws = wb[SHEET]
         typed = first_draft(lines, truth) if sheet.kind == "superseded" else truth
         got = fill(ws, layout, lines, typed, sheet.edits)
@@ -203,6 +215,15 @@ def make_inbox(
     }
     plan = plan_inbox(assignments, months, truths, seed) if messy and profile == "demo" else Plan()
     inbox = _Inbox(Path(raw_dir))
+    story = plan_story(assignments, seed, tz) if messy and profile == "demo" else None
+    if story is not None:
+        write_plan_files(Path(raw_dir), story, assignments)
+        if story.copied is not None:  # 照抄上月: June's words are May's
+            unit, task, month = story.copied
+            if month in months and months.index(month) > 0:
+                key = (unit, (task, None))
+                i = months.index(month)
+                truths[key][i] = replace(truths[key][i], progress=truths[key][i - 1].progress)
     previous: dict[str, dict[Key, ReportedRow]] = {}
     for i, period in enumerate(months):
         due = period.due(tz, due_day)
@@ -214,7 +235,9 @@ def make_inbox(
             truth = {ln.key: truths[(unit, ln.key)][i] for ln in lines}
             rng = Random(f"{seed}|extra|{unit}|{period}")
             for sheet in sheets:
-                current[unit] = inbox.workbook(sheet, lines, truth, previous.get(unit), due, rng)
+                current[unit] = inbox.workbook(
+                    sheet, lines, truth, previous.get(unit), due, rng, story
+                )
             if len(sheets) > 1:
                 inbox.faults.append(
                     PlantedFault(

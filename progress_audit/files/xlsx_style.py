@@ -46,6 +46,7 @@ STATUS_FILLS: dict[str, str] = {
     "invalid": "E2CFF1",
     "on_track": "C6EFCE",
     "completed": "9FD8AE",
+    "planning": "DDEBF7",
 }
 STATUS_FONTS: dict[str, str] = {"overdue": "7F0000", "off_track": "9C0006", "at_risk": "7F6000"}
 HEADER_FILL = "DDEBF7"

@@ -150,6 +150,7 @@ def _submission(
         archived=r.archived,
         problems=tuple(problems),
         rows=tuple(reading.rows) if counts else (),
+        nodes=tuple(reading.nodes) if counts else (),
     )
 
 

@@ -41,6 +41,10 @@ def _warning(title: str) -> ProblemCode:
     return ProblemCode(title, "warning")
 
 
+def _plan(title: str) -> ProblemCode:
+    return ProblemCode(title, "error", "请按说明改正节点计划后重新报送")
+
+
 CODES: dict[str, ProblemCode] = {
     # the file: safety and reading (intake)
     "unreadable_file": _error("文件无法读取"),
@@ -102,6 +106,21 @@ CODES: dict[str, ProblemCode] = {
     "implausible_jump": _warning("单月增量异常"),
     "completed_below_target": _warning("已完成但未达到目标值"),
     "percent_status_conflict": _warning("形象进度与完成状态矛盾"),
+    # a node plan (节点计划) and the month's 节点进展
+    "plan_no_sheet": ProblemCode("不是节点计划表", "error", "请在下发的节点计划表中填写后报送"),
+    "plan_no_header": _plan("找不到节点计划的表头"),
+    "plan_other_unit": _plan("其他单位的节点计划"),
+    "plan_wrong_year": _plan("节点计划年度不对"),
+    "plan_unknown_task": _plan("任务不是本单位牵头的节点任务"),
+    "plan_no_content": _plan("节点内容未填写"),
+    "plan_no_month": _plan("节点没有计划完成月份"),
+    "plan_bad_month": _plan("计划完成月份不是月份"),
+    "plan_month_past_deadline": _plan("计划完成月份晚于完成期限"),
+    "plan_bad_node_number": _plan("节点序号有误"),
+    "plan_duplicate_node": _plan("节点序号重复"),
+    "plan_task_without_node": _plan("节点任务没有节点"),
+    "progress_bad_done": _error("完成情况无法识别"),
+    "progress_bad_date": _error("实际完成时间无法识别"),
 }
 
 

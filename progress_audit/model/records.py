@@ -40,7 +40,7 @@ SUBMITTED_STATUSES: tuple[SubmissionStatus, ...] = (*COUNTING_STATUSES, "superse
 later one replaced it."""
 
 FindingStatus = Literal[
-    "completed", "on_track", "at_risk", "off_track", "overdue", "missing", "invalid"
+    "completed", "on_track", "at_risk", "off_track", "overdue", "missing", "invalid", "planning"
 ]
 # In the order a report lists them.
 FINDING_STATUS_LABELS: dict[str, str] = {
@@ -51,7 +51,37 @@ FINDING_STATUS_LABELS: dict[str, str] = {
     "invalid": "数据异常",
     "on_track": "正常推进",
     "completed": "已完成",
+    "planning": "计划审定中",
 }
+UNJUDGED_STATUSES = ("planning",)
+"""Statuses that are neither on track nor behind (计划审定中: a milestone standard whose node
+plan is not yet approved before the plans' due date): counted apart, never as 正常推进 or as a
+problem."""
+
+
+@dataclass(frozen=True)
+class NodeStatus:
+    """A node of a milestone finding (findings.json `nodes`): `planned` the plan's month, `due`
+    the month it is judged by after any extension, `months_late` 0 when not late."""
+
+    node: int
+    content: str
+    planned: str
+    due: str
+    done: bool
+    done_at: str | None
+    months_late: int
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "node": self.node,
+            "content": self.content,
+            "planned": self.planned,
+            "due": self.due,
+            "done": self.done,
+            "done_at": self.done_at,
+            "months_late": self.months_late,
+        }
 
 
 @dataclass(frozen=True)
@@ -92,6 +122,23 @@ class ReportedRow:
 
 
 @dataclass(frozen=True)
+class NodeReport:
+    """One row of a month's 节点进展 sheet: a node of the unit's approved plan as reported.
+
+    `done` is 完成情况 (已完成 True, 未完成 False, None when empty or unreadable); `done_at` the
+    实际完成时间 as `2019-05` when given; `cell` where 完成情况 was read (`节点进展!E5`)."""
+
+    unit: str
+    period: str
+    task_id: str
+    node: int
+    done: bool | None
+    done_at: str | None = None
+    note: str = ""
+    cell: CellRef | None = None
+
+
+@dataclass(frozen=True)
 class Submission:
     """A workbook received in the inbox (报送), as the ledger records it.
 
@@ -108,6 +155,8 @@ class Submission:
     archived: str = ""
     problems: tuple[Problem, ...] = ()
     rows: tuple[ReportedRow, ...] = ()
+    nodes: tuple[NodeReport, ...] = ()
+    """The 节点进展 rows (milestone nodes reported done or not), when the workbook has them."""
 
     def to_json(self) -> dict[str, object]:
         """The shape of an entry of findings.json's `submissions`."""
@@ -172,6 +221,10 @@ class Finding:
     gap: float | None = None
     reported: float | None = None
     review: dict[str, str] | None = None
+    track: str = "metric"
+    """考核方式: `metric`, `ongoing` (常态工作) or `milestones` (节点任务)."""
+    nodes: tuple[NodeStatus, ...] | None = None
+    """A milestone finding's nodes (None for the other tracks)."""
     counted: bool = False
     """The metric's amounts are whole things (个, 家 …, 亩: a cumulative figure in a unit said
     whole): amounts are said to a person in whole units (`wording.amount_label`,

@@ -86,6 +86,8 @@ def finding_json(f: Finding) -> dict:
             "issues": f.issues,
             "progress": f.progress,
             "warnings": list(f.warnings),
+            "track": f.track,
+            **({"nodes": [n.to_json() for n in f.nodes]} if f.nodes is not None else {}),
         }
     )
 

@@ -29,6 +29,12 @@ from progress_audit.files.xlsx_style import lines_needed
 from progress_audit.standards.catalogue import Catalogue, Metric, Standard
 from progress_audit.standards.catalogue.answers import Answers, AnswersError, check_profile
 from progress_audit.standards.catalogue.model import Profile
+from progress_audit.standards.catalogue.tracks import (
+    TRACK_LABELS,
+    UNNUMBERED_TRACKS,
+    suggest_track,
+    track_label,
+)
 
 SHEET = "审核"
 PROFILE_SHEET = "进度曲线"
@@ -70,6 +76,12 @@ COLUMNS = (
     Column("基数说明", 14, True, "基数的来源"),
     Column("完成期限", 12, True, "日期，如 2020-12-31"),
     Column("力争", 7, True, "是：力争目标"),
+    Column(
+        "考核方式",
+        10,
+        True,
+        "没有量化指标的工作标准：常态工作（按每月进展情况）或节点任务（按节点计划）",
+    ),
     Column("备注", 14, True, "督查室备注，程序不读取"),
 )
 COL = {c.header: i for i, c in enumerate(COLUMNS, start=1)}
@@ -91,6 +103,7 @@ def _row_values(standard: Standard, metric: Metric | None) -> dict[str, Any]:
             "原文": "",
             "是否量化指标": NO,
             "完成期限": standard.deadline,
+            "考核方式": track_label(standard.track),
         }
     return {
         "编号": metric.id,
@@ -107,6 +120,7 @@ def _row_values(standard: Standard, metric: Metric | None) -> dict[str, Any]:
         "基数说明": metric.baseline_note,
         "完成期限": metric.deadline,
         "力争": YES if metric.strive else NO,
+        "考核方式": track_label("metric"),
     }
 
 
@@ -186,6 +200,11 @@ def write_review(cat: Catalogue, target: Path) -> Path:
         "按月均匀、到期考核，或“进度曲线”表中的名称",
     )
     choices("力争", f'"{YES},{NO}"', "是 / 否")
+    choices(
+        "考核方式",
+        '"' + ",".join(TRACK_LABELS.values()) + '"',
+        "量化指标 / 常态工作（按每月进展情况）/ 节点任务（按节点计划）",
+    )
     for header, kind in (("目标值", "decimal"), ("基数", "decimal")):
         dv = DataValidation(type=kind, operator="greaterThanOrEqual", formula1="0")
         dv.error, dv.errorTitle = "请填写数字（不带单位）", "输入有误"
@@ -273,6 +292,10 @@ GUIDE = """{year}年重点任务量化指标审核表：填写说明
        “进度曲线”表中自定义的季节曲线名称。
    完成期限：日期，如 {year}-12-31（原文写“6月底前”的已按 6 月 30 日填好）。
    力争：是 / 否。
+   考核方式：有量化指标的为“量化指标”；没有量化指标的工作标准选“常态工作”（坚持、深化、严格
+       落实之类全年持续的工作：每月看进展情况是否写明本月做了什么、是否照抄上月）或“节点任务”
+       （建成、竣工通车、开工、挂牌之类有完成状态的工作：牵头单位报节点计划，经督查室审定后
+       按节点考核）。程序已按原文用词给出建议，请逐条确认。
 5. 填好后保存（文件名可改），运行：
    progress-audit standards review 指标审核表.xlsx --year {year}
    程序逐格检查；有错时指出单元格（如 审核!F7）并且不做任何修改，改正后再运行即可。
@@ -397,6 +420,7 @@ def read_review(path: Path, cat: Catalogue) -> Answers:
     metrics: dict[str, dict[str, Any]] = {}
     no_target: set[str] = set()
     kept: dict[str, int] = {}
+    tracks: dict[str, str] = {}
     for offset, (standard, metric) in enumerate(expected):
         r = HEADER_ROW + 1 + offset
         row_id = str(ws.cell(r, COL["编号"]).value or "").strip()
@@ -411,6 +435,16 @@ def read_review(path: Path, cat: Catalogue) -> Answers:
             c = COL[header]
             return ws.cell(r, c).value, f"{SHEET}!{_letter(c)}{r}"
 
+        value, ref = cell("考核方式")
+        try:
+            track = _choice(value, TRACK_LABELS)
+        except ValueError:
+            problems.append(
+                f"{ref}：考核方式应为 {'、'.join(TRACK_LABELS.values())} 之一，实为 {value!r}"
+            )
+            track = None
+        if track in UNNUMBERED_TRACKS:
+            tracks.setdefault(standard.id, track)
         value, ref = cell("是否量化指标")
         try:
             keep = _choice(value, {YES: YES, NO: NO})
@@ -420,6 +454,8 @@ def read_review(path: Path, cat: Catalogue) -> Answers:
             problems.append(f"{ref}：是否量化指标应为“是”或“否”，实为 {value!r}")
             continue
         if keep == NO:
+            # A number struck out as a qualifier keeps its row's 量化指标: the standard's
+            # other rows, or its words, then give its track.
             if not kept.get(standard.id):
                 no_target.add(standard.id)
             continue
@@ -442,7 +478,12 @@ def read_review(path: Path, cat: Catalogue) -> Answers:
     for s in cat.standards:
         if s.id not in kept:
             no_target.add(s.id)
-    return Answers(str(path), profiles, metrics, frozenset(no_target))
+    chosen = {
+        s.id: tracks.get(s.id) or suggest_track(s.standard)
+        for s in cat.standards
+        if s.id not in kept
+    }
+    return Answers(str(path), profiles, metrics, frozenset(no_target), chosen)
 
 
 def _read_metric(cell, metric: Metric | None, profile_labels, year: int, problems: list[str]):

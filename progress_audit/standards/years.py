@@ -30,6 +30,7 @@ from progress_audit.standards.catalogue import (
 )
 from progress_audit.standards.catalogue.answers import Answers, AnswersError, dump_answers
 from progress_audit.standards.catalogue.build import build_catalogue
+from progress_audit.standards.catalogue.tracks import UNNUMBERED_TRACKS, track_label
 from progress_audit.standards.review import ReviewError, read_review, write_review
 from progress_audit.standards.tables import SUFFIXES, TableError, read_table
 
@@ -217,9 +218,7 @@ def review_table(
         answers = read_review(file, imported)
     except ReviewError as e:
         raise YearError(str(e)) from e
-    answers = Answers(
-        str(folder / ANSWERS_FILE), answers.profiles, answers.metrics, answers.no_target
-    )
+    answers = replace_fields(answers, source=str(folder / ANSWERS_FILE))
     cat = _build(table, display_path(table), answers, year, aliases)
     header = (
         f"{year} 年重点任务责任分解表：审核结果（由 progress-audit standards review 根据\n"
@@ -245,7 +244,8 @@ def import_lines(result: Imported) -> list[str]:
         f"已导入 {cat.year} 年责任分解表：目标 {len(cat.goals)} 项，"
         f"工作标准 {len(cat.standards)} 条"
         + (f"（小标题 {len(sections)} 个）" if sections else "")
-        + f"，找到量化指标 {len(cat.metrics)} 个，没有量化指标的工作标准 {no_target} 条。",
+        + f"，找到量化指标 {len(cat.metrics)} 个，没有量化指标的工作标准 {no_target} 条"
+        f"（{track_counts(cat)}，按原文用词建议，请审核确认）。",
         f"  原表、目录和指标审核表保存在 {result.folder}/",
         f"  请督查室核对 {result.review_workbook.name}（逐行确认或改正目标值、比较关系、"
         "指标类型等），保存后运行：",
@@ -272,6 +272,14 @@ def import_lines(result: Imported) -> list[str]:
     return lines
 
 
+def track_counts(cat: Catalogue) -> str:
+    """`常态工作 50 条、节点任务 39 条`: the standards without a target, by track."""
+    return "、".join(
+        f"{track_label(t)} {sum(1 for s in cat.standards if s.track == t)} 条"
+        for t in UNNUMBERED_TRACKS
+    )
+
+
 def review_lines(result: Reviewed) -> list[str]:
     cat, before = result.catalogue, result.before
     earlier = {m.id: m for m in before.metrics}
@@ -280,7 +288,8 @@ def review_lines(result: Reviewed) -> list[str]:
     return [
         f"审核结果已保存：{cat.year} 年量化指标 {len(cat.metrics)} 个"
         f"（审核前 {len(before.metrics)} 个，本次修改或新增 {changed} 个），"
-        f"没有量化指标的工作标准 {sum(1 for s in cat.standards if not s.metrics)} 条。",
+        f"没有量化指标的工作标准 {sum(1 for s in cat.standards if not s.metrics)} 条"
+        f"（{track_counts(cat)}）。",
         f"  {result.folder / ANSWERS_FILE}",
         f"  {result.folder / CATALOGUE_FILE}",
         "现在可以生成填报模板：progress-audit templates "

@@ -39,6 +39,7 @@ from progress_audit.model.period import Period
 from progress_audit.model.records import REPORTED_STATUSES, ReportedRow
 from progress_audit.model.wording import deadline_label
 from progress_audit.standards.responsibility import TaskLine
+from progress_audit.templates.nodes import NodeLine, add_node_sheet
 
 if TYPE_CHECKING:
     from progress_audit.standards.catalogue import Catalogue
@@ -193,6 +194,7 @@ def build_template(
     previous: Mapping[tuple[str, str | None], ReportedRow] | None = None,
     *,
     layout: TemplateLayout | None = None,
+    nodes: Sequence[NodeLine] = (),
 ) -> Workbook:
     """The workbook one unit fills in for one month (进度填报表), pre-filled from its task lines.
 
@@ -213,6 +215,12 @@ def build_template(
     _rows(ws, layout, lines, previous or {})
     _validations(ws, layout, lines, period, previous or {})
     _sheet_setup(ws, layout, unit, period)
+    if nodes:
+        styles = (
+            STYLE_TITLE, STYLE_LABEL, STYLE_HEADER, STYLE_PREFILLED, STYLE_PREFILLED_WRAP,
+            STYLE_INPUT, STYLE_INPUT_WRAP,
+        )  # fmt: skip
+        add_node_sheet(wb, unit, period, nodes, styles)
     _guide(wb.create_sheet(GUIDE_SHEET), unit, lines, period, due, bool(previous))
     wb.active = 0
     return wb
@@ -226,10 +234,12 @@ def write_templates(
     tz: str,
     due_day: int,
     previous_rows: Sequence[ReportedRow] = (),
+    nodes: Mapping[str, Sequence[NodeLine]] | None = None,
 ) -> list[Path]:
     """One template per reporting unit into `out_dir`, written atomically, in unit order.
 
-    `previous_rows` are last month's reported rows of any units (the ones of `period.prev()`).
+    `previous_rows` are last month's reported rows of any units (the ones of `period.prev()`);
+    `nodes` each unit's nodes due (`templates.nodes.nodes_due`) for its 节点进展 sheet.
     """
     if period.year != catalogue.year:
         raise ValueError(f"填报月份 {period.label} 不属于 {catalogue.year} 年的责任分解表")
@@ -241,7 +251,9 @@ def write_templates(
     moment = datetime.combine(period.last_day, time())  # the same bytes for the same month
     paths = []
     for unit, lines in assignments.items():
-        wb = build_template(unit, lines, period, due, by_unit.get(unit))
+        wb = build_template(
+            unit, lines, period, due, by_unit.get(unit), nodes=(nodes or {}).get(unit, ())
+        )
         path = Path(out_dir) / template_filename(unit, period)
         paths.append(save_workbook(wb, path, moment, f"{unit}{period.label}进度填报表"))
     return paths

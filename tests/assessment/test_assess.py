@@ -16,8 +16,9 @@ import pytest
 from progress_audit.assessment.assess import assess, summarise
 from progress_audit.assessment.thresholds import PRESETS, Thresholds, thresholds_from_settings
 from progress_audit.model.period import Period, parse_as_of
+from progress_audit.model.plans import PlanAction, PlanNode, PlanRecord, plan_state
 from progress_audit.model.problems import CellRef, Problem
-from progress_audit.model.records import ReportedRow, Submission
+from progress_audit.model.records import NodeReport, ReportedRow, Submission
 from progress_audit.standards.responsibility import assignments, task_lines
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -32,8 +33,10 @@ COLUMNS = {
     "status": "G",
     "percent": "H",
     "expected_completion": "I",
+    "progress": "J",
     "issues": "K",
 }
+PLANNED_AT = datetime(2019, 2, 20, 10, tzinfo=TZ)
 
 
 # ── builders: what intake hands to the assessment ──────────────────────────────────────────
@@ -54,8 +57,9 @@ def make_row(
     issues="",
     value_text=None,
     approximate=False,
+    progress="本月召开推进会，落实分工，完成阶段工作。",
 ):
-    """One row of a unit's workbook, as the reader returns it (cells F/G/H/D/K of row n)."""
+    """One row of a unit's workbook, as the reader returns it (cells F/G/H/D/K/J of row n)."""
     file = file or f"{unit}-{period}.xlsx"
     return ReportedRow(
         unit=unit,
@@ -69,15 +73,17 @@ def make_row(
         status=status,
         percent=percent,
         issues=issues,
+        progress=progress,
         sources={k: CellRef(file, SHEET, f"{c}{n}") for k, c in COLUMNS.items()},
         problems=tuple(problems),
     )
 
 
 def make_submission(
-    unit, period, lines, *, status="on_time", received=None, file=None, problems=()
+    unit, period, lines, *, status="on_time", received=None, file=None, problems=(), nodes=None
 ):
-    """A received workbook; `lines` maps (task_id, metric_id) to the row's fields."""
+    """A received workbook; `lines` maps (task_id, metric_id) to the row's fields, `nodes`
+    (task_id, node) to 完成情况 (True 已完成, False 未完成) in its 节点进展 sheet."""
     file = file or f"{unit}-{period}.xlsx"
     received = received or datetime(period.next().year, period.next().month, 3, 10, tzinfo=TZ)
     rows = tuple(
@@ -93,7 +99,31 @@ def make_submission(
         str(period),
         problems=tuple(problems),
         rows=rows,
+        nodes=tuple(
+            NodeReport(unit, str(period), t, n, done, str(period) if done else None)
+            for (t, n), done in (nodes or {}).items()
+        ),
     )
+
+
+def approved_plan(unit, nodes, at=PLANNED_AT, extensions=()):
+    """`unit`'s node plan approved on `at`: `nodes` maps (task_id, node) to its month;
+    `extensions` are (task_id, node, new_month) the office granted."""
+    record = PlanRecord(
+        1,
+        unit,
+        2019,
+        "sha-plan",
+        "节点计划.xlsx",
+        at,
+        tuple(PlanNode(t, n, f"节点{n}", month) for (t, n), month in nodes.items()),
+    )
+    actions = [PlanAction(unit, 2019, "approve_plan", "", at, "张科长", 1, id=1)]
+    actions += [
+        PlanAction(unit, 2019, "extend", "情况变化", at, "张科长", 1, t, n, month, id=2 + i)
+        for i, (t, n, month) in enumerate(extensions)
+    ]
+    return plan_state(unit, 2019, [record], actions)
 
 
 def as_of(period, text=None):
@@ -102,7 +132,18 @@ def as_of(period, text=None):
     return parse_as_of(text or f"{nxt.year}-{nxt.month:02d}-06")
 
 
-def run(catalogue, period, submissions, thresholds=RATIO, problems=(), moment=None, asg=None):
+def run(
+    catalogue,
+    period,
+    submissions,
+    thresholds=RATIO,
+    problems=(),
+    moment=None,
+    asg=None,
+    *,
+    previous=(),
+    plans=None,
+):
     return assess(
         catalogue,
         asg or assignments(catalogue),
@@ -111,6 +152,8 @@ def run(catalogue, period, submissions, thresholds=RATIO, problems=(), moment=No
         submissions,
         thresholds,
         problems,
+        previous=previous,
+        plans=plans,
     )
 
 
@@ -169,15 +212,15 @@ def test_an_exact_ninety_percent_survives_floating_point(catalogue_2019):
     assert f.status == "on_track"
 
 
-@pytest.mark.parametrize(
-    ("percent", "status"),
-    [(45, "on_track"), (44.9, "at_risk"), (35, "at_risk"), (34.9, "off_track")],
-)
-def test_ratio_boundaries_on_a_task_without_a_metric(catalogue_2019, percent, status):
-    f = one(catalogue_2019, JUNE, "自然资源局", "3.1", percent=percent)
-    assert f.status == status
-    assert (f.target, f.expected, f.actual) == (100.0, 50.0, percent)
-    assert f.metric_id is None and f.unit_of_measure == "%"
+@pytest.mark.parametrize("percent", [0, 20, 50, 100])
+def test_a_standard_without_a_number_is_never_judged_on_its_percentage(catalogue_2019, percent):
+    # 1.3 (商务局, 探索无地招商…) is an ongoing duty: its 进展情况 is the report; the unit's own
+    # 形象进度 is shown beside it, never judged.
+    f = one(catalogue_2019, JUNE, "商务局", "1.3", percent=percent)
+    assert f.track == "ongoing" and f.status == "on_track"
+    assert (f.target, f.expected, f.actual, f.ratio) == (None, None, None, None)
+    assert f"单位自报形象进度 {percent}%（仅供参考，不据此评估）" in f.warnings
+    assert f.source.cell == "J7"  # 进展情况
 
 
 # ── the deadline: overdue and completed ────────────────────────────────────────────────────
@@ -208,16 +251,26 @@ def test_overdue_regardless_of_ratio(catalogue_2019):
 
 
 def test_overdue_beats_blocked(catalogue_2019):
-    f = one(catalogue_2019, DECEMBER, "商务局", "1.3", percent=80, status="受阻")
+    # 7.1 (交通局) is a milestone task: the year is over with a node not done.
+    plans = {"交通局": approved_plan("交通局", {("7.1", 1): "2019-05", ("7.1", 2): "2019-10"})}
+    sub = make_submission(
+        "交通局", DECEMBER, {("7.1", None): {"status": "受阻"}}, nodes={("7.1", 1): True}
+    )
+    f = find(run(catalogue_2019, DECEMBER, [sub], plans=plans), "交通局", "7.1")
     assert f.status == "overdue"
 
 
-def test_a_task_past_its_deadline_not_reported_done_is_overdue(catalogue_2019):
-    f = one(catalogue_2019, DECEMBER, "商务局", "1.3", percent=100, status="推进中")
-    assert f.status == "overdue"
-    assert "推进中" in f.reasons[0]
-    done = one(catalogue_2019, DECEMBER, "商务局", "1.3", percent=100, status="已完成")
-    assert done.status == "completed"
+def test_a_milestone_task_is_done_when_its_last_node_is(catalogue_2019):
+    plans = {"交通局": approved_plan("交通局", {("7.1", 1): "2019-05", ("7.1", 2): "2019-10"})}
+    done = make_submission("交通局", DECEMBER, {}, nodes={("7.1", 1): True, ("7.1", 2): True})
+    f = find(run(catalogue_2019, DECEMBER, [done], plans=plans), "交通局", "7.1")
+    assert f.status == "completed" and "全部节点已完成" in f.reasons
+    assert (f.target, f.expected, f.actual, f.gap, f.ratio) == (2, 2, 2, 0, 1)
+    # Earlier in the year, a node done ahead of its month counts as done.
+    early = make_submission("交通局", JUNE, {}, nodes={("7.1", 1): True, ("7.1", 2): True})
+    assert find(run(catalogue_2019, JUNE, [early], plans=plans), "交通局", "7.1").status == (
+        "completed"
+    )
 
 
 # ── every kind ─────────────────────────────────────────────────────────────────────────────
@@ -385,37 +438,93 @@ def test_blocked_is_off_track_whatever_the_ratio(catalogue_2019):
     assert "单位报告“受阻”" in f.reasons
 
 
-def test_tasks_without_a_metric(catalogue_2019):
+def test_ongoing_duties(catalogue_2019):
     unit = "商务局"
-    assert (
-        one(catalogue_2019, JUNE, unit, "1.3", status="已完成", percent=100).status == "completed"
+    may = make_submission(
+        unit, Period(2019, 5), {("1.3", None): {"progress": "召开招商推介会 2 场"}}
     )
-    # 已完成 is the report, even with 形象进度 left empty.
-    assert one(catalogue_2019, JUNE, unit, "1.3", status="已完成").status == "completed"
-    assert one(catalogue_2019, JUNE, unit, "1.3", status="受阻", percent=80).status == "off_track"
-    assert one(catalogue_2019, JUNE, unit, "1.3", status="受阻").status == "off_track"
-    not_started = one(catalogue_2019, JUNE, unit, "1.3", status="未启动")
-    assert not_started.status == "off_track" and not_started.actual == 0
-    assert "未启动" in not_started.reasons[0]
-    empty = one(catalogue_2019, JUNE, unit, "1.3", status="推进中")
-    assert empty.status == "missing" and empty.reasons == ("形象进度未填写",)
-    nothing = one(catalogue_2019, JUNE, unit, "1.3", status=None)
-    assert nothing.status == "missing"
+
+    def june(**fields):
+        sub = make_submission(unit, JUNE, {("1.3", None): fields})
+        return find(run(catalogue_2019, JUNE, [sub], previous=[may]), unit, "1.3")
+
+    assert june(progress="赴深圳开展以商引商活动，对接企业 5 家").status == "on_track"
+    copied = june(progress="召开招商推介会 2 场")
+    assert copied.status == "at_risk" and copied.reasons[0] == "进展情况与上月相同"
+    # Spaces and full-width characters do not make a copy new.
+    assert june(progress="召开招商推介会　２ 场").status == "at_risk"
+    empty = june(progress="  ")
+    assert empty.status == "missing" and "进展情况未填写" in empty.reasons[0]
+    blocked = june(progress="召开招商推介会 2 场", status="受阻", issues="用地指标未落实")
+    assert blocked.status == "off_track"
+    assert "单位报告“受阻”" in blocked.reasons and "存在问题：用地指标未落实" in blocked.reasons
+    # 已完成 does not end a standing duty, and nothing is ever overdue for it.
+    assert june(progress="全年任务完成", status="已完成").status == "on_track"
+    december = make_submission(unit, DECEMBER, {("1.3", None): {"status": "推进中"}})
+    assert find(run(catalogue_2019, DECEMBER, [december]), unit, "1.3").status == "on_track"
 
 
-def test_a_task_finding_says_how_far_behind(catalogue_2019):
-    f = one(catalogue_2019, JUNE, "商务局", "1.3", percent=40)
-    assert f.status == "at_risk"
-    assert f.reasons[0] == "形象进度 40%，序时进度 50%，完成序时进度的 80%"
-    assert f.gap_points == pytest.approx(-10)
-    assert f.projection == pytest.approx(80)
-    assert f.required_monthly == pytest.approx(10)
-    assert any("每月需形象进度推进 10 个百分点" in r for r in f.reasons)
+def test_a_milestone_finding_says_which_nodes_are_late_and_by_how_long(catalogue_2019):
+    nodes = {
+        ("7.1", 1): "2019-03",
+        ("7.1", 2): "2019-05",
+        ("7.1", 3): "2019-06",
+        ("7.1", 4): "2019-10",
+    }
+    plans = {"交通局": approved_plan("交通局", nodes, extensions=[("7.1", 3, "2019-08")])}
+    sub = make_submission(
+        "交通局",
+        JUNE,
+        {("7.1", None): {"percent": 80}},
+        nodes={("7.1", 1): True, ("7.1", 2): False},
+    )
+    f = find(run(catalogue_2019, JUNE, [sub], plans=plans), "交通局", "7.1")
+    assert f.track == "milestones" and f.status == "at_risk"  # one month late
+    assert [(n.node, n.planned, n.due, n.done, n.months_late) for n in f.nodes] == [
+        (1, "2019-03", "2019-03", True, 0),
+        (2, "2019-05", "2019-05", False, 1),
+        (3, "2019-06", "2019-08", False, 0),  # extended: judged by its new month
+        (4, "2019-10", "2019-10", False, 0),
+    ]
+    assert (f.target, f.expected, f.actual, f.gap) == (4, 2, 1, 1)
+    assert f.ratio == pytest.approx(0.5)
+    assert "节点 2“节点2”应于 2019年5月完成，已逾期 1 个月未完成" in f.reasons
+    # A month later the same node is two months late: red.
+    july = make_submission("交通局", Period(2019, 7), {}, nodes={("7.1", 1): True})
+    later = find(run(catalogue_2019, Period(2019, 7), [july], plans=plans), "交通局", "7.1")
+    assert later.status == "off_track"
+    # With every node due done, it is on track, however low the unit's own percentage.
+    ok = make_submission(
+        "交通局", JUNE, {("7.1", None): {"percent": 5}}, nodes={("7.1", 1): True, ("7.1", 2): True}
+    )
+    assert find(run(catalogue_2019, JUNE, [ok], plans=plans), "交通局", "7.1").status == "on_track"
+
+
+def test_a_milestone_task_without_an_approved_plan(catalogue_2019):
+    sub = make_submission("交通局", Period(2019, 2), {("7.1", None): {"percent": 10}})
+    feb = find(run(catalogue_2019, Period(2019, 2), [sub]), "交通局", "7.1")
+    assert feb.status == "planning" and "节点计划审定中" in feb.reasons[0]
+    assert feb.nodes == ()
+    march = make_submission("交通局", Period(2019, 3), {("7.1", None): {"percent": 10}})
+    f = find(run(catalogue_2019, Period(2019, 3), [march]), "交通局", "7.1")
+    assert f.status == "missing" and f.reasons[0] == "未制定节点计划"
+
+
+def test_a_node_the_plan_does_not_have_is_named_by_its_cell(catalogue_2019):
+    plans = {"交通局": approved_plan("交通局", {("7.1", 1): "2019-09"})}
+    sub = make_submission("交通局", JUNE, {}, nodes={("7.1", 1): False, ("7.1", 7): True})
+    sub = replace(
+        sub, nodes=(sub.nodes[0], replace(sub.nodes[1], cell=CellRef(sub.file, "节点进展", "E8")))
+    )
+    f = find(run(catalogue_2019, JUNE, [sub], plans=plans), "交通局", "7.1")
+    assert f.status == "on_track" and f.actual == 0
+    assert "节点进展!E8：任务 7.1 节点 7 不在审定的节点计划中，未计入" in f.warnings
 
 
 def test_the_units_own_words_travel_with_the_finding(catalogue_2019):
     f = one(catalogue_2019, JUNE, "商务局", "1.3", percent=40, issues='=HYPERLINK("x")')
     assert f.issues == '=HYPERLINK("x")'
+    assert f.progress == "本月召开推进会，落实分工，完成阶段工作。"
 
 
 # ── missing and invalid ────────────────────────────────────────────────────────────────────
@@ -487,7 +596,12 @@ def test_a_missing_row(catalogue_2019):
     f = find(findings, "科技局", "6.1", "6.1.2")
     assert f.status == "missing" and f.reasons == ("填报表中没有该指标的行",)
     assert f.source == CellRef("科技局-2019-06.xlsx", SHEET)
-    assert find(findings, "科技局", "5.6").reasons == ("填报表中没有该任务的行",)
+    # 5.6 is a milestone task with no approved plan by June: that, not the row, is missing.
+    assert find(findings, "科技局", "5.6").reasons[0] == "未制定节点计划"
+    ongoing = make_submission("商务局", JUNE, {("1.1", "1.1.1"): {"value": 230}})
+    assert find(run(catalogue_2019, JUNE, [ongoing]), "商务局", "1.3").reasons == (
+        "填报表中没有该任务的行",
+    )
 
 
 def test_an_empty_figure_is_not_reported(catalogue_2019):
@@ -584,18 +698,19 @@ def test_warnings_and_problems_on_other_cells_do_not_change_the_status(catalogue
         ("3.2.1", "A", "invalid"),  # the row's ids: a duplicate or an unknown task
         ("3.2.1", "G", "on_track"),  # a mistyped 完成状态 does not void a figure
         ("3.2.1", "I", "on_track"),  # an unreadable 预计完成时间
-        (None, "G", "invalid"),  # a task's 完成状态 is its report
-        (None, "H", "invalid"),  # and so is its 形象进度
+        (None, "A", "invalid"),  # an ongoing duty's row ids
+        (None, "J", "invalid"),  # and its 进展情况, which is its report
+        (None, "H", "on_track"),  # its 形象进度 is never judged
         (None, "F", "on_track"),  # a task has no figure to spoil
     ],
 )
 def test_which_errors_void_a_line(catalogue_2019, metric_id, column, status):
-    unit, task = "自然资源局", "3.2" if metric_id else "3.1"
+    unit, task = "自然资源局", "3.2" if metric_id else "3.4"
     ref = CellRef(f"{unit}-2019-06.xlsx", SHEET, f"{column}7")
     error = Problem(
         "bad_cell", f"{column}7 有误", ref=ref, unit=unit, task_id=task, metric_id=metric_id
     )
-    fields = {"value": 4000} if metric_id else {"percent": 50}
+    fields = {"value": 4000} if metric_id else {}
     f = one(catalogue_2019, JUNE, unit, task, metric_id, problems=[error], **fields)
     assert f.status == status
     if status == "invalid":
@@ -646,13 +761,17 @@ def test_two_rows_for_one_line_are_invalid(catalogue_2019):
 def test_a_standard_with_several_lead_units_has_one_finding_per_unit(catalogue_2019):
     towns = catalogue_2019.standard("14.3").lead_units
     assert len(towns) == 3
+    plans = {
+        towns[0]: approved_plan(towns[0], {("14.3", 1): "2019-05"}),
+        towns[1]: approved_plan(towns[1], {("14.3", 1): "2019-03", ("14.3", 2): "2019-11"}),
+    }
     subs = [
-        make_submission(towns[0], JUNE, {("14.3", None): {"percent": 60}}),
-        make_submission(towns[1], JUNE, {("14.3", None): {"percent": 20}}),
+        make_submission(towns[0], JUNE, {}, nodes={("14.3", 1): True}),
+        make_submission(towns[1], JUNE, {}, nodes={("14.3", 1): False}),
     ]
-    findings = [f for f in run(catalogue_2019, JUNE, subs) if f.task_id == "14.3"]
+    findings = [f for f in run(catalogue_2019, JUNE, subs, plans=plans) if f.task_id == "14.3"]
     assert [(f.unit, f.status) for f in findings] == sorted(
-        [(towns[0], "on_track"), (towns[1], "off_track"), (towns[2], "missing")]
+        [(towns[0], "completed"), (towns[1], "off_track"), (towns[2], "missing")]
     )
 
 
@@ -668,9 +787,13 @@ def test_a_standard_with_several_lead_units_has_one_finding_per_unit(catalogue_2
     ],
 )
 def test_gap_preset(catalogue_2019, month, percent, ratio_status, gap_status):
+    # 盘活存量用地 5000 亩, as a share of its target (40% = 2000 亩).
     period = Period(2019, month)
-    assert one(catalogue_2019, period, "商务局", "1.3", percent=percent).status == ratio_status
-    f = one(catalogue_2019, period, "商务局", "1.3", thresholds=GAP, percent=percent)
+    value = percent * 50
+    assert one(catalogue_2019, period, "自然资源局", "3.2", "3.2.1", value=value).status == (
+        ratio_status
+    )
+    f = one(catalogue_2019, period, "自然资源局", "3.2", "3.2.1", thresholds=GAP, value=value)
     assert f.status == gap_status
     assert any("序时进度" in r and "个百分点" in r for r in f.reasons)
 
@@ -710,16 +833,16 @@ def test_thresholds_from_the_real_settings():
 def test_due_soon_within_thirty_days(catalogue_2019):
     nov = Period(2019, 11)  # audited 6 December: the year-end deadline is 25 days away
     sub = make_submission(
-        "商务局", nov, {("1.3", None): {"percent": 90}, ("1.1", "1.1.1"): {"value": 520}}
+        "商务局", nov, {("1.1", "1.1.2"): {"value": 58}, ("1.1", "1.1.1"): {"value": 520}}
     )
     findings = run(catalogue_2019, nov, [sub])
-    assert find(findings, "商务局", "1.3").due_soon is True
-    assert any("25 天" in r for r in find(findings, "商务局", "1.3").reasons)
+    assert find(findings, "商务局", "1.1", "1.1.2").due_soon is True
+    assert any("25 天" in r for r in find(findings, "商务局", "1.1", "1.1.2").reasons)
     assert find(findings, "商务局", "1.1", "1.1.1").due_soon is False  # completed
     assert find(findings, "教育局", "16.4", "16.4.1").due_soon is True  # missing, and due soon
     oct_sub = replace(sub, period="2019-10", received_at=datetime(2019, 11, 3, tzinfo=TZ))
     october = run(catalogue_2019, Period(2019, 10), [oct_sub])
-    assert find(october, "商务局", "1.3").due_soon is False  # 55 days away
+    assert find(october, "商务局", "1.1", "1.1.2").due_soon is False  # 55 days away
     wider = assess(
         catalogue_2019,
         assignments(catalogue_2019),
@@ -728,7 +851,7 @@ def test_due_soon_within_thirty_days(catalogue_2019):
         [oct_sub],
         replace(RATIO, due_soon_days=60),
     )
-    assert find(wider, "商务局", "1.3").due_soon is True
+    assert find(wider, "商务局", "1.1", "1.1.2").due_soon is True
 
 
 def test_summary_has_every_status_in_the_contracts_order(catalogue_2019):
@@ -743,6 +866,7 @@ def test_summary_has_every_status_in_the_contracts_order(catalogue_2019):
         "overdue",
         "missing",
         "invalid",
+        "planning",
     ]
     assert summary["on_track"] == 1 and summary["missing"] == len(findings) - 1
     assert sum(summary.values()) == len(findings)
@@ -764,27 +888,30 @@ def test_a_catalogue_of_another_year_is_refused(catalogue_2019):
 # ── a June and a December inbox, checked line by line as a clerk would ────────────────────
 
 # unit → {(task, metric): (row fields, or None for no row; the status a clerk writes down)}
+# Standards without a number are judged by their track: an ongoing duty (常态工作) by its
+# 进展情况, a milestone task (节点任务) by the nodes of its approved plan; 形象进度 never.
+COPIED_TEXT = "召开招商推介会 2 场，对接项目 6 个"
 JUNE_INBOX = {
     "商务局": {
         ("1.1", "1.1.1"): ({"value": 230}, "on_track"),  # 230 of 250 亿元 due: 92%
         ("1.1", "1.1.2"): ({"value": 58}, "on_track"),  # 58% against >60%: 97%, not yet met
         # 1 of 1.5 projects due: 67%, but less than one project behind: on track
         ("1.1", "1.1.3"): ({"value": 1}, "on_track"),
-        ("1.3", None): ({"percent": 50}, "on_track"),
-        ("20.1", None): ({"percent": 40}, "at_risk"),  # 80% of 序时进度
-        ("20.3", None): ({"percent": 100, "status": "已完成"}, "completed"),
+        ("1.3", None): ({"percent": 50, "progress": COPIED_TEXT}, "at_risk"),  # as in May
+        ("20.1", None): ({"percent": 40}, "on_track"),  # ongoing: 40% is not judged
+        ("20.3", None): ({"percent": 100, "status": "已完成"}, "on_track"),  # a standing duty
         ("21.1", None): ({"percent": 60, "status": "受阻"}, "off_track"),
     },
     "自然资源局": {
-        ("3.1", None): ({"percent": 45}, "on_track"),  # exactly 90%
+        ("3.1", None): ({"percent": 45}, "on_track"),  # node 1 done, node 2 due this month
         ("3.2", "3.2.1"): ({"value": 4000}, "on_track"),  # 160%, not yet 5000
-        ("3.4", None): ({"percent": 35}, "at_risk"),  # exactly 70%
-        ("3.5", None): ({"percent": 34.9}, "off_track"),  # just below 70%
-        ("11.6", None): ({"status": "未启动"}, "off_track"),  # not started by mid-year
-        ("12.5", None): ({"status": "推进中"}, "missing"),  # 形象进度 not filled in
-        ("14.1", None): (None, "missing"),  # row deleted
-        ("20.1", None): ({"percent": 100, "status": "已完成"}, "completed"),
-        ("20.3", None): ({"percent": 60}, "on_track"),
+        ("3.4", None): ({"percent": 35}, "on_track"),  # ongoing, 进展情况 given
+        ("3.5", None): ({"percent": 90}, "off_track"),  # a node of April not done: 2 months
+        ("11.6", None): ({"status": "推进中"}, "at_risk"),  # a node of May not done: 1 month
+        ("12.5", None): ({"status": "推进中", "progress": ""}, "on_track"),  # first node in Sept.
+        ("14.1", None): (None, "on_track"),  # row deleted, but its nodes are reported
+        ("20.1", None): ({"percent": 100, "status": "已完成"}, "on_track"),
+        ("20.3", None): ({"percent": 60, "progress": ""}, "missing"),  # 进展情况 empty
         ("21.1", None): ({"percent": 50}, "on_track"),
     },
     "市场监管局": {
@@ -793,22 +920,23 @@ JUNE_INBOX = {
         ("6.4", "6.4.3"): ({"value": 1}, "on_track"),  # 1 of 2, exactly on schedule
         ("6.4", "6.4.4"): ({"value": 0, "status": "受阻"}, "off_track"),
         ("6.4", "6.4.5"): ({"value": 1}, "completed"),  # the award is won
-        ("18.5", None): ({"status": "推进中", "percent": None}, "invalid"),  # 见附件
+        # 形象进度 “见附件” cannot be read: a warning, since it is not judged; the node is done.
+        ("18.5", None): ({"status": "推进中", "percent": None}, "on_track"),
         ("20.1", None): ({"percent": 50}, "on_track"),
         ("20.3", None): ({"percent": 50}, "on_track"),
         ("21.1", None): ({"percent": 50}, "on_track"),
     },
     "人社局": {  # late, but received before the audit
         ("4.4", None): ({"percent": 50}, "on_track"),
-        ("15.3", None): ({"percent": 40}, "invalid"),  # quality: fell from last month
+        ("15.3", None): ({"percent": 40}, "invalid"),  # quality: 进展情况 unreadable
         ("16.1", "16.1.1"): ({"value": 4900}, "on_track"),  # 5400 due on the curve: 91%
-        ("16.2", None): ({"percent": 20}, "off_track"),
+        ("16.2", None): ({"percent": 20}, "on_track"),
         ("20.1", None): ({"percent": 50}, "on_track"),
         ("20.3", None): ({"percent": 50}, "on_track"),
         ("21.1", None): ({"percent": 50}, "on_track"),
     },
     "科技局": {  # sent twice: the second counts
-        ("5.6", None): ({"percent": 50}, "on_track"),
+        ("5.6", None): ({"percent": 50}, "missing"),  # no approved plan: 未制定节点计划
         ("6.1", "6.1.1"): ({"value": 9}, "on_track"),  # 9 of 10 due: exactly 90%
         ("6.1", "6.1.2"): ({"value": 1}, "on_track"),  # 1 of 1.5 due: under one behind
         ("6.1", "6.1.3"): ({"value": 9}, "completed"),  # 10 家左右: 9 is within 10%
@@ -817,16 +945,32 @@ JUNE_INBOX = {
         ("21.1", None): ({"percent": 50}, "on_track"),
     },
 }
+JUNE_PLANS = {
+    "自然资源局": {
+        ("3.1", 1): "2019-04",
+        ("3.1", 2): "2019-06",
+        ("3.5", 1): "2019-04",
+        ("11.6", 1): "2019-05",
+        ("12.5", 1): "2019-09",
+        ("14.1", 1): "2019-03",
+        ("14.1", 2): "2019-10",
+    },
+    "市场监管局": {("18.5", 1): "2019-05", ("18.5", 2): "2019-11"},
+}
+JUNE_NODES = {
+    "自然资源局": {("3.1", 1): True, ("3.5", 1): False, ("11.6", 1): False, ("14.1", 1): True},
+    "市场监管局": {("18.5", 1): True},
+}
 
 DECEMBER_INBOX = {
     "商务局": {
         ("1.1", "1.1.1"): ({"value": 510}, "completed"),
         ("1.1", "1.1.2"): ({"value": 60}, "overdue"),  # 超 60%: 60 is not above it
         ("1.1", "1.1.3"): ({"value": 2}, "overdue"),
-        ("1.3", None): ({"percent": 100, "status": "已完成"}, "completed"),
-        ("20.1", None): ({"percent": 95}, "overdue"),  # year over, not done
-        ("20.3", None): ({"status": "已完成"}, "completed"),
-        ("21.1", None): ({"percent": 70, "status": "受阻"}, "overdue"),
+        ("1.3", None): ({"percent": 100, "status": "已完成"}, "on_track"),
+        ("20.1", None): ({"percent": 95}, "on_track"),  # a standing duty is never overdue
+        ("20.3", None): ({"status": "已完成"}, "on_track"),
+        ("21.1", None): ({"percent": 70, "status": "受阻"}, "off_track"),
     },
     "市场监管局": {
         ("6.4", "6.4.1"): ({"value": 14.8}, "completed"),
@@ -834,64 +978,84 @@ DECEMBER_INBOX = {
         ("6.4", "6.4.3"): ({"value": 1}, "overdue"),
         ("6.4", "6.4.4"): ({"value": 0}, "overdue"),
         ("6.4", "6.4.5"): ({"value": 1}, "completed"),
-        ("18.5", None): ({"status": "已完成"}, "completed"),
-        ("20.1", None): ({"status": "已完成"}, "completed"),
-        ("20.3", None): ({"status": "已完成"}, "completed"),
-        ("21.1", None): ({"status": "推进中"}, "overdue"),
+        ("18.5", None): ({"status": "已完成"}, "completed"),  # both nodes done
+        ("20.1", None): ({"status": "已完成"}, "on_track"),
+        ("20.3", None): ({"status": "已完成"}, "on_track"),
+        ("21.1", None): ({"status": "推进中"}, "on_track"),
     },
     "工信局": {
-        ("1.2", None): ({"status": "已完成"}, "completed"),
+        ("1.2", None): ({"status": "已完成"}, "on_track"),
         ("2.2", "2.2.1"): ({"value": 52}, "completed"),  # ≥ 50% held at the year's end
-        ("3.6", None): ({"status": "已完成"}, "completed"),
-        ("3.10", None): ({"percent": 90}, "overdue"),
-        ("4.5", None): ({"status": "已完成"}, "completed"),
-        ("6.3", None): (None, "missing"),
-        ("20.1", None): ({"status": "已完成"}, "completed"),
-        ("20.3", None): ({"status": "已完成"}, "completed"),
-        ("21.1", None): ({"status": "已完成"}, "completed"),
+        ("3.6", None): ({"status": "已完成"}, "on_track"),
+        ("3.10", None): ({"percent": 90}, "overdue"),  # year over, node 2 not done
+        ("4.5", None): ({"status": "已完成"}, "on_track"),
+        ("6.3", None): (None, "missing"),  # no plan ever approved
+        ("20.1", None): ({"status": "已完成"}, "on_track"),
+        ("20.3", None): ({"status": "已完成"}, "on_track"),
+        ("21.1", None): ({"status": "已完成"}, "on_track"),
     },
     "农业农村局": {
-        ("13.1", None): ({"status": "已完成"}, "completed"),
-        ("13.2", None): ({"status": "已完成"}, "completed"),
-        ("13.3", None): ({"status": "已完成"}, "completed"),
-        ("13.4", None): ({"percent": 80, "status": "受阻"}, "overdue"),
+        ("13.1", None): ({"status": "已完成"}, "on_track"),
+        ("13.2", None): ({"status": "已完成"}, "completed"),  # its one node done
+        ("13.3", None): ({"status": "已完成"}, "on_track"),
+        ("13.4", None): ({"percent": 80, "status": "受阻"}, "off_track"),
         ("13.5", "13.5.1"): ({"value": 8.2}, "completed"),  # growth ≥ 8%
         ("13.5", "13.5.2"): ({"value": 96}, "overdue"),  # 96 万元 of 100
         ("13.6", "13.6.1"): ({"value": 8600}, "completed"),
-        ("14.4", None): ({"status": "已完成"}, "completed"),
-        ("15.1", None): ({"status": "已完成"}, "completed"),
-        ("15.2", None): ({"status": "已完成"}, "completed"),
+        ("14.4", None): ({"status": "已完成"}, "on_track"),
+        ("15.1", None): ({"status": "已完成"}, "on_track"),
+        ("15.2", None): ({"status": "已完成"}, "on_track"),
         ("15.4", "15.4.1"): ({"value": 5}, "completed"),
-        ("15.6", None): ({"status": "已完成"}, "completed"),
-        ("15.7", None): ({"value": None, "status": None}, "missing"),  # row left blank
-        ("20.1", None): ({"status": "已完成"}, "completed"),
-        ("20.3", None): ({"status": "已完成"}, "completed"),
-        ("21.1", None): ({"status": "已完成"}, "completed"),
+        ("15.6", None): ({"status": "已完成"}, "missing"),  # no plan: 已完成 is not enough
+        ("15.7", None): ({"value": None, "status": None, "progress": ""}, "missing"),  # blank
+        ("20.1", None): ({"status": "已完成"}, "on_track"),
+        ("20.3", None): ({"status": "已完成"}, "on_track"),
+        ("21.1", None): ({"status": "已完成"}, "on_track"),
     },
     "科技局": {
-        ("5.6", None): ({"status": "已完成"}, "completed"),
+        ("5.6", None): ({"status": "已完成"}, "overdue"),  # node 3 never reported done
         ("6.1", "6.1.1"): ({"value": 20}, "completed"),
         ("6.1", "6.1.2"): ({"value": 3}, "completed"),
         ("6.1", "6.1.3"): ({"value": 8}, "overdue"),  # 10 家左右 needs 9
-        ("20.1", None): ({"status": "已完成"}, "completed"),
-        ("20.3", None): ({"status": "已完成"}, "completed"),
-        ("21.1", None): ({"status": "已完成"}, "completed"),
+        ("20.1", None): ({"status": "已完成"}, "on_track"),
+        ("20.3", None): ({"status": "已完成"}, "on_track"),
+        ("21.1", None): ({"status": "已完成"}, "on_track"),
     },
+}
+DECEMBER_PLANS = {
+    "市场监管局": {("18.5", 1): "2019-05", ("18.5", 2): "2019-11"},
+    "工信局": {("3.10", 1): "2019-06", ("3.10", 2): "2019-12"},
+    "农业农村局": {("13.2", 1): "2019-09"},
+    "科技局": {("5.6", 1): "2019-04", ("5.6", 2): "2019-08", ("5.6", 3): "2019-12"},
+}
+DECEMBER_NODES = {
+    "市场监管局": {("18.5", 1): True, ("18.5", 2): True},
+    "工信局": {("3.10", 1): True, ("3.10", 2): False},
+    "农业农村局": {("13.2", 1): True},
+    "科技局": {("5.6", 1): True, ("5.6", 2): True},
 }
 
 
-def inbox_submissions(period, inbox, **overrides):
+def plans_of(plans):
+    return {unit: approved_plan(unit, nodes) for unit, nodes in plans.items()}
+
+
+def inbox_submissions(period, inbox, nodes=None, **overrides):
     subs = []
     for unit, lines in inbox.items():
         rows = {key: fields for key, (fields, _) in lines.items() if fields is not None}
-        subs.append(make_submission(unit, period, rows, **overrides.get(unit, {})))
+        given = (nodes or {}).get(unit)
+        subs.append(make_submission(unit, period, rows, nodes=given, **overrides.get(unit, {})))
     return subs
 
 
 def june_inbox():
     """The June inbox: 人社局 late, 科技局 twice, 工信局 unusable, everyone else silent."""
     subs = inbox_submissions(
-        JUNE, JUNE_INBOX, 人社局={"status": "late", "received": datetime(2019, 7, 6, 9, tzinfo=TZ)}
+        JUNE,
+        JUNE_INBOX,
+        JUNE_NODES,
+        人社局={"status": "late", "received": datetime(2019, 7, 6, 9, tzinfo=TZ)},
     )
     # 市场监管局 18.5: 形象进度 “见附件”, which the reader could not read.
     market = next(s for s in subs if s.unit == "市场监管局")
@@ -933,6 +1097,13 @@ def june_inbox():
             dimension="consistency",
             ref=CellRef("人社局-2019-06.xlsx", SHEET, "H8"),
         ),
+        Problem(
+            "unreadable_text",
+            "进展情况为乱码，无法读取",
+            unit="人社局",
+            task_id="15.3",
+            ref=CellRef("人社局-2019-06.xlsx", SHEET, "J8"),
+        ),
     ]
     return [*subs, first, rejected], quality
 
@@ -951,19 +1122,31 @@ def check_inbox(findings, inbox):
 
 def test_june_inbox_as_a_clerk_would_judge_it(catalogue_2019):
     subs, quality = june_inbox()
-    findings = run(catalogue_2019, JUNE, subs, problems=quality)
+    may = make_submission("商务局", Period(2019, 5), {("1.3", None): {"progress": COPIED_TEXT}})
+    findings = run(
+        catalogue_2019, JUNE, subs, problems=quality, previous=[may], plans=plans_of(JUNE_PLANS)
+    )
     check_inbox(findings, JUNE_INBOX)
+    assert find(findings, "商务局", "1.3").reasons[0] == "进展情况与上月相同"
+    assert all(f.track == "metric" for f in findings if f.metric_id)
+    assert {f.track for f in findings if not f.metric_id} == {"ongoing", "milestones"}
     industry = find(findings, "工信局", "2.2", "2.2.1")
     assert "收到的 工信局.et 无法使用：WPS .et 文件，请另存为 .xlsx" in industry.reasons
     # 16.2 has two lead units: 人社局 reported, 医疗保障分局 did not.
     assert find(findings, "金坛医疗保障分局", "16.2").status == "missing"
-    assert find(findings, "市场监管局", "18.5").source.cell == "H12"
+    market = find(findings, "市场监管局", "18.5")
+    assert "进度填报!H12：形象进度“见附件”不是 0–100 的数字" in market.warnings
+    assert [(n.node, n.done) for n in market.nodes] == [(1, True), (2, False)]
+    people = find(findings, "人社局", "15.3")
+    assert people.reasons == ("进展情况为乱码，无法读取",) and people.source.cell == "J8"
+    assert "进度填报!H8：形象进度 40%，比上月的 55% 低" in people.warnings
     summary = summarise(findings)
-    assert summary["completed"] == 4 and summary["invalid"] == 2
+    assert summary["completed"] == 2 and summary["invalid"] == 1
 
 
 def test_december_inbox_as_a_clerk_would_judge_it(catalogue_2019):
-    findings = run(catalogue_2019, DECEMBER, inbox_submissions(DECEMBER, DECEMBER_INBOX))
+    subs = inbox_submissions(DECEMBER, DECEMBER_INBOX, DECEMBER_NODES)
+    findings = run(catalogue_2019, DECEMBER, subs, plans=plans_of(DECEMBER_PLANS))
     check_inbox(findings, DECEMBER_INBOX)
     assert not any(f.due_soon for f in findings)  # audited in January: nothing is "soon"
     assert all(f.time_progress == 1 for f in findings)

@@ -55,12 +55,6 @@ def test_a_count_needs_two_whole_units_short_for_red(catalogue_2019):
     assert sep.status == "off_track"
 
 
-def test_a_task_a_few_points_behind_early_is_yellow(catalogue_2019):
-    # 形象进度 2% against 8.3% in January: ratio 0.24, 6.3 points of 100 behind.
-    task = one(catalogue_2019, JANUARY, "人社局", "16.2", percent=2)
-    assert task.status == "at_risk", task.reasons
-
-
 def test_blocked_stays_red_whatever_the_gap(catalogue_2019):
     f = one(catalogue_2019, JANUARY, "自然资源局", "3.2", "3.2.1", value=400, status="受阻")
     assert f.status == "off_track"

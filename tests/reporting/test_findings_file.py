@@ -48,6 +48,7 @@ EXTRA_FINDING_KEYS = [
     "issues",
     "progress",
     "warnings",
+    "track",
 ]
 MOMENT = parse_as_of("2019-07-06T09:00:00+08:00")
 
@@ -70,7 +71,8 @@ def test_the_documents_keys_are_the_contracts(catalogue_2019):
     assert doc["summary"] == summarise(findings)
     assert len(doc["findings"]) == len(findings)
     for item in doc["findings"]:
-        assert list(item) == CONTRACT_FINDING_KEYS + EXTRA_FINDING_KEYS
+        nodes = ["nodes"] if item["track"] == "milestones" else []
+        assert list(item) == CONTRACT_FINDING_KEYS + EXTRA_FINDING_KEYS + nodes
         assert list(item["source"]) == ["file", "sheet", "cell"]
     assert all(
         list(s) == ["unit", "period", "file", "sha256", "received_at", "status", "problems"]
@@ -165,7 +167,17 @@ def test_as_of_is_written_in_the_offices_time_zone(catalogue_2019):
     doc = findings_document(JUNE, utc, [], [])
     assert doc["as_of"] == "2019-07-06T09:00:00+08:00"
     assert doc["summary"] == dict.fromkeys(
-        ["completed", "on_track", "at_risk", "off_track", "overdue", "missing", "invalid"], 0
+        [
+            "completed",
+            "on_track",
+            "at_risk",
+            "off_track",
+            "overdue",
+            "missing",
+            "invalid",
+            "planning",
+        ],
+        0,
     )
     with pytest.raises(ValueError, match="时区"):
         findings_document(JUNE, datetime(2019, 7, 6, 9), [], [])

@@ -31,17 +31,18 @@ from progress_audit.intake.reading.headers import (
     find_header,
     report_duplicate_columns,
 )
+from progress_audit.intake.reading.nodes import read_node_progress
 from progress_audit.intake.reading.rows import read_rows
 from progress_audit.intake.reading.safety import Inspection, SafetyLimits, inspect_workbook
 from progress_audit.intake.reading.sheet import CellDetails, Grid, SheetProblems, normalised
 from progress_audit.intake.reading.title import path_unit_month, unit_and_month
 from progress_audit.intake.reading.values import RowValues
 from progress_audit.model.problems import CellRef, Problem
-from progress_audit.model.records import ReportedRow
+from progress_audit.model.records import NodeReport, ReportedRow
 from progress_audit.standards.catalogue import Catalogue
 from progress_audit.standards.responsibility import TaskLine
 
-READER_VERSION = "1"
+READER_VERSION = "2"
 """Bump when the form of a reading changes. (Readings are also keyed on the reading modules'
 source, `READING_PACKAGES` in intake: any change to the code reads the workbooks again.)"""
 
@@ -65,6 +66,8 @@ class WorkbookReading:
     usable: bool
     sheet: str | None = None
     """The sheet the rows were read from."""
+    nodes: tuple[NodeReport, ...] = ()
+    """The 节点进展 sheet's rows, when the workbook has one."""
 
 
 def read_workbook(
@@ -141,7 +144,9 @@ def _read(
             "进度填报表模板填写，不要修改编号",
         )
         return WorkbookReading(unit, str(period), (), tuple(where.problems), False, where.sheet)
-    return WorkbookReading(unit, str(period), rows, tuple(where.problems), True, where.sheet)
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        nodes = read_node_progress(wb, display_name, unit, str(period), catalogue.year, where)
+    return WorkbookReading(unit, str(period), rows, tuple(where.problems), True, where.sheet, nodes)
 
 
 def _choose_sheet(wb: CalamineWorkbook) -> tuple[str, Grid, Header] | None:

@@ -83,6 +83,7 @@ STATUS_COLOURS = {
     "invalid": "#6a1b9a",
     "on_track": "#43a047",
     "completed": "#1b5e20",
+    "planning": "#1565c0",
 }
 
 

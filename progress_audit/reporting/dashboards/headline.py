@@ -160,7 +160,16 @@ def _headline(mid: str, rows: list[tuple[int, dict[str, Any]]], year: int, lates
 _STATUS_ORDER = {
     s: i
     for i, s in enumerate(
-        ("overdue", "off_track", "at_risk", "invalid", "missing", "on_track", "completed")
+        (
+            "overdue",
+            "off_track",
+            "at_risk",
+            "invalid",
+            "missing",
+            "planning",
+            "on_track",
+            "completed",
+        )
     )
 }
 

@@ -22,6 +22,7 @@ from progress_audit.assessment.escalation import (
     escalation_sentence,
     escalations,
 )
+from progress_audit.assessment.tracks import NO_PLAN
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import (
@@ -75,6 +76,7 @@ SITUATION_STATUS = {
     "文件无法使用": "invalid",
     "已退回": "missing",
     "漏报任务行": "missing",
+    "未制定节点计划": "missing",
     "逾期报送": "at_risk",
 }
 FINDING_HEADERS = (
@@ -465,6 +467,22 @@ def not_reported(
     return [*missing, *late]
 
 
+def _usable_but_missing(unit: str, fs: list[Finding], leaders: str) -> list[NotReported]:
+    """A unit whose workbook was used: lines left out of it (漏报任务行), and milestone tasks
+    with no approved node plan (未制定节点计划), each its own row."""
+    no_plan = [f for f in fs if f.reasons[:1] == (NO_PLAN,)]
+    left_out = [f for f in fs if f not in no_plan]
+    out = []
+    for kind, group, note in (
+        ("漏报任务行", left_out, "填报表中没有这些任务行，请补报"),
+        (NO_PLAN, no_plan, "节点任务按审定的节点计划考核，请尽快报送节点计划"),
+    ):
+        if group:
+            ids = "、".join(f.metric_id or f.task_id for f in sorted(group, key=task_key))
+            out.append(NotReported(unit, kind, len(group), ids, leaders, note=note))
+    return out
+
+
 def not_reported_parts(
     findings: Sequence[Finding],
     submissions: Sequence[Submission],
@@ -498,11 +516,7 @@ def not_reported_parts(
         ids = "、".join(f.metric_id or f.task_id for f in sorted(fs, key=task_key))
         leaders = "、".join(dict.fromkeys(leader(f) for f in sorted(fs, key=task_key)))
         if unit in usable:
-            out.append(
-                NotReported(
-                    unit, "漏报任务行", len(fs), ids, leaders, note="填报表中没有这些任务行，请补报"
-                )
-            )
+            out += _usable_but_missing(unit, fs, leaders)
         elif unit in rejected:
             s = rejected[unit][-1]
             out.append(

@@ -6,8 +6,10 @@ catalogue is then the table's rows plus these answers. 2019's answers ship in th
 in the same form, so the shipped year and a new year are read by the same code.
 
 For each standard the answers say either its metrics (every field, in order: the n-th is
-`<standard>.<n>`) or that it has none (`no_target`). A standard the answers do not mention gets
-the targets found in its text with the suggested kind (a table not yet reviewed).
+`<standard>.<n>`) or that it has none (`no_target`), and then its track (`[tracks]`: 常态工作
+`ongoing` or 节点任务 `milestones`; unsaid, the words suggest one). A standard the answers
+do not mention gets the targets found in its text with the suggested kind (a table not yet
+reviewed).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from progress_audit.standards.catalogue.model import LINEAR, Catalogue, Profile
+from progress_audit.standards.catalogue.tracks import UNNUMBERED_TRACKS
 
 KINDS = ("cumulative", "level", "rate")
 COMPARATORS = (">=", ">", "<=", "<", "~")
@@ -55,6 +58,8 @@ class Answers:
     """Each reviewed metric by id (`6.4.1`), every field given."""
     no_target: frozenset[str] = frozenset()
     """Standards the office confirmed have no numeric target."""
+    tracks: dict[str, str] = field(default_factory=dict)
+    """The track (`ongoing` or `milestones`) the office set for a standard without a target."""
 
     def reviewed(self, standard_id: str) -> bool:
         return standard_id in self.no_target or any(
@@ -119,7 +124,31 @@ def load_answers(path: Path) -> Answers:
         if not isinstance(spec["deadline"], date):
             raise AnswersError(f"{where}：deadline 须为日期，如 2019-12-31")
         metrics[metric_id] = dict(spec)
-    return Answers(source, profiles, metrics, frozenset(data.get("no_target", ())))
+    tracks = _load_tracks(data.get("tracks", {}), source)
+    return Answers(source, profiles, metrics, frozenset(data.get("no_target", ())), tracks)
+
+
+def _load_tracks(data: Any, source: str) -> dict[str, str]:
+    """`[tracks]`: `ongoing = ["1.2", …]`, `milestones = ["7.1", …]`; each standard once."""
+    if not isinstance(data, dict):
+        raise AnswersError(f'{source} [tracks]：应为一节，如 ongoing = ["1.2"]')
+    tracks: dict[str, str] = {}
+    for track, ids in data.items():
+        if track not in UNNUMBERED_TRACKS:
+            raise AnswersError(
+                f"{source} [tracks]：未知的考核方式 {track!r}"
+                f"（可选：{'、'.join(UNNUMBERED_TRACKS)}）"
+            )
+        if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+            raise AnswersError(f"{source} [tracks] {track}：应为工作标准编号的列表")
+        for standard_id in ids:
+            if standard_id in tracks:
+                raise AnswersError(
+                    f"{source} [tracks]：工作标准 {standard_id} 同时列为"
+                    f" {tracks[standard_id]} 和 {track}"
+                )
+            tracks[standard_id] = track
+    return tracks
 
 
 def _toml_value(value: Any) -> str:
@@ -144,6 +173,14 @@ def dump_answers(answers: Answers, year: int, header: str = "") -> str:
     for sid in sorted(answers.no_target, key=_id_key):
         lines.append(f"    {_toml_value(sid)},")
     lines += ["]", ""]
+    if answers.tracks:
+        lines.append("[tracks]")
+        for track in UNNUMBERED_TRACKS:
+            ids = sorted((i for i, t in answers.tracks.items() if t == track), key=_id_key)
+            lines.append(f"{track} = [")
+            lines += [f"    {_toml_value(i)}," for i in ids]
+            lines.append("]")
+        lines.append("")
     for name, profile in answers.profiles.items():
         lines.append(f"[profiles.{json.dumps(name, ensure_ascii=False)}]")
         lines.append(f"shape = {_toml_value(profile.shape)}")
@@ -187,4 +224,5 @@ def answers_from_catalogue(cat: Catalogue, source: str = "") -> Answers:
             spec["baseline_note"] = m.baseline_note
         metrics[m.id] = spec
     no_target = frozenset(s.id for s in cat.standards if not s.metrics)
-    return Answers(source, profiles, metrics, no_target)
+    tracks = {s.id: s.track for s in cat.standards if not s.metrics}
+    return Answers(source, profiles, metrics, no_target, tracks)

@@ -23,6 +23,7 @@ from progress_audit.standards.catalogue.names import (
     split_units,
 )
 from progress_audit.standards.catalogue.targets import default_kind, find_targets
+from progress_audit.standards.catalogue.tracks import suggest_track
 from progress_audit.standards.tables.rows import Row, TableError
 
 _NUMBERING = re.compile(r"^[（(]\s*(\d+)\s*[）)]")
@@ -146,6 +147,7 @@ def build_catalogue(
             missing = "分管领导" if not leaders else "牵头单位"
             raise TableError(f"{where}：工作标准 {standard_id} 缺少{missing}")
         deadline = standard_deadline(body, year)
+        metrics = _metrics(standard_id, body, deadline, answers)
         standards.append(
             Standard(
                 id=standard_id,
@@ -157,15 +159,18 @@ def build_catalogue(
                 lead_units=lead_units,
                 participants=_aliased(split_units(row.cells[5]), aliases),
                 deadline=deadline,
-                metrics=_metrics(standard_id, body, deadline, answers),
+                metrics=metrics,
                 line=row.line,
                 section=section or part,
+                track=_track(standard_id, body, metrics, answers),
             )
         )
 
     known = {s.id for s in standards}
     stray = sorted(
-        {m.rsplit(".", 1)[0] for m in answers.metrics} - known | set(answers.no_target) - known
+        {m.rsplit(".", 1)[0] for m in answers.metrics} - known
+        | set(answers.no_target) - known
+        | set(answers.tracks) - known
     )
     if stray:
         raise AnswersError(
@@ -173,6 +178,19 @@ def build_catalogue(
             "（审核结果是否属于这张表？）"
         )
     return Catalogue(year, source, tuple(goals), tuple(standards), _units(standards))
+
+
+def _track(standard_id: str, text: str, metrics: tuple[Metric, ...], answers: Answers) -> str:
+    """The office's track for a standard without a target, else the words' suggestion."""
+    given = answers.tracks.get(standard_id)
+    if metrics:
+        if given:
+            raise AnswersError(
+                f"{answers.source} [tracks]：工作标准 {standard_id} 有量化指标，"
+                f"考核方式只能是量化指标，不能列为 {given}"
+            )
+        return "metric"
+    return given or suggest_track(text)
 
 
 def _aliased(names: tuple[str, ...], aliases: Mapping[str, str]) -> tuple[str, ...]:

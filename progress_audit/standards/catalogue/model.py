@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Literal
 
+from progress_audit.standards.catalogue.tracks import suggest_track
+
 Comparator = Literal[">=", ">", "<=", "<", "~"]
 Kind = Literal["cumulative", "level", "rate"]
 
@@ -71,6 +73,8 @@ class Standard:
     """Line of the source table where the standard starts (for error messages and tracing)."""
     section: str = ""
     """The sub-heading the standard stands under in its goal (优化营商环境), if any."""
+    track: str = "metric"
+    """考核方式: `metric` (a numeric target), `ongoing` (常态工作) or `milestones` (节点任务)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,7 @@ class Catalogue:
                     metrics=metrics,
                     line=0,
                     section=s.get("section", ""),
+                    track=s.get("track") or suggest_track(s["standard"], bool(metrics)),
                 )
             )
         return cls(
