@@ -33,7 +33,7 @@ def expectations(p: SuiteParams) -> list[Expectation]:
             column_B="increase", or_equal=True, ignore_row_if="either_value_is_missing",
             name="单月增量没有异常突增", code="implausible_jump", dimension=DIMENSION,
             severity="warning", field="value",
-            message="{item}本年累计完成 {value}{uom}，比上月的 {previous}{uom} 增加 "
+            message="{item}本年累计完成 {value}{uom}，比上月的 {previous}{uom}增加 "
             "{increase}{uom}，超过单月合理增量 {step_limit}{uom}（每月应完成量的 {multiple} 倍）"
             "（{where}）。"
             "请核对是否填错计量单位或多写了位数；如数字无误，请在“进展情况”中说明原因。",
@@ -43,7 +43,7 @@ def expectations(p: SuiteParams) -> list[Expectation]:
             row_condition=(Column("status") == "已完成") & Column("metric_id").is_not_null(),
             name="状态为已完成的指标达到目标值", code="completed_below_target",
             dimension=DIMENSION, severity="warning", field="status",
-            message="{item}完成状态为“已完成”，但本年累计完成 {value}{uom} "
+            message="{item}完成状态为“已完成”，但本年累计完成 {value}{uom}"
             "未达到目标值 {target}{uom}（{where}）。请核对数字或把状态改为“推进中”。",
         ),
         rule(
@@ -60,7 +60,7 @@ def expectations(p: SuiteParams) -> list[Expectation]:
             name="目标值与责任分解表一致", code="target_edited", dimension=DIMENSION,
             severity="warning", field="target_reported",
             message="{item}的目标值被改为 {target_reported}{uom}，与{year}年责任分解表的 "
-            "{target}{uom} 不一致（{where}）。督查以责任分解表为准，请恢复预填的目标值。",
+            "{target}{uom}不一致（{where}）。督查以责任分解表为准，请恢复预填的目标值。",
         ),
     ]  # fmt: skip
 

@@ -189,6 +189,41 @@ COUNT_UNITS: tuple[str, ...] = (
 """Units of measure that count whole things: 个, 家, 件, 所, 项 …"""
 
 
+# --- the 通报 as an official document (GB/T 9704-2012): the [document] table ---
+class DocumentSettings(BaseModel):
+    """What the Word 通报 carries as the office issues it (公文版式要素)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    issuer_mark: str = f"{OFFICE_NAME}文件"
+    """发文机关标志, printed in red at the head of the first page."""
+    issuer: str = OFFICE_NAME
+    """发文机关署名 at the end of the body, and 印发机关 in the 版记."""
+    number_format: str = "督查通报〔{year}〕{number}号"
+    """发文字号: `{year}` the period's year, `{number}` the month's sequence below."""
+    first_number: int = Field(1, ge=1)
+    """The 发文字号 sequence of January's 通报; each later month adds one (June: first + 5)."""
+    recipients: str = "区政府各分管领导，各牵头单位"
+    """主送机关."""
+    copy_to: str = "区委办公室，区人大常委会办公室，区政协办公室"
+    """抄送 in the 版记; empty: no 抄送 line."""
+
+    @field_validator("number_format")
+    @classmethod
+    def _number_format_fills(cls, value: str) -> str:
+        try:
+            value.format(year=2019, number=1)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                f"document.number_format {value!r} 无法使用：只能含 {{year}} 和 {{number}}"
+            ) from exc
+        return value
+
+    def number(self, year: int, month: int) -> str:
+        """The month's 发文字号: 督查通报〔2019〕6号 for June with the default sequence."""
+        return self.number_format.format(year=year, number=self.first_number + month - 1)
+
+
 class Settings(BaseSettings):
     """Every setting the engine reads; the office changes them in the settings file."""
 
@@ -249,6 +284,9 @@ class Settings(BaseSettings):
     # --- data quality (checks/, quality.py): thresholds of the consistency and validity rules ---
     quality: QualitySettings = QualitySettings()
     """`[quality]` in the settings file; environment PROGRESS_AUDIT_QUALITY__JUMP_MULTIPLE, …"""
+
+    # --- the Word 通报 (exceptions_docx.py): 发文机关标志, 发文字号, 主送, 抄送 ---
+    document: DocumentSettings = DocumentSettings()
 
     # --- assessment (thresholds.py, assess.py): when a task is on track, behind, far behind ---
     lighting: LightingSettings = LightingSettings()

@@ -354,6 +354,7 @@ def write_outputs(
         problems,
         log=log,
         escalate_after=escalate_after,
+        document=audit.settings.document,
     )
     log.save()
     files.append(write_quality_page(out, quality, month.current, audit.as_of))

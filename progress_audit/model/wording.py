@@ -8,6 +8,7 @@ without thousands separators, a share to one decimal or none) a parameter says w
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -61,6 +62,14 @@ def monthly_amount(x: float | None, counted: bool) -> float | None:
     return float(math.ceil(x - 1e-9))
 
 
+def whole_amount(x: float | None, counted: bool) -> float | None:
+    """An amount as a report's number cell holds it: for a count of whole things the nearest
+    whole (614.5 人 → 615), else the figure itself; None stays None."""
+    if x is None or not counted:
+        return x
+    return round_half_up(x, 0)
+
+
 def amount_label(x: float | None, uom: str, counted: bool) -> str:
     """An amount in a report's cell: whole units for a count of things (约 3个, 不足1个),
     else as `number_label`; empty for None."""
@@ -76,8 +85,23 @@ def monthly_label(x: float | None, uom: str, counted: bool) -> str:
     if x is None:
         return ""
     if uom == "%" and not counted:
-        return f"{figure_label(x, 1)}个百分点"
+        return points_amount_label(x)
     return amount_label(monthly_amount(x, counted), uom, counted)
+
+
+def points_amount_label(x: float | None) -> str:
+    """Percentage points as an amount in a cell: 13.3个百分点; empty for None."""
+    return "" if x is None else f"{figure_label(x, 1)}个百分点"
+
+
+def gap_label(gap: float | None, uom: str, counted: bool) -> str:
+    """落后序时进度 in the figure's own unit (findings.json `gap`): 0.3件, 约3家 for a count of
+    whole things, 13.3个百分点 for a figure in % or a 形象进度 (no unit); empty for None."""
+    if gap is None:
+        return ""
+    if uom in ("%", "") and not counted:
+        return points_amount_label(gap)
+    return amount_label(gap, uom, counted)
 
 
 def _decimals(x: float, places: int, grouping: str = "") -> str:
@@ -139,9 +163,12 @@ def percent_label(
     return f"{share * 100:.{places}f}%"
 
 
-def points_label(points: float | None) -> str:
-    """Percentage points to one decimal: 12.3."""
-    return "" if points is None else f"{points:.1f}"
+def sentences_label(parts: Iterable[str]) -> str:
+    """Several messages as one text, each once: `说明原因；数据异常，待核实。` (a message's own
+    closing 。 or ； is not doubled by the joining ；)."""
+    kept = [p.strip().rstrip("。；;. ") for p in parts if p and p.strip()]
+    text = "；".join(dict.fromkeys(k for k in kept if k))
+    return f"{text}。" if text else ""
 
 
 # ---- days and moments ---------------------------------------------------------------------

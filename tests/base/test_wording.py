@@ -11,10 +11,10 @@ from progress_audit.model.wording import (
     day_label,
     deadline_label,
     figure_label,
+    gap_label,
     moment_label,
     number_label,
     percent_label,
-    points_label,
     quantity_label,
 )
 
@@ -44,7 +44,12 @@ def test_report_numbers():
     assert percent_label(0.5, 0) == "50%"
     assert percent_label(None, 0, missing="—") == "—"
     assert percent_label(0.5, 1, trimmed=True) == "50%"
-    assert points_label(12.345) == "12.3"
+    # 落后序时进度 in the figure's own unit: points for %, whole things for a count.
+    assert gap_label(0.3, "件", False) == "0.3件"
+    assert gap_label(13.33, "%", False) == "13.3个百分点"
+    assert gap_label(12.5, "", False) == "12.5个百分点"
+    assert gap_label(2.6, "家", True) == "约3家"
+    assert gap_label(None, "件", False) == ""
 
 
 def test_days_moments_and_deadlines():

@@ -112,24 +112,29 @@ def month_findings(m: int) -> list[dict]:
     ]
 
 
+def write_month(root: Path, m: int, findings: list[dict]) -> Path:
+    """`root/2019-0m/findings.json` holding these findings; the month's folder."""
+    folder = root / f"2019-{m:02d}"
+    folder.mkdir(parents=True)
+    summary: dict[str, int] = {}
+    for x in findings:
+        summary[x["status"]] = summary.get(x["status"], 0) + 1
+    doc = {
+        "period": f"2019-{m:02d}",
+        "as_of": f"2019-{m + 1:02d}-06T00:00:00+08:00",
+        "summary": summary,
+        "findings": findings,
+        "submissions": [],
+    }
+    (folder / "findings.json").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("reports")
     for m in (1, 2, 3):
-        folder = root / f"2019-{m:02d}"
-        folder.mkdir()
-        findings = month_findings(m)
-        summary: dict[str, int] = {}
-        for x in findings:
-            summary[x["status"]] = summary.get(x["status"], 0) + 1
-        doc = {
-            "period": f"2019-{m:02d}",
-            "as_of": f"2019-{m + 1:02d}-06T00:00:00+08:00",
-            "summary": summary,
-            "findings": findings,
-            "submissions": [],
-        }
-        (folder / "findings.json").write_text(json.dumps(doc, ensure_ascii=False), "utf-8")
+        folder = write_month(root, m, month_findings(m))
         if m > 1:
             (folder / "exceptions.html").write_text("<html></html>", "utf-8")
             (folder / "exceptions.docx").write_bytes(b"")

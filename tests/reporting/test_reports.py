@@ -110,6 +110,7 @@ FINDINGS = [
         "at_risk",
         ratio=0.75,
         gap_points=-12.5,
+        gap=12.5,
         required_monthly=10.0,
         projection=80.0,
         due_soon=True,
@@ -334,7 +335,7 @@ def test_at_risk_worst_first(out):
     for name in (
         "序时进度",
         "完成序时进度比例",
-        "落后序时进度（百分点）",
+        "落后序时进度",
         "每月需完成",
         "预计全年",
         "临近期限",
@@ -355,7 +356,8 @@ def test_at_risk_worst_first(out):
     assert soon[cols.index("临近期限")] == "30天内到期"
     assert soon[cols.index("每月需完成")] == 10 and soon[cols.index("预计全年")] == 80
     assert soon[cols.index("完成序时进度比例")] == 0.75
-    assert soon[cols.index("落后序时进度（百分点）")] == 12.5  # behind counts positive
+    # In the figure's own unit (its 计量单位 beside it), as findings.json's gap: behind > 0.
+    assert soon[cols.index("落后序时进度")] == 12.5
     fills = {c.value: c.fill.fgColor.rgb for c in ws["A"][3:] if c.value}
     assert fills["严重滞后"].endswith(STATUS_FILLS["off_track"])
     assert fills["进度滞后"].endswith(STATUS_FILLS["at_risk"])
@@ -398,7 +400,7 @@ def test_exceptions_workbook_sections(out):
         "目标值",
         "本年累计完成",
         "序时进度",
-        "落后序时进度（百分点）",
+        "落后序时进度",
         "每月需完成",
         "存在问题",
         "上月状态",
@@ -422,7 +424,7 @@ def test_exceptions_workbook_sections(out):
     assert f7[0] == "人社局" and f7[4] == f"约五千{SCRIPT}" and "无法识别" in f7[5]
     # The invalid finding no problem explains is listed from the finding itself.
     f8 = next(r for r in problems if r[8] == "F8")
-    assert f8[5] == "年累计数比上月减少"
+    assert f8[5] == "年累计数比上月减少。"
     # The file no unit could be told for is a data-quality note.
     assert any(str(r[7]).endswith("calc'!A0.xlsx") and r[0] == "（未识别单位）" for r in problems)
 

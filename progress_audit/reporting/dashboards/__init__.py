@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from progress_audit.assessment.escalation import escalations
+from progress_audit.config import COUNT_UNITS
 from progress_audit.files.atomic import write_text
 from progress_audit.model.codes import CODES
 from progress_audit.model.period import Period
@@ -32,12 +33,14 @@ from progress_audit.model.records import (
 from progress_audit.model.wording import (
     DIMENSION_LABELS,
     SEVERITY_LABELS,
+    amount_label,
     deadline_label,
     moment_label,
     number_label,
     percent_label,
 )
 from progress_audit.reporting.dashboards.headline import (
+    Headline,
     behind_streaks,
     headlines,
     leader_trend,
@@ -59,7 +62,7 @@ from progress_audit.reporting.dashboards.svg import (
     score_colour,
     stacked_bars,
 )
-from progress_audit.reporting.reports.exceptions import leader_namer
+from progress_audit.reporting.reports.ordering import counted_leaders
 
 if TYPE_CHECKING:
     from progress_audit.model.records import Submission
@@ -139,7 +142,7 @@ def escalation_rows(months: Sequence[Month], after_months: int) -> list[dict[str
         for m in months[:-1]
     }
     found = escalations(
-        lines, Period.parse(months[-1].period), earlier, after_months, leader_namer(lines)
+        lines, Period.parse(months[-1].period), earlier, after_months, counted_leaders(lines)
     )
     return [
         {
@@ -227,6 +230,14 @@ def render_quality_page(
     )
     trend = _trend(months, units)
     counted = [s for s in submissions if s.period in (None, report.period)]
+    # A file's problems are every problem the page lists for it (the reader's, the quality
+    # suites'), not only those the file carried when it was received.
+    file_problems: dict[str, set[tuple[object, ...]]] = {}
+    for s in counted:
+        file_problems.setdefault(s.file, set()).update(problem_key(p) for p in s.problems)
+    for p in problems:
+        if p.ref is not None and p.ref.file in file_problems:
+            file_problems[p.ref.file].add(problem_key(p))
     files = [
         {
             "unit": s.unit or "（无法识别）",
@@ -234,7 +245,7 @@ def render_quality_page(
             "received": moment_label(s.received_at.astimezone(as_of.tzinfo)),
             "received_sort": s.received_at.isoformat(),
             "status": SUBMISSION_STATUS_LABELS.get(s.status, s.status),
-            "problems": len({(p.code, p.ref, p.task_id, p.metric_id) for p in s.problems}),
+            "problems": len(file_problems.get(s.file, set())),
         }
         for s in sorted(counted, key=lambda s: (_rank(units, s.unit), s.received_at, s.file))
     ]
@@ -286,6 +297,29 @@ def render_quality_page(
     )
 
 
+def _target_card(h: Headline) -> dict[str, Any]:
+    """A headline target's card. A figure held 数据异常 (待核实) is shown as the unit reported it
+    and nothing is computed from it: no share of the target, no gap to 序时进度."""
+    held = h.status == "invalid"
+    judged = not held and h.now is not None and h.due_now is not None
+    # A headline is a cumulative target: in a unit that counts whole things (所, 人 …) its
+    # 序时进度 and gap are said whole, as in the 通报.
+    counted = h.uom.strip() in COUNT_UNITS
+    gap = round(abs((h.now or 0) - (h.due_now or 0)), 2) if judged else None
+    return {
+        "h": h,
+        "chart": progress_line(h.name, h.actual, h.expected, h.target, uom=h.uom, counted=counted),
+        "now": number_label(h.now) or "—",
+        "target": number_label(h.target),
+        "due": amount_label(h.due_now, "", counted) or "—",
+        "held": held,
+        "share": "" if held else percent_label(h.share, 0, missing="—"),
+        "ahead": (h.now or 0) - (h.due_now or 0) if judged else None,
+        "gap": amount_label(gap, "", counted),
+        "colour": STATUS_COLOURS.get(h.status, "#757575"),
+    }
+
+
 def _trend(months: Sequence[Month], units: Sequence[str]) -> dict[str, Any]:
     return {
         "months": [m.label for m in months],
@@ -309,22 +343,7 @@ def render_dashboard(
         m.label.split("年", 1)[-1] if len({x.year for x in _periods(months)}) == 1 else m.label
         for m in months
     ]
-    targets = [
-        {
-            "h": h,
-            "chart": progress_line(h.name, h.actual, h.expected, h.target, uom=h.uom),
-            "now": number_label(h.now) or "—",
-            "target": number_label(h.target),
-            "due": number_label(h.due_now) or "—",
-            "share": percent_label(h.share, 0, missing="—"),
-            "ahead": None if h.now is None or h.due_now is None else h.now - h.due_now,
-            "gap": number_label(
-                None if h.now is None or h.due_now is None else round(abs(h.now - h.due_now), 2)
-            ),
-            "colour": STATUS_COLOURS.get(h.status, "#757575"),
-        }
-        for h in headlines(months, headline)
-    ]
+    targets = [_target_card(h) for h in headlines(months, headline)]
     links = [
         {"period": m.period, "label": m.label, "files": m.reports, "summary": m.summary}
         for m in reversed(months)

@@ -10,13 +10,15 @@ Plain functions over the months' finding dictionaries, so the page and the tests
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 from progress_audit.model.period import Period
 from progress_audit.model.records import FINDING_STATUS_LABELS
 from progress_audit.reporting.dashboards.history import Month
+from progress_audit.reporting.reports.ordering import COLLECTIVE_LEADER, counted_leaders
 
 BEHIND = ("overdue", "off_track", "at_risk")
 """Statuses that count as behind: 逾期未完成, 严重滞后, 进度滞后."""
@@ -163,6 +165,29 @@ _STATUS_ORDER = {
 }
 
 
+def line_leaders(findings: Sequence[dict[str, Any]]) -> Callable[[dict[str, Any]], list[str]]:
+    """Who answers for each line of a month's findings.json, as the 通报's count tables name
+    them: every named leader of a line, and for a line under 各区长 its lead unit's own
+    分管领导 (`ordering.counted_leaders`), never 各区长 where the table names one."""
+    views = {
+        id(f): SimpleNamespace(
+            task_id=str(f.get("task_id") or ""),
+            metric_id=f.get("metric_id"),
+            unit=str(f.get("unit") or ""),
+            leaders=tuple(str(x) for x in f.get("leaders") or ()),
+        )
+        for f in findings
+    }
+    counted = counted_leaders(list(views.values()))  # type: ignore[arg-type]
+
+    def leaders(f: dict[str, Any]) -> list[str]:
+        view = views[id(f)]
+        named = [n for n in view.leaders if n != COLLECTIVE_LEADER]
+        return named or [counted(view)]  # type: ignore[arg-type]
+
+    return leaders
+
+
 def short_name(text: str, limit: int = 28) -> str:
     """A metric's name, or a standard's first clause (up to the first ，。；), at most `limit`
     characters: enough to know the task in a table a leader scans."""
@@ -184,6 +209,7 @@ def behind_streaks(months: Sequence[Month], at_least: int = STREAK_MIN) -> list[
     if not months:
         return []
     per_month = [{_line_key(f): f for f in m.findings} for m in months]
+    leaders_of = line_leaders(months[-1].findings)
     out = []
     for key, f in per_month[-1].items():
         run = 0
@@ -199,7 +225,7 @@ def behind_streaks(months: Sequence[Month], at_least: int = STREAK_MIN) -> list[
                     "name": short_name(str(f.get("name") or "")),
                     "full_name": str(f.get("name") or ""),
                     "unit": key[1],
-                    "leaders": "、".join(str(x) for x in f.get("leaders") or []),
+                    "leaders": "、".join(leaders_of(f)),
                     "months": run,
                     "statuses": [
                         str((seen.get(key) or {}).get("status") or "") for seen in per_month
@@ -237,12 +263,14 @@ def unit_streaks(months: Sequence[Month], at_least: int = STREAK_MIN) -> list[di
 
 def leader_trend(months: Sequence[Month]) -> list[dict[str, Any]]:
     """Per 分管领导: lines behind and lines in all, per month (oldest first). A line with two
-    leaders counts for each of them (each answers for it)."""
+    leaders counts for each of them (each answers for it); a line under 各区长 for its lead
+    unit's own leader, as in the 通报 (`line_leaders`)."""
     behind: dict[str, list[int]] = {}
     total: dict[str, list[int]] = {}
     for i, m in enumerate(months):
+        leaders_of = line_leaders(m.findings)
         for f in m.findings:
-            for leader in f.get("leaders") or ["（未列分管领导）"]:
+            for leader in leaders_of(f):
                 name = str(leader)
                 behind.setdefault(name, [0] * len(months))
                 total.setdefault(name, [0] * len(months))

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup, escape
 
-from progress_audit.model.wording import figure_label, percent_label
+from progress_audit.model.wording import amount_label, figure_label, percent_label
 
 FONT = "'Noto Sans CJK SC','Source Han Sans SC','Microsoft YaHei',sans-serif"
 
@@ -241,12 +241,14 @@ def progress_line(
     target: float,
     *,
     uom: str = "",
+    counted: bool = False,
     width: int = 440,
     height: int = 210,
 ) -> Markup:
     """A year's cumulative figure by month (1–12) against the 序时进度 line and the target:
     the figure solid blue with its points, 序时进度 dashed grey, the target a dotted line. The
-    latest figure is written at its point; a legend names the lines (readable in grey print)."""
+    latest figure is written at its point; a legend names the lines (readable in grey print).
+    `counted`: the figure counts whole things, so 序时进度 is said whole (约 3 所)."""
     left, right, top, bottom = 52, 14, 30, 42
     plot_w, plot_h = width - left - right, height - top - bottom
     highest = max([target, *actual.values(), *expected.values(), 0.0])
@@ -302,7 +304,7 @@ def progress_line(
         for m, v in sorted(actual.items()):
             tip = escape(
                 f"{m}月 累计完成 {figure_label(v)}{uom}；序时进度 "
-                f"{figure_label(expected.get(m))}{uom}"
+                f"{amount_label(expected.get(m), uom, counted) or '—'}"
             )
             parts.append(
                 f'<circle cx="{_num(x(m))}" cy="{_num(y(v))}" r="3.5" fill="#1f5fa8">'

@@ -17,13 +17,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from progress_audit.config import DocumentSettings
 from progress_audit.model.period import Period
 from progress_audit.model.problems import Problem
 from progress_audit.model.records import Finding, Submission
 from progress_audit.reporting.history import read_finding_history
 from progress_audit.reporting.reports.at_risk import write_at_risk
 from progress_audit.reporting.reports.exceptions import build_exception_report
-from progress_audit.reporting.reports.exceptions_docx import write_exceptions_docx
+from progress_audit.reporting.reports.exceptions_docx import letterhead, write_exceptions_docx
 from progress_audit.reporting.reports.exceptions_html import write_exceptions_html
 from progress_audit.reporting.reports.exceptions_xlsx import write_exceptions_xlsx
 from progress_audit.reporting.reports.feedback import write_feedback
@@ -43,9 +44,11 @@ def write_reports(
     *,
     log: RenderLog | None = None,
     escalate_after: int = 2,
+    document: DocumentSettings | None = None,
 ) -> list[Path]:
     """Write the month's reports into `out_dir` (`DIR/reports/<period>/`); returns their paths.
     Lines 严重滞后 `escalate_after` months running are named in the 通报 for 约谈.
+    `document`: what the Word 通报 carries as an official document (发文字号, 主送, 抄送 …).
 
     With `log`, a report whose inputs are those it was last rendered from is left as it is.
     """
@@ -68,7 +71,12 @@ def write_reports(
         render(write_at_risk, out_dir / "at-risk.xlsx", period, as_of, findings),
         render(write_exceptions_xlsx, out_dir / "exceptions.xlsx", report),
         render(write_exceptions_html, out_dir / "exceptions.html", report),
-        render(write_exceptions_docx, out_dir / "exceptions.docx", report),
+        render(
+            write_exceptions_docx,
+            out_dir / "exceptions.docx",
+            report,
+            letterhead(document or DocumentSettings(), period),
+        ),
         *write_feedback(
             out_dir / "feedback", period, as_of, findings, submissions, problems, log=log
         ),

@@ -7,10 +7,11 @@ long texts wrapped. The second holds every column, for the clerk who filters and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from copy import copy
 from datetime import datetime
 from pathlib import Path
 
-from progress_audit.files.xlsx_style import list_sheet, new_workbook, save_workbook
+from progress_audit.files.xlsx_style import Table, list_sheet, new_workbook, save_workbook
 from progress_audit.model.period import Period
 from progress_audit.model.records import Finding
 from progress_audit.reporting.reports.columns import (
@@ -19,8 +20,8 @@ from progress_audit.reporting.reports.columns import (
     finding_columns,
     finding_rows,
 )
-from progress_audit.reporting.reports.labels import heading_label
-from progress_audit.reporting.reports.ordering import BEHIND, worst_first
+from progress_audit.reporting.reports.labels import heading_label, short_label
+from progress_audit.reporting.reports.ordering import BEHIND, counted_leaders, worst_first
 
 PRINT_HEADERS = (
     "状态",
@@ -53,6 +54,7 @@ def write_at_risk(
 ) -> Path:
     """Write at-risk.xlsx: one row per 严重滞后 or 进度滞后 finding, worst first."""
     behind = worst_first(f for f in findings if f.status in BEHIND)
+    leader = counted_leaders(findings)
     off = sum(f.status == "off_track" for f in behind)
     title = f"{period.label}预警任务清单"
     subtitle = (
@@ -67,7 +69,7 @@ def write_at_risk(
         title,
         subtitle,
         finding_columns(PRINT_HEADERS),
-        finding_rows(PRINT_HEADERS, behind),
+        finding_rows(PRINT_HEADERS, behind, {"分管领导": leader, "指标/工作标准": short_label}),
         empty,
         fill_page=True,
     )
@@ -77,10 +79,22 @@ def write_at_risk(
         f"{title}（完整信息）",
         subtitle + "　本表列出全部栏目，供筛选、核对；打印请用“预警任务”表",
         finding_columns(HEADERS),
-        finding_rows(HEADERS, behind),
+        finding_rows(HEADERS, behind, {"分管领导": leader}),
         empty,
     )
-    # Printed, every column at full size: two pages wide, 状态 and 编号 on each.
-    full.ws.page_setup.fitToWidth = 2
-    full.ws.print_title_cols = "A:C"
+    # For the screen (filter, sort, read a cell whole); printed it takes a line a task, one
+    # page wide, so that printing the workbook does not run to dozens of pages of it.
+    one_line_rows(full)
     return save_workbook(wb, target, as_of, title)
+
+
+def one_line_rows(table: Table) -> None:
+    """The table's rows one line high, long texts not wrapped (the cell still holds all of it)."""
+    ws = table.ws
+    for r in range(table.header_row + 1, table.next_row):
+        ws.row_dimensions[r].height = None
+        for cell in ws[r]:
+            if cell.alignment is not None and cell.alignment.wrap_text:
+                alignment = copy(cell.alignment)
+                alignment.wrap_text = False
+                cell.alignment = alignment

@@ -3,14 +3,13 @@ so that the overdue, at-risk and exception reports say the same thing the same w
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from progress_audit.files.xlsx_style import Column, Row
 from progress_audit.model.records import Finding
-from progress_audit.model.wording import monthly_amount, reviewed_label
+from progress_audit.model.wording import monthly_amount, reviewed_label, whole_amount
 from progress_audit.reporting.reports.labels import (
-    behind_points,
     indicator_label,
     leaders_label,
     source_label,
@@ -32,7 +31,7 @@ FINDING_IDENTITY = (
 PROGRESS_HEADERS = (
     "序时进度",
     "完成序时进度比例",
-    "落后序时进度（百分点）",
+    "落后序时进度",
     "每月需完成",
 )
 """The columns that say how far a figure is behind 序时进度."""
@@ -63,14 +62,24 @@ FINDING_FIELDS: dict[str, tuple[Column, Callable[[Finding], Any]]] = {
     "目标值": (Column("目标值", "number", 11, 8), lambda f: f.target),
     "本年累计完成": (Column("本年累计完成", "number", 11, 8), lambda f: actual_shown(f)),
     "计量单位": (Column("计量单位", "text", 9, 6), lambda f: f.unit_of_measure),
-    "序时进度": (Column("序时进度", "number", 11, 8), lambda f: f.expected),
+    "序时进度": (
+        Column("序时进度", "number", 11, 8),
+        lambda f: whole_amount(f.expected, f.counted),
+    ),
     "完成序时进度比例": (Column("完成序时进度比例", "percent", 10, 8), lambda f: f.ratio),
-    "落后序时进度（百分点）": (Column("落后序时进度（百分点）", "points", 10, 8), behind_points),
+    # In the figure's own unit (计量单位 beside it; percentage points for %), as findings.json.
+    "落后序时进度": (
+        Column("落后序时进度", "number", 11, 8),
+        lambda f: whole_amount(f.gap, f.counted),
+    ),
     "每月需完成": (
         Column("每月需完成", "number", 11, 8),
         lambda f: monthly_amount(f.required_monthly, f.counted),
     ),
-    "预计全年": (Column("预计全年", "number", 11, 8), lambda f: f.projection),
+    "预计全年": (
+        Column("预计全年", "number", 11, 8),
+        lambda f: whole_amount(f.projection, f.counted),
+    ),
     "完成期限": (Column("完成期限", "date", 15, 10), lambda f: f.deadline),
     "临近期限": (Column("临近期限", "text", 11, 8), lambda f: DUE_SOON_MARK if f.due_soon else ""),
     "差距（目标−完成）": (Column("差距（目标−完成）", "number", 12, 10), _gap_to_target),
@@ -84,10 +93,19 @@ def finding_columns(headers: Sequence[str]) -> list[Column]:
     return [FINDING_FIELDS[h][0] for h in headers]
 
 
-def finding_row(headers: Sequence[str], finding: Finding) -> Row:
-    """One finding as a table row, its status cell in the status's colour."""
-    return [FINDING_FIELDS[h][1](finding) for h in headers], finding.status
+Shown = Mapping[str, Callable[[Finding], Any]]
+"""A list's own value for some columns (`{"分管领导": counted_leaders(findings)}`)."""
 
 
-def finding_rows(headers: Sequence[str], findings: Iterable[Finding]) -> Iterator[Row]:
-    return (finding_row(headers, f) for f in findings)
+def finding_row(headers: Sequence[str], finding: Finding, shown: Shown | None = None) -> Row:
+    """One finding as a table row, its status cell in the status's colour; `shown` gives some
+    columns the list's own value (the 分管领导 the count tables name, a short name)."""
+    shown = shown or {}
+    values = [shown.get(h, FINDING_FIELDS[h][1])(finding) for h in headers]
+    return values, finding.status
+
+
+def finding_rows(
+    headers: Sequence[str], findings: Iterable[Finding], shown: Shown | None = None
+) -> Iterator[Row]:
+    return (finding_row(headers, f, shown) for f in findings)

@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from progress_audit.assessment.assess import BLOCKED
 from progress_audit.assessment.escalation import (
     Escalation,
     escalation_list,
@@ -29,12 +30,13 @@ from progress_audit.model.records import (
     Finding,
     Submission,
 )
-from progress_audit.model.wording import deadline_label
+from progress_audit.model.wording import deadline_label, sentences_label
 from progress_audit.reporting.history import FindingHistory
 from progress_audit.reporting.reports.columns import FINDING_IDENTITY, PROGRESS_HEADERS
 from progress_audit.reporting.reports.labels import (
     UNIT_PLACEHOLDER,
     dimension_label,
+    file_cell_label,
     natural_key,
     received_label,
     short_label,
@@ -42,8 +44,13 @@ from progress_audit.reporting.reports.labels import (
 )
 from progress_audit.reporting.reports.ordering import (
     BEHIND,
+    COLLECTIVE_LEADER,
+    NO_LEADER,
+    LeaderOf,
     by_leader_and_unit,
+    counted_leaders,
     leaders_of,
+    own_leaders,
     units_of,
     worst_first,
 )
@@ -62,7 +69,6 @@ GOOD = ("on_track", "completed")
 BEHIND_NOW = ("overdue", *BEHIND)
 """What counts as 滞后 month over month: 逾期未完成, 严重滞后, 进度滞后."""
 _PROGRESS_RANK = {"completed": 0, "on_track": 0, "at_risk": 1, "off_track": 2, "overdue": 3}
-COLLECTIVE_LEADER = "各区长"
 # 三、未报送: each situation shown in the colour of the status it resembles.
 SITUATION_STATUS = {
     "未报送": "missing",
@@ -80,6 +86,7 @@ FINDING_HEADERS = (
     "来源",
 )
 NO_PREVIOUS = "无上月数据"
+
 # The opening names these statuses only when there are any.
 _ALSO_NAMED = {"overdue": "逾期未完成", "missing": "未报送", "invalid": "数据异常待核实"}
 ISSUER = "区政府办公室督查室"
@@ -129,6 +136,21 @@ class DataProblem:
     message: str
     dimension: str
     file: str
+    where: str
+
+
+@dataclass(frozen=True)
+class Blocked:
+    """A line whose unit reported 受阻 (需协调解决的问题): whose it is, and the unit's own words."""
+
+    leader: str
+    unit: str
+    task_id: str
+    metric_id: str
+    name: str
+    status_label: str
+    words: str
+    """The unit's 存在问题 as it wrote it (its 进展情况 when that is empty)."""
     where: str
 
 
@@ -195,6 +217,14 @@ class ExceptionReport:
     escalations: list[Escalation] = field(default_factory=list)
     """约谈名单: lines 严重滞后 `escalate_after` months running or more."""
     escalate_after: int = 2
+    blocked: list[Blocked] = field(default_factory=list)
+    """需协调解决的问题: the lines reported 受阻, by 分管领导 in table order."""
+    leader_names: dict[tuple[str, str, str | None], str] = field(default_factory=dict)
+    """Each finding's 分管领导 as the count tables count it (`counted_leaders`)."""
+
+    def leader(self, f: Finding) -> str:
+        """The 分管领导 every list names for `f`: the one the count tables count it under."""
+        return self.leader_names.get(finding_key(f), "、".join(f.leaders))
 
     @property
     def time_share(self) -> float:
@@ -234,14 +264,15 @@ def build_exception_report(
     earlier months of the year (`history`) to compare with; lines 严重滞后 `escalate_after`
     months running are named for 约谈."""
     counts = _count(findings)
-    by_leader, leader_notes = leader_rows(findings)
+    leader = counted_leaders(findings)
+    by_leader, leader_notes = leader_rows(findings, leader)
     units = [
         MatrixRow("牵头单位", name, _count(f for f in findings if f.unit == name))
         for name in units_of(findings)
     ]
     overdue = [
         f
-        for _, groups in by_leader_and_unit([f for f in findings if f.status == "overdue"])
+        for _, groups in by_leader_and_unit([f for f in findings if f.status == "overdue"], leader)
         for _, fs in groups
         for f in fs
     ]
@@ -255,7 +286,7 @@ def build_exception_report(
             if before in _PROGRESS_RANK and f.status in _PROGRESS_RANK:
                 improved += _PROGRESS_RANK[f.status] < _PROGRESS_RANK[before]
                 slipped += _PROGRESS_RANK[f.status] > _PROGRESS_RANK[before]
-    missing_rows, late, notes_files = not_reported_parts(findings, submissions, as_of)
+    missing_rows, late, notes_files = not_reported_parts(findings, submissions, as_of, leader)
     shown_files = {n.file for n in missing_rows if n.file}
     problems_rows, notes = data_problem_parts(findings, submissions, problems, shown_files)
     report = ExceptionReport(
@@ -277,7 +308,9 @@ def build_exception_report(
         improved=improved,
         slipped=slipped,
         next_due=next_due,
-        escalations=month_escalations(findings, period, history, escalate_after),
+        blocked=blocked_lines(findings, submissions, leader),
+        leader_names={finding_key(f): leader(f) for f in findings},
+        escalations=month_escalations(findings, period, history, escalate_after, leader),
         escalate_after=escalate_after,
     )
     ranking = unit_ranking(report, findings, submissions, history)
@@ -285,24 +318,16 @@ def build_exception_report(
 
 
 def month_escalations(
-    findings: Sequence[Finding], period: Period, history: FindingHistory, after_months: int
+    findings: Sequence[Finding],
+    period: Period,
+    history: FindingHistory,
+    after_months: int,
+    leader: Callable[[Finding], str],
 ) -> list[Escalation]:
-    """约谈名单 from the earlier months' findings.json, each line under the leader the count
-    tables name."""
+    """约谈名单 from the earlier months' findings.json, each line under `leader`, the one the
+    count tables count it under."""
     earlier = {m.period: m.statuses for m in history.months}
-    return escalations(findings, period, earlier, after_months, leader_namer(findings), short_label)
-
-
-def leader_namer(findings: Sequence[Finding]) -> Callable[[Finding], str]:
-    """The one 分管领导 a line is named under: the first the table names, or for a line under
-    各区长 its lead unit's own leader (`own_leaders`)."""
-    own = own_leaders(findings)
-
-    def leader_of(f: Finding) -> str:
-        named = [n for n in f.leaders if n != COLLECTIVE_LEADER]
-        return named[0] if named else own.get(f.unit, COLLECTIVE_LEADER)
-
-    return leader_of
+    return escalations(findings, period, earlier, after_months, leader, short_label)
 
 
 def _count(findings) -> dict[str, int]:
@@ -312,42 +337,27 @@ def _count(findings) -> dict[str, int]:
     return counts
 
 
-def own_leaders(findings: Sequence[Finding]) -> dict[str, str]:
-    """Each lead unit's own 分管领导: the named leader (not 各区长) of most of the standards it
-    leads, the first in table order on a tie."""
-    tally: dict[str, dict[str, int]] = {}
-    for f in sorted(findings, key=task_key):
-        named = [n for n in f.leaders if n != COLLECTIVE_LEADER]
-        if named:
-            unit = tally.setdefault(f.unit, {})
-            unit[named[0]] = unit.get(named[0], 0) + 1
-    return {u: max(t, key=lambda n: (t[n], -list(t).index(n))) for u, t in tally.items()}
-
-
-def leader_rows(findings: Sequence[Finding]) -> tuple[list[MatrixRow], tuple[str, ...]]:
-    """按分管领导: each finding counted once, so that the rows add up to 全区合计; and the notes
-    that say how. A task under two leaders is counted under the first named; a task under
-    各区长 under its lead unit's own 分管领导 where the table names one, else as 各区长."""
-    own = own_leaders(findings)
+def leader_rows(
+    findings: Sequence[Finding], leader: LeaderOf | None = None
+) -> tuple[list[MatrixRow], tuple[str, ...]]:
+    """按分管领导: each finding counted once, under `counted_leaders`, so that the rows add up
+    to 全区合计; and the notes that say how."""
+    leader = leader or counted_leaders(findings)
     shared: set[str] = set()
-    moved: set[tuple[str, str]] = set()
-    kept = 0
+    moved = kept = 0
     assigned: dict[str, list[Finding]] = {}
     for f in findings:
         named = [n for n in f.leaders if n != COLLECTIVE_LEADER]
-        if named:
-            leader = named[0]
-            if len(named) > 1:
-                shared.add(f"{f.task_id}（{'、'.join(named)}）")
-        elif f.leaders and f.unit in own:
-            leader = own[f.unit]
-            moved.add((f.task_id, f.unit))
-        elif f.leaders:
-            leader, kept = COLLECTIVE_LEADER, kept + 1
-        else:
-            leader = "（未列分管领导）"
-        assigned.setdefault(leader, []).append(f)
-    order = [*leaders_of(findings), COLLECTIVE_LEADER, "（未列分管领导）"]
+        who = leader(f)
+        if len(named) > 1:
+            shared.add(f"{f.task_id}（{'、'.join(named)}）")
+        elif not named and f.leaders:
+            if who == COLLECTIVE_LEADER:
+                kept += 1
+            else:
+                moved += 1
+        assigned.setdefault(who, []).append(f)
+    order = [*leaders_of(findings), COLLECTIVE_LEADER, NO_LEADER]
     rows = [
         MatrixRow("分管领导", name, _count(assigned[name]))
         for name in dict.fromkeys(order)
@@ -360,10 +370,9 @@ def leader_rows(findings: Sequence[Finding]) -> tuple[list[MatrixRow], tuple[str
             "计入排名在前的领导一次；各行相加等于全区合计。"
         )
     if moved:
-        n = sum(1 for f in findings if (f.task_id, f.unit) in moved)
         notes.append(
-            f"分管领导为“{COLLECTIVE_LEADER}”的 {n} 项，按牵头单位在责任分解表其他任务中的"
-            "分管领导计入。"
+            f"分管领导为“{COLLECTIVE_LEADER}”的 {moved} 项，按牵头单位在责任分解表其他任务中的"
+            "分管领导计入，各清单同样列该领导。"
         )
     if kept:
         notes.append(
@@ -458,12 +467,16 @@ def not_reported(
 
 
 def not_reported_parts(
-    findings: Sequence[Finding], submissions: Sequence[Submission], as_of: datetime
+    findings: Sequence[Finding],
+    submissions: Sequence[Submission],
+    as_of: datetime,
+    leader: LeaderOf | None = None,
 ) -> tuple[list[NotReported], list[NotReported], list[DataProblem]]:
     """三、未报送: the units whose lines are 未报送 (no usable workbook, a file that could not be
     used, a workbook sent back, rows left out), their lines adding up to the 未报送 count;
     the late workbooks that were used (a note, not 未报送); and the unusable files of a unit
     whose other workbook was used, or of no unit (data-quality notes for 四)."""
+    leader = leader or counted_leaders(findings)
     subs = current(submissions)
     usable = {s.unit for s in subs if s.status in COUNTING_STATUSES}
     returned = {s.unit: s for s in submissions if s.status == "returned" and s.unit}
@@ -484,7 +497,7 @@ def not_reported_parts(
     for unit in sorted(missing, key=unit_key):
         fs = missing[unit]
         ids = "、".join(f.metric_id or f.task_id for f in sorted(fs, key=task_key))
-        leaders = "、".join(dict.fromkeys(name for f in fs for name in f.leaders))
+        leaders = "、".join(dict.fromkeys(leader(f) for f in sorted(fs, key=task_key)))
         if unit in usable:
             out.append(
                 NotReported(
@@ -569,6 +582,59 @@ def not_reported_parts(
     return out, late, notes
 
 
+def blocked_lines(
+    findings: Sequence[Finding], submissions: Sequence[Submission], leader: LeaderOf
+) -> list[Blocked]:
+    """需协调解决的问题: every line of a workbook that counts this month whose 完成状态 is 受阻,
+    under its 分管领导 (leaders in table order, then catalogue order), with the unit's words."""
+    by_key = {finding_key(f): f for f in findings}
+    order = {
+        name: i
+        for i, name in enumerate(dict.fromkeys(leader(f) for f in sorted(findings, key=task_key)))
+    }
+    out: list[tuple[tuple[object, ...], Blocked]] = []
+    for s in current(submissions):
+        if s.status not in COUNTING_STATUSES:
+            continue
+        for row in s.rows:
+            if (row.status or "").strip() != BLOCKED:
+                continue
+            f = by_key.get((row.unit, row.task_id, row.metric_id))
+            who = (
+                leader(f)
+                if f
+                else "、".join(
+                    dict.fromkeys(
+                        leader(g)
+                        for g in findings
+                        if g.unit == row.unit and g.task_id == row.task_id
+                    )
+                )
+                or NO_LEADER
+            )
+            ref = row.sources.get("issues") or row.sources.get("status")
+            words = row.issues.strip() or row.progress.strip()
+            item = Blocked(
+                leader=who,
+                unit=row.unit,
+                task_id=row.task_id,
+                metric_id=row.metric_id or "",
+                name=short_label(f) if f else row.task_id,
+                status_label=f.status_label if f else "",
+                words=words or "（单位未说明原因）",
+                where=file_cell_label(ref) if ref else file_name(s.file),
+            )
+            key = (
+                order.get(who, len(order)),
+                who,
+                natural_key(row.task_id),
+                natural_key(row.metric_id),
+                row.unit,
+            )
+            out.append((key, item))
+    return [item for _, item in sorted(out, key=lambda x: x[0])]
+
+
 def file_name(path: str) -> str:
     """A received file as the office names it: its own name, without the inbox folders."""
     return re.split(r"[\\/]", path)[-1] if path else ""
@@ -635,7 +701,7 @@ def data_problem_parts(
                     metric_id=f.metric_id or "",
                     name=short_label(f),
                     typed=typed_at(typed, ref),
-                    message="；".join(messages),
+                    message=sentences_label(messages),
                     dimension=dimension_label(own[0]) if own else "有效性",
                     file=file_name(ref.file) if ref else "",
                     where=(ref.cell or ref.sheet or "") if ref else "",
@@ -658,6 +724,72 @@ def data_problems(
 def opening_paragraphs(report: ExceptionReport) -> list[str]:
     """What a clerk writes above the tables: where the year stands, who is behind month after
     month, what the units must do and by when. Plain text, the same in every format."""
+    return [*situation_paragraphs(report), *demand_paragraphs(report)]
+
+
+def coordination_paragraphs(report: ExceptionReport) -> list[str]:
+    """需协调解决的问题: the lines whose units reported 受阻, under each 分管领导, each with the
+    unit's own words (quoted as written)."""
+    if not report.blocked:
+        return ["本月没有牵头单位报告任务受阻。"]
+    groups: dict[str, list[Blocked]] = {}
+    for b in report.blocked:
+        groups.setdefault(b.leader, []).append(b)
+    out = [
+        f"本月{len({b.unit for b in report.blocked})}个单位报告{len(report.blocked)}项任务受阻，"
+        "需分管领导协调解决："
+    ]
+    for i, (leader, items) in enumerate(groups.items(), start=1):
+        out.append(f"（{chinese_ordinal(i)}）{leader}分管（{len(items)}项）")
+        for n, b in enumerate(items, start=1):
+            ids = b.metric_id or b.task_id
+            out.append(f"{n}．{b.unit}　{ids} {b.name}：“{b.words}”")
+    return out
+
+
+@dataclass(frozen=True)
+class BodyPart:
+    """One part of the 通报's body (正文): a heading and its paragraphs; `table` names a table
+    the formats that can show one put after the paragraphs ("leaders": 按分管领导汇总)."""
+
+    number: int
+    title: str
+    paragraphs: tuple[str, ...]
+    table: str = ""
+
+    @property
+    def heading(self) -> str:
+        """二、需协调解决的问题"""
+        return f"{chinese_ordinal(self.number)}、{self.title}"
+
+
+BODY_PARTS: tuple[tuple[str, Callable[[ExceptionReport], list[str]], str], ...] = (
+    ("总体情况", lambda r: situation_paragraphs(r), "leaders"),
+    ("需协调解决的问题", lambda r: coordination_paragraphs(r), ""),
+    ("督办要求", lambda r: [p.removeprefix("督办要求：") for p in demand_paragraphs(r)], ""),
+)
+"""The body, part by part, in order: a new part is one entry (heading, paragraphs, table)."""
+
+
+def body_parts(report: ExceptionReport) -> list[BodyPart]:
+    """The 通报's body as every format writes it: 一、总体情况 二、需协调解决的问题 三、督办要求."""
+    return [
+        BodyPart(i, heading, tuple(write(report)), table)
+        for i, (heading, write, table) in enumerate(BODY_PARTS, start=1)
+    ]
+
+
+def chinese_ordinal(n: int) -> str:
+    """1 → 一, 12 → 十二 (the numbering of a document's parts, up to 99)."""
+    digits = "〇一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    tens, ones = divmod(n, 10)
+    return f"{digits[tens] if tens > 1 else ''}十{digits[ones] if ones else ''}"
+
+
+def situation_paragraphs(report: ExceptionReport) -> list[str]:
+    """总体情况: where the year stands and who is behind month after month."""
     c = report.counts
     month = f"{report.period.month}月底"
     behind = c.get("off_track", 0) + c.get("at_risk", 0)
@@ -697,6 +829,12 @@ def opening_paragraphs(report: ExceptionReport) -> list[str]:
         )
     elif report.previous:
         paragraphs.append("没有连续两个月及以上进度滞后的任务。")
+    return paragraphs
+
+
+def demand_paragraphs(report: ExceptionReport) -> list[str]:
+    """督办要求 and 整改时限: what the units must do and by when."""
+    paragraphs: list[str] = []
     asks = [
         "逾期未完成和进度滞后的任务，牵头单位须对照序时进度查找原因、明确整改措施和完成时间，"
         "分管领导督促推进"

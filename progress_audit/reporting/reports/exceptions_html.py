@@ -15,10 +15,10 @@ from progress_audit.model.wording import (
     amount_label,
     as_of_label,
     day_label,
+    gap_label,
     monthly_label,
     number_label,
     percent_label,
-    points_label,
     reviewed_label,
 )
 from progress_audit.reporting.reports.columns import DUE_SOON_MARK
@@ -30,15 +30,10 @@ from progress_audit.reporting.reports.exceptions import (
     STATUSES,
     ExceptionReport,
     MatrixRow,
-    opening_paragraphs,
+    body_parts,
     report_title,
 )
-from progress_audit.reporting.reports.labels import (
-    behind_points,
-    file_cell_label,
-    leaders_label,
-    short_label,
-)
+from progress_audit.reporting.reports.labels import file_cell_label, short_label
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -76,7 +71,11 @@ def render_exceptions_html(report: ExceptionReport) -> str:
     context: dict[str, Any] = {
         "title": report_title(report),
         "issuer": ISSUER,
-        "opening": opening_paragraphs(report),
+        "body": [
+            # The page numbers its lists 一、二、…: the letter's parts go by their titles.
+            {"heading": part.title, "paragraphs": list(part.paragraphs)}
+            for part in body_parts(report)
+        ],
         "leader_notes": list(report.leader_notes),
         "previous": report.previous or NO_PREVIOUS,
         "has_previous": bool(report.previous),
@@ -150,14 +149,15 @@ def _finding(f: Finding, report: ExceptionReport) -> dict[str, Any]:
         # The figures say why a line is behind; the reasons only where there are none (受阻).
         "reasons": "；".join(f.reasons) if f.ratio is None else "",
         "unit": f.unit,
-        "leaders": leaders_label(f),
+        "leaders": report.leader(f),
         "target": number_label(f.target, uom),
         "actual": reviewed_label(f.actual, f.reported, uom, corrected=f.review is not None),
         "reviewed": f.review is not None,
         "expected": amount_label(f.expected, uom, f.counted),
         "ratio": percent_label(f.ratio),
-        "gap": points_label(behind_points(f)),
+        "gap": gap_label(f.gap, uom, f.counted),
         "monthly": monthly_label(f.required_monthly, uom, f.counted),
+        "projection": amount_label(f.projection, uom, f.counted),
         "deadline": day_label(f.deadline),
         "due_soon": DUE_SOON_MARK if f.due_soon else "",
         "issues": f.issues,

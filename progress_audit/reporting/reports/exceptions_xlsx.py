@@ -29,7 +29,7 @@ from progress_audit.files.xlsx_style import (
 )
 from progress_audit.model.records import FINDING_STATUS_LABELS
 from progress_audit.model.wording import as_of_label
-from progress_audit.reporting.reports.columns import FINDING_FIELDS, finding_columns
+from progress_audit.reporting.reports.columns import finding_columns, finding_row
 from progress_audit.reporting.reports.exceptions import (
     FINDING_HEADERS,
     GOOD,
@@ -39,7 +39,7 @@ from progress_audit.reporting.reports.exceptions import (
     STATUSES,
     ExceptionReport,
     MatrixRow,
-    opening_paragraphs,
+    body_parts,
     report_title,
 )
 from progress_audit.reporting.reports.labels import file_cell_label, heading_label, short_label
@@ -188,7 +188,7 @@ def write_exceptions_xlsx(target: Path, report: ExceptionReport) -> Path:
 
 
 def _finding_row(report: ExceptionReport, f) -> tuple[list, str]:
-    values = [_SHORT.get(h, FINDING_FIELDS[h][1])(f) for h in FINDING_HEADERS]
+    values, _ = finding_row(FINDING_HEADERS, f, {**_SHORT, "分管领导": report.leader})
     trend = report.trend(f)
     previous = trend.previous_label or ("—" if report.previous else NO_PREVIOUS)
     return [*values, previous, trend.streak_label], f.status
@@ -221,14 +221,22 @@ def _finish(table: Table, title: str, notes) -> None:
 
 
 def _letter(ws, report: ExceptionReport) -> None:
-    """通报: the title, the issuing office and date, and the clerk's paragraphs, on one page."""
+    """通报: the title, the issuing office and date, and the body part by part (总体情况,
+    需协调解决的问题, 督办要求), on one page."""
     ncols, width = 8, 13
     for c in range(1, ncols + 1):
         ws.column_dimensions[get_column_letter(c)].width = width
     texts = [
         (report_title(report), Font(bold=True, size=16), "center"),
         (f"{ISSUER}　{as_of_label(report.as_of)}", Font(size=FONT_SIZE + 1), "center"),
-        *((p, Font(size=FONT_SIZE + 1), "justify") for p in opening_paragraphs(report)),
+        *(
+            item
+            for part in body_parts(report)
+            for item in (
+                (part.heading, Font(bold=True, size=FONT_SIZE + 1), "left"),
+                *((p, Font(size=FONT_SIZE + 1), "justify") for p in part.paragraphs),
+            )
+        ),
         *((f"注：{n}", Font(size=FONT_SIZE, color="404040"), "left") for n in report.leader_notes),
         ("详见“概况”及各分表。", Font(size=FONT_SIZE, color="404040"), "left"),
     ]

@@ -11,11 +11,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from progress_audit.assessment.assess import HOLD_CODES, HOLD_NOTE
 from progress_audit.files.xlsx_style import Column, Row, list_sheet, new_workbook, save_workbook
 from progress_audit.model.codes import advice
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
-from progress_audit.model.records import SUBMISSION_STATUS_LABELS, Finding, Submission
+from progress_audit.model.records import (
+    FINDING_STATUS_LABELS,
+    SUBMISSION_STATUS_LABELS,
+    Finding,
+    Submission,
+)
 from progress_audit.model.wording import SEVERITY_LABELS, as_of_label
 from progress_audit.reporting.reports.columns import finding_columns, finding_rows
 from progress_audit.reporting.reports.labels import (
@@ -80,6 +86,8 @@ SUBMISSION_STATUS = {
     "returned": "missing",
     "withdrawn": "missing",
 }
+HOLD_ADVICE = HOLD_NOTE.split("：", 1)[-1]
+"""What a unit does about a figure held 数据异常（待核实）: the assessment's own words."""
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 
 
@@ -157,6 +165,7 @@ def _write_unit(
         for s in sorted(latest, key=lambda s: s.received_at)
     )
     wb = new_workbook()
+    held = {(f.task_id, f.metric_id) for f in findings if f.status == "invalid"}
     errors = sum(p.severity == "error" for p in problems)
     list_sheet(
         wb,
@@ -165,7 +174,10 @@ def _write_unit(
         f"统计截至：{when}　{received}　共 {len(problems)} 处问题：须更正 {errors} 处、"
         f"请核实 {len(problems) - errors} 处",
         PROBLEM_COLUMNS,
-        (_problem_row(i, p, typed) for i, p in enumerate(sorted_by_position(problems), start=1)),
+        (
+            _problem_row(i, p, typed, held)
+            for i, p in enumerate(sorted_by_position(problems), start=1)
+        ),
         f"{period.label}填报表未发现需要更正或核实的问题。",
     )
     counts: dict[str, int] = {}
@@ -205,21 +217,30 @@ def _write_unit(
     return save_workbook(wb, target, as_of, title)
 
 
-def _problem_row(i: int, p: Problem, typed: TypedValues) -> Row:
+def _problem_row(
+    i: int, p: Problem, typed: TypedValues, held: set[tuple[str, str | None]] | None = None
+) -> Row:
+    """One problem; a warning that holds its figure as 数据异常 (待核实) says so in the words of
+    the status sheet, never 提示 (可不修改)."""
     ref = p.ref or CellRef("")
+    if p.code in HOLD_CODES and (p.task_id, p.metric_id) in (held or set()):
+        severity, what_to_do, colour = FINDING_STATUS_LABELS["invalid"], HOLD_ADVICE, "invalid"
+    else:
+        severity = SEVERITY_LABELS.get(p.severity, p.severity)
+        what_to_do, colour = advice(p), SEVERITY_STATUS.get(p.severity)
     values = [
         i,
-        SEVERITY_LABELS.get(p.severity, p.severity),
+        severity,
         ref.file,
         ref.sheet or "",
         ref.cell or "",
         typed_at(typed, p.ref),
         p.message,
-        advice(p),
+        what_to_do,
         p.task_id or "",
         p.metric_id or "",
     ]
-    return values, SEVERITY_STATUS.get(p.severity)
+    return values, colour
 
 
 def _submission_note(s: Submission) -> str:

@@ -31,12 +31,6 @@ def received_label(received: datetime, as_of: datetime) -> str:
     return moment_label(local)
 
 
-def behind_points(finding: Finding) -> float | None:
-    """落后序时进度（百分点）: how far behind, positive when behind. A finding's `gap_points`
-    is progress minus 序时进度, negative when behind."""
-    return None if finding.gap_points is None else round(0.0 - finding.gap_points, 6)
-
-
 def source_label(ref: CellRef | None) -> str:
     """Where a figure came from: file!sheet!cell (as much of it as is known)."""
     if ref is None:

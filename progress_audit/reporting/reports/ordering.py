@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 
 from progress_audit.model.records import FINDING_STATUS_LABELS, Finding
-from progress_audit.reporting.reports.labels import leaders_label, task_key
+from progress_audit.reporting.reports.labels import task_key
 
 STATUS_ORDER: tuple[str, ...] = tuple(FINDING_STATUS_LABELS)
 """Worst first: overdue, off_track, at_risk, missing, invalid, on_track, completed."""
@@ -48,15 +48,50 @@ def in_table_order(
     return sorted((i for i in first if i in wanted), key=lambda i: (first[i], i))
 
 
+COLLECTIVE_LEADER = "各区长"
+NO_LEADER = "（未列分管领导）"
+LeaderOf = Callable[[Finding], str]
+"""The one 分管领导 a finding is counted under and named as, in every table and list."""
+
+
+def own_leaders(findings: Sequence[Finding]) -> dict[str, str]:
+    """Each lead unit's own 分管领导: the named leader (not 各区长) of most of the standards it
+    leads, the first in table order on a tie."""
+    tally: dict[str, dict[str, int]] = {}
+    for f in sorted(findings, key=task_key):
+        named = [n for n in f.leaders if n != COLLECTIVE_LEADER]
+        if named:
+            unit = tally.setdefault(f.unit, {})
+            unit[named[0]] = unit.get(named[0], 0) + 1
+    return {u: max(t, key=lambda n: (t[n], -list(t).index(n))) for u, t in tally.items()}
+
+
+def counted_leaders(findings: Sequence[Finding]) -> LeaderOf:
+    """Who answers for each finding, as the count tables count it (按分管领导): the first named
+    leader; for a task under 各区长 its lead unit's own 分管领导 where the table names one
+    (`own_leaders` over all of `findings`), else 各区长. Every list names this leader."""
+    own = own_leaders(findings)
+
+    def leader(f: Finding) -> str:
+        named = [n for n in f.leaders if n != COLLECTIVE_LEADER]
+        if named:
+            return named[0]
+        if f.leaders:
+            return own.get(f.unit, COLLECTIVE_LEADER)
+        return NO_LEADER
+
+    return leader
+
+
 def by_leader_and_unit(
-    findings: Sequence[Finding],
+    findings: Sequence[Finding], leader: LeaderOf | None = None
 ) -> list[tuple[str, list[tuple[str, list[Finding]]]]]:
-    """Findings grouped by 分管领导 (all of a task's leaders together), then 牵头单位."""
+    """Findings grouped by 分管领导 (`leader`: by default as the count tables name them among
+    `findings`; pass the month's `counted_leaders` for a part of it), then 牵头单位."""
+    leader = leader or counted_leaders(findings)
     groups: dict[str, dict[str, list[Finding]]] = {}
     for f in sorted(findings, key=task_key):
-        groups.setdefault(leaders_label(f) or "（未列分管领导）", {}).setdefault(f.unit, []).append(
-            f
-        )
+        groups.setdefault(leader(f), {}).setdefault(f.unit, []).append(f)
     leader_order = sorted(groups, key=lambda g: (task_key(_first(groups[g])), g))
     return [
         (

@@ -21,7 +21,7 @@ from progress_audit.model.period import Period
 from progress_audit.model.records import Finding
 from progress_audit.reporting.reports.columns import FINDING_IDENTITY, finding_columns, finding_row
 from progress_audit.reporting.reports.labels import heading_label
-from progress_audit.reporting.reports.ordering import by_leader_and_unit
+from progress_audit.reporting.reports.ordering import by_leader_and_unit, counted_leaders
 
 HEADERS = (
     *FINDING_IDENTITY,
@@ -49,14 +49,15 @@ def write_overdue(
         len(HEADERS),
     )
     table = start_table(ws, finding_columns(HEADERS), header_row)
-    groups = by_leader_and_unit(overdue)
+    leader_of = counted_leaders(findings)
+    groups = by_leader_and_unit(overdue, leader_of)
     for leader, units in groups:
         count = sum(len(fs) for _, fs in units)
         group_row(table, f"分管领导：{leader}（逾期 {count} 项）")
         for unit, unit_findings in units:
             group_row(table, f"牵头单位：{unit}（{len(unit_findings)} 项）", level=1)
             for f in unit_findings:
-                add_row(table, *finding_row(HEADERS, f))
+                add_row(table, *finding_row(HEADERS, f, {"分管领导": leader_of}))
     if not overdue:
         note_row(table, f"{period.label}无逾期未完成的任务。")
     finish_table(table, title)
