@@ -264,13 +264,15 @@ def test_cli_templates_writes_and_says_where(tmp_path):
 
 
 @pytest.mark.parametrize("period", ["2019-13", "六月"])
-def test_cli_templates_bad_period_is_one_line_exit_1(tmp_path, period):
+def test_cli_templates_bad_period_is_a_usage_error_exit_2(tmp_path, period):
+    # As `run --period` does: a usage error (exit 2), its one 错误 line naming the month.
     r = subprocess.run(
         [str(BIN), "templates", "--period", period, "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert r.returncode == 1
-    assert r.stderr.count("\n") == 1 and period in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2
+    errors = [line for line in r.stderr.splitlines() if line.startswith("错误：")]
+    assert len(errors) == 1 and "--period" in errors[0] and "Traceback" not in r.stderr
     assert list(tmp_path.iterdir()) == []
