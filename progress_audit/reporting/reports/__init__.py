@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from progress_audit.model.period import Period
+from progress_audit.model.period import OFFICE_CALENDAR, Calendar, Period
 from progress_audit.model.problems import Problem
 from progress_audit.model.records import Finding, Submission
 from progress_audit.reporting.history import read_finding_history
@@ -42,17 +42,25 @@ def write_reports(
     problems: Sequence[Problem] = (),
     *,
     log: RenderLog | None = None,
+    calendar: Calendar = OFFICE_CALENDAR,
 ) -> list[Path]:
     """Write the month's reports into `out_dir` (`DIR/reports/<period>/`); returns their paths.
 
     With `log`, a report whose inputs are those it was last rendered from is left as it is.
+    `calendar` words the next deadline (整改时限); the pipeline passes the office's own.
     """
     out_dir = Path(out_dir)
     render = log.render if log else _render
     # The earlier months of the year, from their findings.json beside this month's folder.
     history = read_finding_history(out_dir.parent, period)
     report = build_exception_report(
-        period, as_of, findings, submissions, problems, history, next_due=period.next().due()
+        period,
+        as_of,
+        findings,
+        submissions,
+        problems,
+        history,
+        next_due=calendar.due(period.next()),
     )
     return [
         render(write_overdue, out_dir / "overdue.xlsx", period, as_of, findings),
