@@ -164,7 +164,8 @@ def _returned(s: Submission, action: ReviewAction) -> Submission:
 def return_of(
     unit: str, period: str | None, sha256: str, at: datetime, actions: Iterable[ReviewAction]
 ) -> ReviewAction | None:
-    """The office's return of these very bytes of the unit's month taken before `at`, if any."""
+    """The office's return of these very bytes of the unit's month taken before `at` (a
+    return is always of bytes already there: at the same moment, it is of those), if any."""
     found = [
         a
         for a in actions
@@ -172,7 +173,7 @@ def return_of(
         and a.unit == unit
         and a.sha256 == sha256
         and (period is None or a.period == period)
-        and a.at <= at
+        and a.at < at
     ]
     return found[-1] if found else None
 

@@ -167,9 +167,9 @@ def take_upload(
         workspace / archived, name, known.reading, reader, catalogue, assignments
     )
     reading = as_uploaded(reading, unit, name)
+    received_at = received_at.astimezone(ZoneInfo(tz))
     reading = refused_if_returned(reading, name, sha256, received_at, ledger)
     file = name.rsplit("/", 1)[-1]
-    received_at = received_at.astimezone(ZoneInfo(tz))
     document = receipt(unit, file, sha256, received_at, reading, tz, due_day)
     received_ns = int(received_at.timestamp() * 1_000_000) * 1000
     # A file is judged by its bytes, once: sent again, it carries every problem the first had.
@@ -206,6 +206,8 @@ def refused_if_returned(
     action = return_of(unit, reading.period, sha256, received_at, actions)
     if action is None:
         return reading
+    # Said on the office's clock, as the month's run says it.
+    action = replace(action, at=action.at.astimezone(received_at.tzinfo))
     problem = same_as_returned(name, unit, action)
     return replace(reading, usable=False, rows=(), problems=(*reading.problems, problem))
 

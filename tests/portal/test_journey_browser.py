@@ -9,7 +9,7 @@ the two workers. Screenshots are kept in the test's folder (and in $PORTAL_SCREE
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -43,7 +43,8 @@ def workers(tmp_path):
         accounts.add_user(ledger, CLERK, CLERK_PASSWORD, datetime.now(UTC))
     env = {"PROGRESS_AUDIT_OFFICE_PASSWORD": PASSWORD}
     first = start_portal(data, free_port(), IN_TIME.isoformat(), env=env)
-    second = start_portal(data, free_port(), IN_TIME.isoformat(), env=env)
+    # A minute ahead: the two processes' fixed clocks each advance from their own start.
+    second = start_portal(data, free_port(), (IN_TIME + timedelta(minutes=1)).isoformat(), env=env)
     yield first, second, tokens, data
     first.stop()
     second.stop()
@@ -118,7 +119,7 @@ def test_a_months_journey_through_two_workers_and_two_clerks(workers, tmp_path, 
             clerk.fill("#correct-reason", "按统计局月报核定")
             clerk.click("#correct")
             row = clerk.locator(f"tr[data-metric='{JOBS}']").inner_text()
-            assert "审核值 4400" in row and "单位填报 4500" in row and "%" in row
+            assert "审核值 4,400人（单位填报 4,500人）" in row and "5400（60.0%）" in row
             _shot(clerk, tmp_path, "journey-4-clerk-corrected")
 
             office.goto(f"{first.url}/office/log")

@@ -48,6 +48,7 @@ def test_the_very_bytes_that_were_returned_are_refused_and_the_receipt_says_why(
     assert receipt["status"] == "rejected"
     refused = [p for p in receipt["problems"] if p["code"] == "same_as_returned"]
     assert len(refused) == 1 and "就业数与统计局不符" in refused[0]["message"]
+    assert "督查室2019年7月3日 10:00退回" in refused[0]["message"]  # the office's clock
     page = client.get(f"/u/{tokens['人社局']}/receipts/{receipt['sha256']}")
     assert "未予采用" in page.text and "与督查室" in page.text
 
