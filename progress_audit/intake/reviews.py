@@ -49,20 +49,10 @@ class ReviewRefused(ValueError):
     """A review request that cannot be kept; the message says why, in Chinese (400)."""
 
 
-_ready: set[str] = set()
-
-
 def _create(ledger: Ledger) -> None:
     """The table, created (or gaining its newer column) once per process and database."""
-    if ledger.url in _ready:
-        return
-    try:
-        _meta.create_all(ledger.engine, checkfirst=True)
-    except (sa.exc.ProgrammingError, sa.exc.IntegrityError, sa.exc.OperationalError):
-        # Another process created the table between our check and our CREATE: look again.
-        _meta.create_all(ledger.engine, checkfirst=True)
-    _add_by(ledger)
-    _ready.add(ledger.url)
+    if ledger.ensure_tables(_meta):
+        _add_by(ledger)
 
 
 def _add_by(ledger: Ledger) -> None:

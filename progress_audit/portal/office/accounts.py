@@ -79,19 +79,9 @@ class Clerk:
 Verdict = Literal["ok", "wrong", "locked"]
 
 
-_prepared: set[str] = set()
-
-
 def prepare(ledger: Ledger) -> None:
-    """Create the tables on first use, once per process and database (two processes at
-    once: the second looks again)."""
-    if ledger.url in _prepared:
-        return
-    try:
-        _meta.create_all(ledger.engine, checkfirst=True)
-    except (sa.exc.ProgrammingError, sa.exc.IntegrityError, sa.exc.OperationalError):
-        _meta.create_all(ledger.engine, checkfirst=True)
-    _prepared.add(ledger.url)
+    """Create the tables on first use."""
+    ledger.ensure_tables(_meta)
 
 
 # -- accounts -------------------------------------------------------------------------------
