@@ -59,7 +59,8 @@ def refusal(request: Request, status: int, message: str, office: bool) -> Respon
     if wants_json(request) or request.url.path.startswith("/office/api/"):
         return JSONResponse({"detail": message}, status_code=status)
     name = "office_message.html" if office else "message.html"
-    return page(name, {"title": "请求有误", "message": message, "office": office}, status)
+    title = "请求已过期" if status == 403 else "请求有误"
+    return page(name, {"title": title, "message": message, "office": office}, status)
 
 
 class SecurityHeaders:

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from progress_audit.portal.deps import DeskDep, NowDep
 from progress_audit.portal.office import accounts, auth
 from progress_audit.portal.office.accounts import Clerk
-from progress_audit.portal.web import Answer, page, wants_json
+from progress_audit.portal.web import Answer, page, refusal, wants_json
 
 NO_ACCOUNT = (
     "督查室页面未启用：没有设置督查室密码，也没有督查室账号。请在 progress-audit.toml 中设置 "
@@ -92,7 +92,7 @@ async def writer_of(request: Request, clerk: ClerkDep) -> Clerk:
         value = form.get("csrf")
         given = value if isinstance(value, str) else None
     if not given or not hmac.compare_digest(given, clerk.csrf):
-        raise Answer(message("请求已过期", EXPIRED, 403))
+        raise Answer(refusal(request, 403, EXPIRED, office=True))
     return clerk
 
 
