@@ -62,7 +62,11 @@ def _send(page, link: str, path) -> str:
     page.set_input_files("#file", str(path))
     page.get_by_role("button", name="上传").click()
     page.wait_for_selector("#receipt")
-    return page.locator("#receipt").inner_text()
+    given = page.locator("#receipt").inner_text()
+    # The page reloads the receipt by itself once the quality suites have joined it: wait for
+    # that, so that the next navigation is ours.
+    page.wait_for_selector("#receipt[data-checking='no']", timeout=180_000)
+    return given
 
 
 def _no_sideways_scroll(page) -> bool:
