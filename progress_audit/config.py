@@ -291,6 +291,10 @@ class Settings(BaseSettings):
     portal_base_url: str | None = None
     """The portal's address as units reach it (`https://dcs.example.gov.cn`, the office's
     reverse proxy): `portal links` prints it, and reminders carry each unit's link when set."""
+    portal_proxies: list[str] = ["127.0.0.1"]
+    """The reverse proxies in front of the portal (addresses or networks) whose
+    X-Forwarded-Proto and X-Forwarded-For it believes: over https through one of them, the
+    office's cookie is Secure."""
 
     office_password: SecretStr | None = None
     """The 督查室's password for `/office` (login page, and HTTP Basic with user `office` for

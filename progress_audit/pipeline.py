@@ -11,6 +11,7 @@ inputs and `as_of` gives the same findings.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field, replace
@@ -36,11 +37,13 @@ from progress_audit.intake.links import link_url, unit_links
 from progress_audit.intake.review import (
     accepted_keys,
     apply_reviews,
+    figures_used,
+    refused_again,
     withdrawn_submissions,
     without_withdrawn,
 )
 from progress_audit.intake.uploads import portal_received
-from progress_audit.model.period import Period, default_period, parse_as_of
+from progress_audit.model.period import Calendar, Period, default_period, parse_as_of
 from progress_audit.model.plans import PlanState
 from progress_audit.model.problems import Problem, unique_problems
 from progress_audit.model.records import (
@@ -201,8 +204,28 @@ def collect(
     uploads = portal_received(
         root, ledger, catalogue, lines, audit.tz, reader=reader, periods=months
     )
-    month = month_submissions(audit, [*received, *uploads], office_reviews(audit, ledger))
-    return replace(month, plans=node_plans(audit, ledger))
+    reviews = office_reviews(audit, ledger)
+    month = month_submissions(audit, [*received, *uploads], reviews)
+    last = str(audit.period.prev())
+    accepted = accepted_keys(month.previous, [a for a in reviews if a.period == last])
+    previous = figures_used(month.previous, held_last_month(audit), accepted)
+    return replace(month, previous=previous, plans=node_plans(audit, ledger))
+
+
+def held_last_month(audit: Audit) -> frozenset[tuple[str, str | None]]:
+    """The figures last month's audit held (status `invalid`: 数据异常，待核实, or unreadable),
+    from its findings.json; none when it has not run."""
+    path = audit.workspace.period_reports(audit.period.prev()) / "findings.json"
+    try:
+        findings = json.loads(path.read_text("utf-8")).get("findings", [])
+    except (OSError, ValueError, AttributeError):
+        return frozenset()
+    # Only a figure is held: a task without one keeps its row (its 进展情况 is compared).
+    return frozenset(
+        (f.get("unit"), f.get("metric_id"))
+        for f in findings
+        if f.get("status") == "invalid" and f.get("metric_id")
+    )
 
 
 def node_plans(audit: Audit, ledger: Ledger) -> Mapping[str, PlanState]:
@@ -231,8 +254,8 @@ def office_reviews(audit: Audit, ledger: Ledger) -> list[ReviewAction]:
 
 
 def accepted_rows(audit: Audit, ledger: Ledger) -> list[ReportedRow]:
-    """Last month's accepted figures for `audit`'s month (the rows of last month's counting
-    submissions, inbox and portal alike): what the templates show in `上月累计（参考）`."""
+    """The figures last month's audit used (审核值, accepted, or valid; never one held 待核实
+    and not accepted), inbox and portal alike: what the templates show in `上月累计（参考）`."""
     month = collect(audit, ledger, workers=False)
     return [r for s in month.previous if s.status in COUNTING_STATUSES for r in s.rows]
 
@@ -268,6 +291,7 @@ def month_submissions(
 ) -> MonthSubmissions:
     """This month's and last month's submissions with their statuses as of `as_of`, the
     office's reviews applied (withdrawn files out of the count, returns, 审核值)."""
+    received = refused_again(received, reviews)
     counted, _ = without_withdrawn(received, reviews)
 
     def of(month: Period) -> tuple[Submission, ...]:
@@ -296,10 +320,14 @@ def check(audit: Audit, month: MonthSubmissions) -> QualityReport:
 
 
 def assess_month(
-    audit: Audit, month: MonthSubmissions, quality: QualityReport | None = None
+    audit: Audit,
+    month: MonthSubmissions,
+    quality: QualityReport | None = None,
+    *,
+    checked: Sequence[Problem] = (),
 ) -> list[Finding]:
     """Every lead unit's task lines against target and 序时进度 (with the quality suites'
-    problems when they have run)."""
+    problems when they have run, or those `checked` already for the month's uploads)."""
     return assess(
         audit.catalogue,
         audit.assignments,
@@ -307,7 +335,7 @@ def assess_month(
         audit.as_of,
         month.current,
         audit.thresholds,
-        quality.problems if quality is not None else (),
+        quality.problems if quality is not None else checked,
         due_day=audit.settings.due_day,
         tz=audit.tz,
         accepted=accepted_figures(audit, month.accepted),
@@ -385,6 +413,7 @@ def write_outputs(
         log=log,
         document=audit.settings.document,
         escalate_after=escalate_after,
+        calendar=Calendar.of(audit.settings),
     )
     log.save()
     files.append(write_quality_page(out, quality, month.current, audit.as_of))

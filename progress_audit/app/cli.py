@@ -9,7 +9,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -418,6 +418,66 @@ def portal_hash_password() -> None:
     if len(password) < 8:
         _fail("密码至少 8 个字符")
     typer.echo(hash_password(password))
+
+
+users_app = typer.Typer(help="督查室人员的账号：add 添加、list 列出、remove 删除。")
+portal_app.add_typer(users_app, name="users")
+
+
+def _office_ledger(data: Path | None) -> Any:
+    # The ledger (SQLAlchemy) and the accounts are loaded only by these commands.
+    from progress_audit.intake.ledger import Ledger
+
+    settings = get_settings()
+    return Ledger.open(settings.ledger_url or data or settings.data_dir)
+
+
+@users_app.command("add")
+def portal_users_add(
+    name: Annotated[str, typer.Argument(help="姓名或账号名，如 张三")], data: DataOption = None
+) -> None:
+    """添加督查室人员：输入其密码（只保存 scrypt 哈希）。审核记录写明操作人。"""
+    from progress_audit.portal.office.accounts import AccountError, add_user, check_name
+
+    try:
+        check_name(name)
+    except AccountError as e:
+        _fail(str(e))
+    password = typer.prompt(f"{name} 的密码", hide_input=True, confirmation_prompt=True)
+    with _office_ledger(data) as ledger:
+        try:
+            kept = add_user(ledger, name, password, datetime.now(UTC))
+        except AccountError as e:
+            _fail(str(e))
+    typer.echo(f"已添加督查室账号：{kept}")
+
+
+@users_app.command("list")
+def portal_users_list(data: DataOption = None) -> None:
+    """列出督查室人员的账号（不含 office_password 设置的公用账号 office）。"""
+    from progress_audit.portal.office.accounts import users
+
+    with _office_ledger(data) as ledger:
+        found = users(ledger)
+    if not found:
+        typer.echo("还没有督查室人员的账号（可用 progress-audit portal users add 姓名 添加）")
+    for name, since in found:
+        typer.echo(f"{name}\t{since[:10]} 起")
+
+
+@users_app.command("remove")
+def portal_users_remove(
+    name: Annotated[str, typer.Argument(help="要删除的账号名")], data: DataOption = None
+) -> None:
+    """删除督查室人员的账号，其登录立即失效；审核记录中的操作人保留。"""
+    from progress_audit.portal.office.accounts import AccountError, remove_user
+
+    with _office_ledger(data) as ledger:
+        try:
+            remove_user(ledger, name)
+        except AccountError as e:
+            _fail(str(e))
+    typer.echo(f"已删除督查室账号：{name}")
 
 
 def main() -> None:

@@ -152,6 +152,7 @@ class Ledger:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._inserts: dict[str, sa.Executable] = {}
+        self._ensured: set[int] = set()
         self.url = engine.url.render_as_string(hide_password=False)
 
     @classmethod
@@ -203,6 +204,18 @@ class Ledger:
                 f"登记簿 {_safe(self.url)} 的格式版本为 {version}，本程序使用 {SCHEMA_VERSION}："
                 "请升级程序或使用新的登记簿"
             )
+
+    def ensure_tables(self, meta: sa.MetaData) -> bool:
+        """Create another module's tables in this database on first use, once per process
+        (two processes at once: the second looks again); True the first time."""
+        if id(meta) in self._ensured:
+            return False
+        try:
+            meta.create_all(self.engine, checkfirst=True)
+        except (sa.exc.ProgrammingError, IntegrityError, sa.exc.OperationalError):
+            meta.create_all(self.engine, checkfirst=True)
+        self._ensured.add(id(meta))
+        return True
 
     def close(self) -> None:
         self.engine.dispose()

@@ -41,6 +41,7 @@ REVIEWS = sa.Table(
     sa.Column("metric_id", sa.String(32)),
     sa.Column("value", sa.Float),
     sa.Column("sha256", sa.String(64)),
+    sa.Column("by_name", sa.String(40)),
 )
 
 
@@ -49,11 +50,22 @@ class ReviewRefused(ValueError):
 
 
 def _create(ledger: Ledger) -> None:
+    """The table, created (or gaining its newer column) once per process and database."""
+    if ledger.ensure_tables(_meta):
+        _add_by(ledger)
+
+
+def _add_by(ledger: Ledger) -> None:
+    """A ledger kept before actions named who took them gains the column (those earlier
+    actions read as the shared account's)."""
+    columns = {c["name"] for c in sa.inspect(ledger.engine).get_columns("review_actions")}
+    if "by_name" in columns:
+        return
     try:
-        _meta.create_all(ledger.engine, checkfirst=True)
-    except (sa.exc.ProgrammingError, sa.exc.IntegrityError, sa.exc.OperationalError):
-        # Another process created the table between our check and our CREATE: look again.
-        _meta.create_all(ledger.engine, checkfirst=True)
+        with ledger.engine.begin() as conn:
+            conn.execute(sa.text("ALTER TABLE review_actions ADD COLUMN by_name VARCHAR(40)"))
+    except (sa.exc.ProgrammingError, sa.exc.OperationalError):
+        pass  # another process added it first
 
 
 def keep_action(ledger: Ledger, action: ReviewAction) -> None:
@@ -71,6 +83,7 @@ def keep_action(ledger: Ledger, action: ReviewAction) -> None:
                 "metric_id": action.metric_id,
                 "value": action.value,
                 "sha256": action.sha256,
+                "by_name": action.by,
             },
         )
 
@@ -97,6 +110,7 @@ def review_actions(
             metric_id=r.metric_id,
             value=r.value,
             sha256=r.sha256,
+            by=r.by_name or "office",
         )
         for r in rows
     ]
@@ -111,6 +125,7 @@ def check_action(
     latest: str | None = None,
     current: str | None = None,
     files: Sequence[str] = (),
+    by: str = "office",
 ) -> ReviewAction:
     """The action a request asks for, checked against the catalogue's units and metrics and
     the year's months up to `latest` (the open month) (pure). `current` is the sha256 of the
@@ -161,7 +176,7 @@ def check_action(
             raise ReviewRefused(
                 f"未知的文件“{sha256[:16]}”：不是{unit}{period.label}报送的文件（sha256）"
             )
-    return ReviewAction(unit, str(period), action, reason, at, metric_id, value, sha256)
+    return ReviewAction(unit, str(period), action, reason, at, metric_id, value, sha256, by)
 
 
 def _text(value: object) -> str:

@@ -61,16 +61,22 @@ def submissions_for(
         groups.setdefault(key, []).append(r)
 
     counted: list[tuple[Received, tuple[str, ...], bool]] = []
+    sent_last: dict[int, datetime] = {}
     for (_, _, _, usable), rs in groups.items():
         present = [r for r in rs if r.seen_mtime <= as_of] or rs
         present.sort(key=lambda r: (r.seen_mtime, r.name))
-        counted.append((present[0], tuple(r.name for r in present[1:]), usable))
+        others = tuple(dict.fromkeys(r.name for r in present[1:] if r.name != present[0].name))
+        counted.append((present[0], others, usable))
+        # The same bytes sent again through the portal are the latest when sent last.
+        sent_last[id(present[0])] = max(r.received_at for r in present)
 
     latest: dict[str, Received] = {}
     for first, _, usable in counted:
         unit = first.reading.unit
         assert unit is not None or not usable
-        if usable and (unit not in latest or _order(first) > _order(latest[unit])):
+        if usable and (
+            unit not in latest or _order(first, sent_last) > _order(latest[unit], sent_last)
+        ):
             latest[unit] = first  # type: ignore[index]
 
     result = []
@@ -86,9 +92,10 @@ def submissions_for(
     return result
 
 
-def _order(r: Received) -> tuple[datetime, str, str]:
-    """Which of two workbooks was received later; ties broken by name, then content."""
-    return (r.received_at, r.name, r.sha256)
+def _order(r: Received, sent_last: Mapping[int, datetime]) -> tuple[datetime, str, str]:
+    """Which of two workbooks was received later (the same bytes sent again count from the
+    last time); ties broken by name, then content."""
+    return (sent_last.get(id(r), r.received_at), r.name, r.sha256)
 
 
 def _submission(

@@ -29,9 +29,11 @@ from progress_audit.intake.archived_reading import WorkbookReader, default_reade
 from progress_audit.intake.inbox import moment_of
 from progress_audit.intake.reading import WorkbookReading
 from progress_audit.intake.receive import Received, reading_context
+from progress_audit.intake.review import return_of, same_as_returned
 from progress_audit.model.codes import advice
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
+from progress_audit.model.receipts import Receipt, ReceiptProblem, ReceiptStatus
 
 if TYPE_CHECKING:
     from progress_audit.intake.ledger import Ledger, Upload
@@ -87,22 +89,22 @@ def receipt(
     reading: WorkbookReading,
     tz: str,
     due_day: int,
-) -> dict[str, Any]:
+) -> Receipt:
     """The receipt (回执) of contract section 8: on time, late or rejected, and every problem
     the reader found, each with its cell, title and what to do."""
-    status = "rejected"
+    status: ReceiptStatus = "rejected"
     if reading.usable and reading.period:
         due = Period.parse(reading.period).due(tz, due_day)
         status = "on_time" if received_at <= due else "late"
-    return {
-        "unit": unit,
-        "period": reading.period,
-        "file": file,
-        "sha256": sha256,
-        "received_at": received_at.isoformat(timespec="seconds"),
-        "status": status,
-        "problems": problems_json(reading.problems),
-    }
+    return Receipt(
+        unit=unit,
+        period=reading.period,
+        file=file,
+        sha256=sha256,
+        received_at=received_at.replace(microsecond=0),
+        status=status,
+        problems=tuple(ReceiptProblem(**p) for p in problems_json(reading.problems)),
+    )
 
 
 def problems_json(problems: Sequence[Problem]) -> list[dict[str, Any]]:
@@ -165,17 +167,26 @@ def take_upload(
         workspace / archived, name, known.reading, reader, catalogue, assignments
     )
     reading = as_uploaded(reading, unit, name)
+    received_at = received_at.astimezone(ZoneInfo(tz))
+    reading = refused_if_returned(reading, name, sha256, received_at, ledger)
     file = name.rsplit("/", 1)[-1]
     document = receipt(unit, file, sha256, received_at, reading, tz, due_day)
     received_ns = int(received_at.timestamp() * 1_000_000) * 1000
+    # A file is judged by its bytes, once: sent again, it carries every problem the first had.
+    twin = next(
+        (u for u in reversed(ledger.uploads(unit, sha256)) if u.period == reading.period), None
+    )
+    checked = None if _to_check(reading) else "[]"
+    if twin is not None and checked is None:
+        checked = twin.checked
     upload = Upload(
         unit=unit,
         sha256=sha256,
         received_ns=received_ns,
         name=name,
         period=reading.period,
-        receipt=json.dumps(document, ensure_ascii=False),
-        checked=None if _to_check(reading) else "[]",
+        receipt=document.as_json(),
+        checked=checked,
         archived=archived,
         size=size,
     )
@@ -184,18 +195,57 @@ def take_upload(
     return Taken(upload, reading)
 
 
+def refused_if_returned(
+    reading: WorkbookReading, name: str, sha256: str, received_at: datetime, ledger: Ledger
+) -> WorkbookReading:
+    """The reading, refused (`same_as_returned`) when the office returned these very bytes."""
+    from progress_audit.intake.reviews import review_actions
+
+    unit = reading.unit or ""
+    actions = review_actions(ledger, unit=unit)
+    action = return_of(unit, reading.period, sha256, received_at, actions)
+    if action is None:
+        return reading
+    # Said on the office's clock, as the month's run says it.
+    action = replace(action, at=action.at.astimezone(received_at.tzinfo))
+    problem = same_as_returned(name, unit, action)
+    return replace(reading, usable=False, rows=(), problems=(*reading.problems, problem))
+
+
+def checked_problems(upload: Upload) -> list[Problem]:
+    """The quality suites' problems stored for an upload, as problems again (none while it is
+    still being checked): what the board shows between two runs."""
+    result = []
+    for p in json.loads(upload.checked or "[]"):
+        sheet, _, cell = (p.get("cell") or "").rpartition("!")
+        result.append(
+            Problem(
+                code=p["code"],
+                message=p["message"],
+                severity=p["severity"],
+                ref=CellRef(upload.name, sheet or None, cell or None),
+                unit=upload.unit,
+                task_id=p.get("task_id"),
+                metric_id=p.get("metric_id"),
+            )
+        )
+    return result
+
+
 def _to_check(reading: WorkbookReading) -> bool:
     """Whether the quality suites have anything to say: a usable workbook with rows."""
     return bool(reading.usable and reading.rows)
 
 
-def receipt_as_it_stands(upload: Upload) -> dict[str, Any]:
+def receipt_as_it_stands(upload: Upload, twins: Sequence[Upload] = ()) -> Receipt:
     """An upload's receipt with the quality suites' problems once they have run (`checking`
-    True until then)."""
-    document = json.loads(upload.receipt)
-    document["checking"] = upload.checked is None
-    document["problems"] += _not_given(document["problems"], upload.checked)
-    return document
+    until then). The same bytes sent earlier (`twins`) lend it every problem they had: a file
+    is judged by its bytes, once."""
+    given = Receipt.model_validate_json(upload.receipt)
+    stands = given.model_copy(update={"checking": upload.checked is None})
+    for u in (upload, *twins):
+        stands = stands.joined(ReceiptProblem(**p) for p in json.loads(u.checked or "[]"))
+    return stands
 
 
 def quality_added(upload: Upload) -> list[dict[str, Any]]:

@@ -77,6 +77,9 @@ CODES: dict[str, ProblemCode] = {
     "late": _warning("逾期报送"),
     "not_submitted": _warning("未报送"),
     "returned": ProblemCode("督查室退回", "error", "请按退回理由更正后重新上传本月填报表"),
+    "same_as_returned": ProblemCode(
+        "与退回的文件相同", "error", "请按退回理由修改填报表后再上传，原样重传不予采用"
+    ),
     "withdrawn": ProblemCode("督查室已撤下", "warning", "这份文件不计入报送；如有误请联系督查室"),
     # a row or a value (the reader and the quality rules)
     "table_columns_missing": _error("明细表缺列"),

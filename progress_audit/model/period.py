@@ -11,9 +11,13 @@ import unicodedata
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
+
+if TYPE_CHECKING:
+    from progress_audit.config import Settings
 
 _PERIOD = re.compile(r"^\s*(\d{4})\s*(?:[-./年]\s*)(\d{1,2})\s*(?:月份?)?\s*$")
 
@@ -69,13 +73,56 @@ class Period:
     def prev(self) -> Period:
         return Period(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
 
-    def due(self, tz: str = OFFICE_TIMEZONE, due_day: int = DUE_DAY) -> datetime:
-        """The submission deadline: end (24:00) of `due_day` of the following month."""
-        nxt = self.next()
-        day = min(due_day, monthrange(nxt.year, nxt.month)[1])
-        return datetime.combine(date(nxt.year, nxt.month, day), time(), ZoneInfo(tz)) + timedelta(
-            days=1
-        )
+    def due(
+        self, tz: str = OFFICE_TIMEZONE, due_day: int = DUE_DAY, *, same_month: bool = False
+    ) -> datetime:
+        """The submission deadline: end (24:00) of `due_day` of the following month (of this
+        month itself with `same_month`, for offices that collect on the 25th or 28th)."""
+        month = self if same_month else self.next()
+        day = min(due_day, monthrange(month.year, month.month)[1])
+        return datetime.combine(
+            date(month.year, month.month, day), time(), ZoneInfo(tz)
+        ) + timedelta(days=1)
+
+
+CHINA_ZONES = ("Asia/Shanghai", "Asia/Chongqing", "Asia/Harbin", "Asia/Urumqi", "PRC")
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The office's calendar (报送日历): its time zone, the due day, and whether the due day
+    falls in the month after the reported one or in the reported month itself. Passed
+    wherever a deadline is computed or worded."""
+
+    timezone: str = OFFICE_TIMEZONE
+    due_day: int = DUE_DAY
+    same_month: bool = False
+
+    @classmethod
+    def of(cls, settings: Settings) -> Calendar:
+        """The office's calendar from its settings (the due day in the following month)."""
+        return cls(settings.timezone, settings.due_day)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def due(self, period: Period) -> datetime:
+        """When `period`'s workbooks are due (24:00 of the due day, in the office's zone)."""
+        return period.due(self.timezone, self.due_day, same_month=self.same_month)
+
+    @property
+    def zone_label(self) -> str:
+        """The clock's name as people say it: 北京时间 for China's zone."""
+        return "北京时间" if self.timezone in CHINA_ZONES else self.timezone
+
+    def local(self, moment: datetime) -> datetime:
+        """A moment on the office's clock."""
+        return moment.astimezone(self.zone)
+
+
+OFFICE_CALENDAR = Calendar()
+"""The default calendar: Asia/Shanghai, due on the 5th of the following month."""
 
 
 def end_of_day(day: date, tz: str = OFFICE_TIMEZONE) -> datetime:

@@ -269,6 +269,8 @@ class ReviewAction:
     metric_id: str | None = None
     value: float | None = None
     sha256: str | None = None
+    by: str = "office"
+    """The office account that took it (its name; `office` for the shared password)."""
 
     @property
     def label(self) -> str:
@@ -284,6 +286,7 @@ class ReviewAction:
             "metric_id": self.metric_id,
             "value": self.value,
             "sha256": self.sha256,
+            "by": self.by,
         }
 
 
@@ -294,9 +297,15 @@ class Review:
     action: str
     reason: str
     at: datetime
+    by: str = "office"
 
     def to_json(self) -> dict[str, str]:
-        return {"action": self.action, "reason": self.reason, "at": self.at.isoformat()}
+        return {
+            "action": self.action,
+            "reason": self.reason,
+            "at": self.at.isoformat(),
+            "by": self.by,
+        }
 
 
 REPORTED_PLACES = 4

@@ -17,13 +17,17 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from progress_audit.config import Settings
 from progress_audit.intake.ledger import Ledger, Upload
 from progress_audit.intake.links import current_token, link_url, unit_of
-from progress_audit.intake.uploads import Taken, receipt_as_it_stands, take_upload
+from progress_audit.intake.reviews import review_actions
+from progress_audit.intake.uploads import receipt_as_it_stands, take_upload
 from progress_audit.model.period import Period, default_period
+from progress_audit.model.receipts import Receipt
 from progress_audit.model.records import FINDING_STATUS_LABELS
+from progress_audit.model.wording import as_of_label as as_of_label_of
 from progress_audit.notification.mail import receipt_followup_message, receipt_message, send
 from progress_audit.paths import Workspace
 from progress_audit.pipeline import Audit, accepted_rows, prepare
@@ -103,10 +107,11 @@ class Desk:
     def unit(self, token: str) -> str | None:
         return unit_of(self.ledger, token)
 
-    def take(self, unit: str, incoming: Incoming, received_at: datetime) -> Taken:
+    def take(self, unit: str, incoming: Incoming, received_at: datetime) -> Receipt:
+        """Take an upload in (`take_upload`): its receipt as it stands."""
         audit = self.audit(self.open_month(received_at), received_at)
         try:
-            return take_upload(
+            taken = take_upload(
                 incoming.path,
                 incoming.sha256,
                 incoming.size,
@@ -122,16 +127,41 @@ class Desk:
             )
         finally:
             incoming.path.unlink(missing_ok=True)
+        return self._as_it_stands(taken.upload, self.ledger.uploads(unit, incoming.sha256))
 
-    def receipts(self, unit: str) -> list[dict[str, Any]]:
-        """The unit's receipts, newest first, each as it stands."""
+    def receipts(self, unit: str) -> list[Receipt]:
+        """The unit's receipts, newest first, each as it stands and as the office's later
+        decisions on its file have it (returned, withdrawn)."""
         uploads = self.ledger.uploads(unit)
-        return [receipt_as_it_stands(u) for u in reversed(uploads)]
+        decided = {
+            (a.sha256, a.period): a.action
+            for a in review_actions(self.ledger, unit=unit)
+            if a.action in ("return", "withdraw")
+        }
+        result = []
+        for u in reversed(uploads):
+            r = self._as_it_stands(u, uploads)
+            gone = decided.get((u.sha256, r.period))
+            if gone is not None and r.status != "rejected":
+                r = r.decided("returned" if gone == "return" else "withdrawn")
+            result.append(r)
+        return result
 
-    def receipt(self, unit: str, sha256: str) -> dict[str, Any] | None:
+    def receipt(self, unit: str, sha256: str) -> Receipt | None:
         """The unit's latest receipt for these bytes; None for bytes it never uploaded."""
         uploads: Sequence[Upload] = self.ledger.uploads(unit, sha256)
-        return receipt_as_it_stands(uploads[-1]) if uploads else None
+        return self._as_it_stands(uploads[-1], uploads) if uploads else None
+
+    @staticmethod
+    def _as_it_stands(upload: Upload, uploads: Sequence[Upload]) -> Receipt:
+        twins = [
+            u
+            for u in uploads
+            if u.sha256 == upload.sha256
+            and u.period == upload.period
+            and u.received_ns < upload.received_ns
+        ]
+        return receipt_as_it_stands(upload, twins)
 
     def template(self, unit: str, now: datetime) -> tuple[str, bytes]:
         """The unit's workbook for the open month, with last month's accepted figures."""
@@ -148,16 +178,17 @@ class Desk:
         wb.save(buffer)
         return template_filename(unit, audit.period), buffer.getvalue()
 
-    def mail_receipt(self, receipt: dict[str, Any], token: str) -> None:
+    def mail_receipt(self, receipt: Receipt, token: str) -> None:
         """E-mail the receipt to the unit's addresses when SMTP is configured (after the reply:
         a slow mail server never holds up the receipt). A failure is logged, never raised."""
         smtp = self.settings.smtp
-        if smtp is None or not smtp.unit_recipients.get(receipt["unit"]):
+        if smtp is None or not smtp.unit_recipients.get(receipt.unit):
             return
         base = self.settings.portal_base_url
-        message = receipt_message(receipt, smtp, link_url(base, token) if base else None)
+        link = link_url(base, token) if base else None
+        message = receipt_message(receipt.as_dict(), smtp, link)
         if message is not None:
-            self.deliver([message], f"the receipt to {receipt['unit']}")
+            self.deliver([message], f"the receipt to {receipt.unit}")
 
     def mail_followups(self, added: Sequence[tuple[Upload, list[dict[str, Any]]]]) -> None:
         """E-mail each unit the problems the quality suites added to its receipt, when SMTP
@@ -201,9 +232,17 @@ class Desk:
         ]
         submissions = [s for s in document.get("submissions", []) if s.get("unit") == unit]
         problems = [p for s in submissions for p in s.get("problems", [])]
+        try:
+            as_of = datetime.fromisoformat(document["as_of"]).astimezone(
+                ZoneInfo(self.settings.timezone)
+            )
+            as_of_label = as_of_label_of(as_of)
+        except (KeyError, TypeError, ValueError):
+            as_of_label = ""
         return {
             "period": period.prev(),
             "as_of": document.get("as_of"),
+            "as_of_label": as_of_label,
             "findings": findings,
             "submissions": submissions,
             "problems": problems,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from datetime import datetime
@@ -75,6 +76,7 @@ def serve(
         "server_header": False,
         "date_header": False,
         "proxy_headers": True,
+        "forwarded_allow_ips": ",".join(settings.portal_proxies),
         "timeout_graceful_shutdown": 10,
     }
     try:
@@ -89,6 +91,20 @@ def serve(
     finally:
         checking.terminate()
         checking.join(10)
+        _stop_resource_tracker()
+
+
+def _stop_resource_tracker() -> None:
+    """End the helper process multiprocessing starts beside spawned children, and wait for it:
+    left alone it ends only when it notices that the portal has gone, so for a moment it
+    would outlive the portal."""
+    from multiprocessing import resource_tracker
+
+    tracker = getattr(resource_tracker, "_resource_tracker", None)
+    stop = getattr(tracker, "_stop", None)
+    if stop is not None:
+        with contextlib.suppress(Exception):
+            stop()
 
 
 def links(

@@ -71,7 +71,7 @@ def test_problems_the_quality_suites_add_later_follow_by_mail(
     assert "数据质量校验发现" in later[0]["Subject"]
     body = later[0].get_body().get_content()
     assert receipt["sha256"] in body and "6月.xlsx" in body
-    fell = next(p for p in desk.receipt("人社局", receipt["sha256"])["problems"]
+    fell = next(p for p in desk.receipt("人社局", receipt["sha256"]).as_dict()["problems"]
                 if p["code"] == "ytd_decreased")  # fmt: skip
     assert fell["message"] in body
     assert f"{BASE}/u/{tokens['人社局']}" in body

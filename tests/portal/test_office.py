@@ -22,7 +22,7 @@ from progress_audit.notification.mail import SendResult
 from progress_audit.pipeline import assess_month, check, collect, prepare, write_outputs
 from progress_audit.portal import desk as desk_module
 from progress_audit.portal.app import create_app
-from progress_audit.portal.office import auth, routes
+from progress_audit.portal.office import accounts, auth, routes
 from tests.portal.conftest import AFTER_DUE, JOBS, SHANGHAI, upload
 
 PASSWORD = "督查室-2019-口令"
@@ -114,7 +114,7 @@ def test_the_session_cookie_is_httponly_and_samesite_strict(client):
 
 
 def test_repeated_failed_logins_lock_out_even_the_right_password(client):
-    for _ in range(auth.MAX_FAILURES):
+    for _ in range(accounts.MAX_FAILURES):
         assert login(client, "guess").status_code == 401
     assert login(client).status_code == 429
     assert client.get("/office", headers=basic()).status_code == 429
@@ -238,7 +238,7 @@ def test_return_and_correct_reach_the_units_page_findings_and_the_report(
 
     # The unit sees the reason at once.
     page = client.get(f"/u/{tokens['人社局']}")
-    assert "就业数与统计局不符" in page.text and 'id="returned"' in page.text
+    assert "就业数与统计局不符" in page.text and "notice bad returned" in page.text
     assert "已退回" in page.text  # its receipt too
     board = client.get("/office")
     assert "已退回" in board.text and "已核定" in board.text
@@ -275,9 +275,9 @@ def test_return_and_correct_reach_the_units_page_findings_and_the_report(
     upload(client, tokens["人社局"], workbook("人社局", {JOBS: {"本年累计完成": 4100}}))
     document, _ = _run(data, settings, desk)
     statuses = sorted(s["status"] for s in document["submissions"] if s["unit"] == "人社局")
-    assert statuses == ["on_time", "superseded"]
+    assert statuses == ["on_time", "returned"]
     page = client.get(f"/u/{tokens['人社局']}")
-    assert 'id="returned"' not in page.text and "就业数与统计局不符" in page.text
+    assert "notice bad returned" not in page.text and "就业数与统计局不符" in page.text
 
 
 def test_withdraw_accept_rotate_and_the_audit_log_keeps_every_action(

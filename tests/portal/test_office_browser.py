@@ -101,7 +101,7 @@ def test_the_office_returns_corrects_runs_and_reads_the_tongbao(portal, tmp_path
 
             unit_page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 900})
             unit_page.goto(f"{url}/u/{tokens['人社局']}")
-            assert "统计局月报不符" in unit_page.locator("#returned").inner_text()
+            assert "统计局月报不符" in unit_page.locator(".returned").first.inner_text()
             _shot(unit_page, tmp_path, "office-4-unit-sees-return")
 
             page.goto(f"{url}/office")

@@ -6,6 +6,7 @@ month's quality suites), and keeping a review action.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import Any
 
 from progress_audit.intake.links import link_url, unit_links
 from progress_audit.intake.reviews import check_action, keep_action, review_actions
+from progress_audit.intake.uploads import checked_problems
 from progress_audit.model.period import Period, PeriodError
 from progress_audit.model.records import (
     COUNTING_STATUSES,
@@ -44,12 +46,20 @@ class MonthView:
     actions: tuple[ReviewAction, ...]
     units: tuple[str, ...]
 
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return board_rows(self)
+
 
 def month_view(desk: Desk, period: Period, moment: datetime) -> MonthView:
     """The month as it stands at `moment`: submissions (reviews applied) and findings."""
     audit = desk.audit(period, moment)
     month = collect(audit, desk.ledger, workers=False)
-    findings = assess_month(audit, month)
+    counting = {(s.unit, s.sha256) for s in month.current if s.status in COUNTING_STATUSES}
+    uploads = desk.ledger.uploads(periods=[str(period)])
+    checked = [p for u in uploads if (u.unit, u.sha256) in counting for p in checked_problems(u)]
+    # The suites' holds (待核实) show at once, and an acceptance clears them at once.
+    findings = assess_month(audit, month, checked=list(dict.fromkeys(checked)))
     actions = review_actions(desk.ledger, period=str(period))
     return MonthView(
         period,
@@ -105,7 +115,7 @@ def board_rows(view: MonthView) -> list[dict[str, Any]]:
 
 
 def take_review(
-    desk: Desk, request: Mapping[str, Any], at: datetime, open_month: Period
+    desk: Desk, request: Mapping[str, Any], at: datetime, open_month: Period, by: str
 ) -> ReviewAction:
     """Check and keep one review action (raises ReviewRefused with the reason); a return is
     e-mailed to the unit when SMTP is configured (in the background)."""
@@ -131,6 +141,7 @@ def take_review(
         latest=str(open_month),
         current=current,
         files=files,
+        by=by,
     )
     keep_action(desk.ledger, action)
     if action.action == "return":
@@ -143,13 +154,29 @@ def month_view_submissions(desk: Desk, period: Period, moment: datetime) -> tupl
     return collect(audit, desk.ledger, workers=False).current
 
 
-def rotate_link(desk: Desk, unit: str, reason: str, at: datetime, units: Sequence[str]) -> str:
-    """A new link for `unit` (the old one ends at once), kept in the audit log; the new URL."""
+def rotate_link(desk: Desk, unit: str, reason: str, at: datetime, base_url: str, by: str) -> str:
+    """A new link for `unit` (the old one ends at once), kept in the audit log; the new
+    absolute URL (under the `portal_base_url` setting, else the address the office used)."""
     tokens = unit_links(desk.data, desk.ledger, [unit], rotate=[unit])
     period = str(desk.period) if desk.period else ""
-    keep_action(desk.ledger, ReviewAction(unit, period, "rotate", reason or "更换链接", at))
-    base = desk.settings.portal_base_url or ""
-    return link_url(base, tokens[unit])
+    action = ReviewAction(unit, period, "rotate", reason or "更换链接", at, by=by)
+    keep_action(desk.ledger, action)
+    return link_url(desk.settings.portal_base_url or base_url, tokens[unit])
+
+
+def out_of_date(desk: Desk, period: Period) -> bool:
+    """Whether uploads or reviews of the month came after the moment its reports speak for
+    (their `as_of`): those reports do not yet count them."""
+    findings = desk.workspace.period_reports(period) / "findings.json"
+    try:
+        as_of = datetime.fromisoformat(json.loads(findings.read_text("utf-8"))["as_of"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    as_of_ns = int(as_of.timestamp() * 1_000_000) * 1000
+    uploads = desk.ledger.uploads(periods=[str(period)])
+    if any(u.received_ns > as_of_ns for u in uploads if u.period == str(period)):
+        return True
+    return any(a.at > as_of for a in review_actions(desk.ledger, period=str(period)))
 
 
 def _mail_return(desk: Desk, action: ReviewAction) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from progress_audit.config import DocumentSettings
-from progress_audit.model.period import Period
+from progress_audit.model.period import OFFICE_CALENDAR, Calendar, Period
 from progress_audit.model.problems import Problem
 from progress_audit.model.records import Finding, Submission
 from progress_audit.reporting.history import read_finding_history
@@ -45,12 +45,14 @@ def write_reports(
     log: RenderLog | None = None,
     document: DocumentSettings | None = None,
     escalate_after: int = 2,
+    calendar: Calendar = OFFICE_CALENDAR,
 ) -> list[Path]:
     """Write the month's reports into `out_dir` (`DIR/reports/<period>/`); returns their paths.
     `document`: what the Word 通报 carries as an official document (发文字号, 主送, 抄送 …).
     Lines 严重滞后 `escalate_after` months running are named in the 通报 for 约谈.
 
     With `log`, a report whose inputs are those it was last rendered from is left as it is.
+    `calendar` words the next deadline (整改时限); the pipeline passes the office's own.
     """
     out_dir = Path(out_dir)
     render = log.render if log else _render
@@ -63,7 +65,7 @@ def write_reports(
         submissions,
         problems,
         history,
-        next_due=period.next().due(),
+        next_due=calendar.due(period.next()),
         escalate_after=escalate_after,
     )
     return [
