@@ -1,12 +1,13 @@
-"""The month's validation results, kept on disk (校验结果缓存).
+"""The month's validation results, kept on disk per unit (校验结果缓存).
 
 A rerun with nothing changed checks the same rows against the same rules; importing Great
-Expectations (3–4 s) and validating (1–2 s) would only give the same answer again. So the
-result of `quality.validate` is kept under `DIR/cache/checks/<key>.json`, the key being a
-sha256 of everything that result depends on:
+Expectations (3–4 s) and validating (1–2 s) would only give the same answer again. Every rule
+is row-local or unit-local, so each unit's share of `quality.validate`'s result is kept under
+`DIR/cache/checks/<key>.json` (`quality.month.validate_by_unit`): a late workbook or an upload
+validates that unit's rows only. The key is a sha256 of everything that result depends on:
 
-- the month's tidy table, exactly: every column's name and dtype, the index, and every value
-  with its type (a figure `1` and a text `"1"` differ);
+- the unit's rows of the tidy table, exactly: every column's name and dtype, the rows' order,
+  and every value with its type (a figure `1` and a text `"1"` differ);
 - what the suite is built from: the year, the catalogue and who reports which lines (the
   intake's reading context), the quality settings;
 - the rules' own source (`checks/*.py`, `progress_audit/quality.py`) and the versions of
@@ -34,7 +35,7 @@ from progress_audit.files.atomic import write_text
 if TYPE_CHECKING:
     import pandas as pd
 
-KEY_VERSION = "1"
+KEY_VERSION = "2"
 
 
 def validation_key(frame: pd.DataFrame, inputs: Sequence[object]) -> str:
