@@ -231,10 +231,7 @@ def _validated(
         REQUIRED_COLUMNS,
     )
     units = unit_rows(frame)
-    keys = {
-        unit: validation_cache.validation_key(frame.loc[labels].reset_index(drop=True), inputs)
-        for unit, labels in units.items()
-    }
+    keys = validation_cache.unit_keys(frame, units, inputs)
     results: dict[str, tuple[list[Failure], tuple[RuleResult, ...]]] = {}
     for unit, key in keys.items():
         if (kept := validation_cache.load(cache_dir, key)) is not None:

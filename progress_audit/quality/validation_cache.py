@@ -23,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,23 +38,28 @@ if TYPE_CHECKING:
 KEY_VERSION = "2"
 
 
-def validation_key(frame: pd.DataFrame, inputs: Sequence[object]) -> str:
-    """The cache key of validating `frame` with a suite built from `inputs` (plain values)."""
-    digest = hashlib.sha256()
+def unit_keys(
+    frame: pd.DataFrame, units: Mapping[str, Sequence[Any]], inputs: Sequence[object]
+) -> dict[str, str]:
+    """The cache key of validating each unit's rows (`frame.loc[labels]`, numbered from 0) with
+    a suite built from `inputs` (plain values); the table's columns are read once for all."""
     head = [KEY_VERSION, _rules_version(), [str(x) for x in inputs]]
-    digest.update(json.dumps(head, ensure_ascii=False).encode())
-    digest.update(_frame_fingerprint(frame).encode())
-    return digest.hexdigest()
-
-
-def _frame_fingerprint(frame: pd.DataFrame) -> str:
-    digest = hashlib.sha256()
-    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
-    digest.update(repr(frame.index.tolist()).encode())
-    for column in frame.columns:
-        for value in frame[column].tolist():
-            digest.update(f"{type(value).__name__}:{value!r}\x1f".encode())
-    return digest.hexdigest()
+    head_bytes = json.dumps(head, ensure_ascii=False).encode()
+    dtypes = repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode()
+    columns = [frame[c].tolist() for c in frame.columns]
+    keys = {}
+    for unit, labels in units.items():
+        rows = frame.index.get_indexer(labels)
+        part = hashlib.sha256(dtypes)
+        part.update(repr(list(range(len(rows)))).encode())
+        for values in columns:
+            for i in rows:
+                value = values[i]
+                part.update(f"{type(value).__name__}:{value!r}\x1f".encode())
+        digest = hashlib.sha256(head_bytes)
+        digest.update(part.hexdigest().encode())
+        keys[unit] = digest.hexdigest()
+    return keys
 
 
 @cache

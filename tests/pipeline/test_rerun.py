@@ -368,3 +368,25 @@ def test_warming_up_imports_great_expectations_only_for_new_bytes(inbox, catalog
     assert warmed() == "True True"
     _take_in_one_by_one(root, ledger, catalogue_2019, a)
     assert warmed() == "False True"
+
+
+def test_a_units_key_depends_on_its_own_rows_exactly_and_not_on_where_they_stand():
+    import pandas as pd
+
+    from progress_audit.quality.validation_cache import unit_keys
+
+    frame = pd.DataFrame({"unit": ["甲", "乙", "乙"], "value": [1, 2, 3]}, dtype=object)
+    keys = unit_keys(frame, {"甲": [0], "乙": [1, 2]}, ("inputs",))
+    moved = pd.DataFrame({"unit": ["乙", "乙", "丙", "甲"], "value": [2, 3, 9, 1]}, dtype=object)
+    assert unit_keys(moved, {"乙": [0, 1], "丙": [2], "甲": [3]}, ("inputs",)) == {
+        **keys,
+        "丙": unit_keys(moved, {"丙": [2]}, ("inputs",))["丙"],
+    }
+    text = frame.copy()
+    text.loc[0, "value"] = "1"  # the same figure typed as text is another row
+    assert (
+        unit_keys(text, {"甲": [0], "乙": [1, 2]}, ("inputs",))
+        == {**keys, "甲": unit_keys(text, {"甲": [0]}, ("inputs",))["甲"]}
+        and unit_keys(text, {"甲": [0]}, ("inputs",))["甲"] != keys["甲"]
+    )
+    assert unit_keys(frame, {"甲": [0]}, ("other inputs",))["甲"] != keys["甲"]

@@ -250,7 +250,15 @@ def _stop(server: subprocess.Popen) -> None:
 
 def _preload() -> None:
     """What every run imports, imported once here (the children are forked with it)."""
-    for name in (CLI, "progress_audit.flows.monthly_audit", "checks.suites", "docx", "jinja2"):
+    # fastapi.encoders: what Prefect serializes a flow run's parameters with, imported lazily.
+    for name in (
+        CLI,
+        "progress_audit.flows.monthly_audit",
+        "checks.suites",
+        "docx",
+        "jinja2",
+        "fastapi.encoders",
+    ):
         importlib.import_module(name)
 
 
