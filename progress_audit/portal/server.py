@@ -91,10 +91,14 @@ def serve(
         config = uvicorn.Config(f"{__name__}:worker_app", factory=True, **options)
         serve_workers(config, workers or min(4, os.cpu_count() or 1))
     finally:
-        for process in (checking, engine):
-            if process is not None:
-                process.terminate()
-                process.join(10)
+        helpers = [p for p in (checking, engine) if p is not None]
+        for process in helpers:
+            process.terminate()
+        for process in helpers:  # the engine stops its Prefect server first
+            process.join(30)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
 
 
 def links(

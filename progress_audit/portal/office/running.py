@@ -75,9 +75,12 @@ def run_state(data: Path) -> dict[str, Any]:
     if state.get("state") == "running" and not _alive(owner):
         state["state"] = "failed"
         state["message"] = "督查进程意外结束"
-    elif state.get("state") == "queued" and engine_of(data) is None:
-        state["state"] = "failed"
-        state["message"] = "督查引擎已停止，请重新启动门户后再试"
+    elif state.get("state") == "queued":
+        # Taken up by the engine within POLL_SECONDS: to the board it is already running.
+        alive = engine_of(data) is not None
+        state["state"] = "running" if alive else "failed"
+        if not alive:
+            state["message"] = "督查引擎已停止，请重新启动门户后再试"
     log = Path(data) / LOG_FILE
     with contextlib.suppress(OSError):
         state["log"] = log.read_text("utf-8", "replace")[-4000:]
@@ -88,7 +91,7 @@ def start_run(data: Path, period: Period, as_of: datetime) -> dict[str, Any]:
     """Start `progress-audit run` for the month as of `as_of`; raises RunBusy when one runs."""
     data = Path(data)
     with _start:
-        if run_state(data).get("state") in ("running", "queued"):
+        if run_state(data).get("state") == "running":
             raise RunBusy("本工作区已有一次督查正在运行，请等它结束")
         data.mkdir(parents=True, exist_ok=True)
         if engine_of(data) is not None:  # the engine takes it up within POLL_SECONDS
@@ -99,7 +102,7 @@ def start_run(data: Path, period: Period, as_of: datetime) -> dict[str, Any]:
                 "started": datetime.now(as_of.tzinfo).isoformat(timespec="seconds"),
             }
             _save(data, state)
-            return state
+            return {**state, "state": "running"}
         log = open(data / LOG_FILE, "wb")  # noqa: SIM115 (the child process writes it)
         command = [
             sys.executable,
@@ -184,11 +187,11 @@ def serve_runs(data: Path, parent: int) -> None:
     # Receipts first: in a deadline rush the web workers get the cores.
     with contextlib.suppress(OSError):
         os.nice(10)
-    server = None
+    started: list[subprocess.Popen] = []
     try:
-        server = _prefect_server(data)
+        _prefect_server(data, started)
         _preload()
-        if server is not None:
+        for server in started:
             _wait_healthy(os.environ["PREFECT_API_URL"], server)
         (data / ENGINE_FILE).unlink(missing_ok=True)
         _save_engine(data, {"pid": os.getpid(), "api_url": os.environ["PREFECT_API_URL"]})
@@ -200,14 +203,14 @@ def serve_runs(data: Path, parent: int) -> None:
             _run_forked(data, state)
     finally:
         (data / ENGINE_FILE).unlink(missing_ok=True)
-        if server is not None:
+        for server in started:
             _stop(server)
 
 
-def _prefect_server(data: Path) -> subprocess.Popen | None:
+def _prefect_server(data: Path, started: list[subprocess.Popen]) -> None:
     """Prefect configured to run against the office's server (PREFECT_API_URL, in the
     environment or Prefect's profile), or against one started here for as long as the engine
-    lives; the started one, or None."""
+    lives (added to `started`)."""
     importlib.import_module("progress_audit.app.prefect_setup").configure_prefect()
     # The log gets the command's one-line message; Prefect's own lines are in its UI.
     os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
@@ -216,7 +219,7 @@ def _prefect_server(data: Path) -> subprocess.Popen | None:
 
     if configured := get_current_settings().api.url:
         os.environ["PREFECT_API_URL"] = configured
-        return None
+        return
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -224,23 +227,34 @@ def _prefect_server(data: Path) -> subprocess.Popen | None:
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PREFECT_HOME": str(home.resolve())}
     log = open(home / "server.log", "ab")  # noqa: SIM115 (the server writes it while it lives)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-        start_new_session=True,
-    )  # fmt: skip
+    # SIGTERM waits until the server is on the list the engine stops on its way out.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        started.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                 "--port", str(port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
+                preexec_fn=_unblock_sigterm,  # the server itself stops on SIGTERM
+            )
+        )  # fmt: skip
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
     log.close()
     os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
     refresh_global_settings_context()
-    return server
+
+
+def _unblock_sigterm() -> None:
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 def _stop(server: subprocess.Popen) -> None:
     """Stop the Prefect server and the processes it started (its own process group)."""
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+    for sig, wait in ((signal.SIGTERM, 5), (signal.SIGKILL, 5)):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(server.pid, sig)
         with contextlib.suppress(subprocess.TimeoutExpired):
