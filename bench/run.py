@@ -1,6 +1,6 @@
 """`make bench`: measure the monthly audit against its performance budgets (性能基准).
 
-    python bench/run.py [--runs 5] [--demo-runs 1] [--out data/reports/bench.json] [--keep]
+    python bench/run.py [--runs 5] [--demo-runs 1] [--demo-base REV] [--out …] [--keep]
 
 1. Builds a year of filled-in templates (`synthetic.make_inbox(profile="bench")`: every lead
    unit, January to December, on time) and holds one December workbook back.
@@ -9,7 +9,9 @@
    on an empty inbox; the cold run over the year (December's audit, nothing cached); a rerun
    with nothing changed; a rerun after the held-back workbook arrives late. Then the cold
    half-year (for memory growth), the plain readers (pandas/openpyxl and python-calamine over
-   the same workbooks) and `progress-audit demo`.
+   the same workbooks) and `progress-audit demo` (with `--demo-base REV`, alternating with
+   that revision's demo). Then the portal (`bench/portal.py`) and the warm engine
+   (`bench/engine.py`: 立即督查, and `run` against a Prefect server already up).
 3. Prints the measurements and the budgets (`bench/budgets.py`), writes them with the machine
    and the versions to `data/reports/bench.json`, and exits 1 if a budget fails.
 
@@ -42,6 +44,7 @@ sys.path.insert(0, str(ROOT))  # this checkout's progress_audit, whatever is ins
 # A script, not a package: `python bench/run.py` puts bench/ on sys.path, so siblings import
 # by their file name.
 from budgets import Measurements, report, table, verdicts  # noqa: E402
+from engine import measure as measure_engine  # noqa: E402
 from portal import measure as measure_portal  # noqa: E402
 
 YEAR = [f"2019-{m:02d}" for m in range(1, 13)]
@@ -178,11 +181,34 @@ def about() -> dict[str, object]:
     }
 
 
+def _worktree(work: Path, rev: str) -> Path:
+    """Revision `rev` checked out (detached) under `work`, for timing its demo."""
+    tree = work / "base-tree"
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", "--quiet", str(tree), rev], cwd=ROOT, check=True
+    )
+    return tree
+
+
+def _tree_demo(tree: Path, ws: Path) -> list[str]:
+    """`progress-audit demo` with the code in `tree` and this virtual environment's libraries."""
+    code = (
+        "import sys; sys.argv = ['progress-audit', 'demo', '--data', sys.argv[1]]; "
+        "from progress_audit.app.cli import main; sys.exit(main())"
+    )
+    return [sys.executable, "-c", code, str(ws)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="runs of each timed command")
     parser.add_argument("--half-runs", type=int, default=2, help="runs of the half year")
     parser.add_argument("--demo-runs", type=int, default=1, help="runs of progress-audit demo")
+    parser.add_argument(
+        "--demo-base",
+        metavar="REV",
+        help="also time the demo of revision REV (a git worktree), alternating with this one's",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "data" / "reports" / "bench.json")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args(argv)
@@ -231,15 +257,34 @@ def main(argv: list[str] | None = None) -> int:
             ws = workspace(work, "half", raw, months=6)
             peak_half.append(audit(ws, HALF, env, work, f"half-{i}").peak_rss)
 
-        demo = []
-        for i in range(args.demo_runs):
-            say(f"progress-audit demo {i + 1}/{args.demo_runs} …")
-            ws = workspace(work, "demo", None)
-            cmd = [str(BIN / "progress-audit"), "demo", "--data", str(ws)]
-            demo.append(run(cmd, env, work, work / "logs" / f"demo-{i}.log").seconds)
+        demo, demo_base = [], []
+        base_tree = _worktree(work, args.demo_base) if args.demo_base else None
+        try:
+            for i in range(args.demo_runs):
+                say(f"progress-audit demo {i + 1}/{args.demo_runs} …")
+                ws = workspace(work, "demo", None)
+                cmd = [str(BIN / "progress-audit"), "demo", "--data", str(ws)]
+                demo.append(run(cmd, env, work, work / "logs" / f"demo-{i}.log").seconds)
+                if base_tree is not None:
+                    say(f"progress-audit demo of {args.demo_base} {i + 1}/{args.demo_runs} …")
+                    ws = workspace(work, "demo", None)
+                    demo_base.append(
+                        run(
+                            _tree_demo(base_tree, ws),
+                            {**env, "PYTHONPATH": str(base_tree)},
+                            base_tree,
+                            work / "logs" / f"demo-base-{i}.log",
+                        ).seconds
+                    )
+        finally:
+            if base_tree is not None:
+                subprocess.run(["git", "worktree", "remove", "--force", str(base_tree)], cwd=ROOT)
 
         say("报送门户：逐份上传 40 份，再 40 个单位同时上传（截止前的高峰）…")
         portal = measure_portal(work, env)
+
+        say("预热的督查引擎：立即督查；Prefect 服务器已在运行时的 run 与裸流程 …")
+        engine = measure_engine(work, env, args.runs)
 
         m = Measurements(
             workbooks=workbooks,
@@ -259,6 +304,11 @@ def main(argv: list[str] | None = None) -> int:
             portal_single=portal["single"],
             portal_rush=portal["rush"],
             portal_checks=portal["checks"],
+            run_now=engine["run_now"],
+            run_now_first=engine["run_now_first"],
+            server_bare=engine["bare"],
+            server_cold=engine["cold"],
+            demo_base=demo_base,
         )
     finally:
         if not args.keep:

@@ -15,10 +15,13 @@ that the engine finds each one. Same seed, same bytes: nothing depends on the wa
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from random import Random
 from typing import TYPE_CHECKING, Any
@@ -45,6 +48,7 @@ from progress_audit.demo.workbooks import (
 )
 from progress_audit.files.atomic import write_bytes
 from progress_audit.files.xlsx_style import save_workbook
+from progress_audit.intake.pool import forking_workers
 from progress_audit.model.period import Period
 from progress_audit.model.plans import NODE_SHEET
 from progress_audit.model.records import ReportedRow
@@ -214,7 +218,6 @@ def make_inbox(
         for ln in lines
     }
     plan = plan_inbox(assignments, months, truths, seed) if messy and profile == "demo" else Plan()
-    inbox = _Inbox(Path(raw_dir))
     story = plan_story(assignments, seed, tz) if messy and profile == "demo" else None
     if story is not None:
         write_plan_files(Path(raw_dir), story, assignments)
@@ -224,34 +227,22 @@ def make_inbox(
                 key = (unit, (task, None))
                 i = months.index(month)
                 truths[key][i] = replace(truths[key][i], progress=truths[key][i - 1].progress)
-    previous: dict[str, dict[Key, ReportedRow]] = {}
+    setting = _Setting(Path(raw_dir), months, plan, seed, tz, due_day, story)
+    # Each unit's workbooks depend on its own earlier months only: the units are written in
+    # parallel, and their records put back in the order one process would have made them.
+    jobs = [
+        (unit, lines, {k: truths[(unit, k)] for k in (ln.key for ln in lines)})
+        for unit, lines in assignments.items()
+    ]
+    by_unit = _map_units(setting, jobs)
+    inbox = _Inbox(Path(raw_dir))
     for i, period in enumerate(months):
         due = period.due(tz, due_day)
-        current: dict[str, dict[Key, ReportedRow]] = {}
-        for unit, lines in assignments.items():
-            sheets = sheets_sent(unit, period, plan, seed, tz, due_day, bool(previous.get(unit)))
-            if not sheets:
-                inbox.faults.append(PlantedFault("missing", unit, str(period), note="本月未报送"))
-            truth = {ln.key: truths[(unit, ln.key)][i] for ln in lines}
-            rng = Random(f"{seed}|extra|{unit}|{period}")
-            for sheet in sheets:
-                current[unit] = inbox.workbook(
-                    sheet, lines, truth, previous.get(unit), due, rng, story
-                )
-            if len(sheets) > 1:
-                inbox.faults.append(
-                    PlantedFault(
-                        "resubmission",
-                        unit,
-                        str(period),
-                        sheets[-1].path,
-                        note=f"替代 {sheets[0].path}",
-                    )
-                )
-            if (unit, period) in plan.renamed:
-                inbox.faults.append(
-                    PlantedFault("renamed_file", unit, str(period), plan.renamed[(unit, period)])
-                )
+        for unit_months in by_unit:
+            files, faults, rows = unit_months[i]
+            inbox.files += files
+            inbox.faults += faults
+            inbox.rows += rows
         for kind, unit, p in plan.bad:
             if p == period:
                 rng = Random(f"{seed}|bad|{kind}|{unit}|{period}")
@@ -259,7 +250,6 @@ def make_inbox(
                 received = when_received(rng, period, tz, due_day, False)
                 f = inbox.save(f"{period}/{name}", data, kind, unit, period, received, due)
                 inbox.faults.append(PlantedFault(kind, unit, str(period), f.path))
-        previous = current
     return InboxManifest(
         seed,
         profile,
@@ -268,3 +258,67 @@ def make_inbox(
         tuple(inbox.faults),
         tuple(inbox.rows),
     )
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """What every unit's workbooks are written with."""
+
+    raw_dir: Path
+    months: list[Period]
+    plan: Plan
+    seed: int
+    tz: str
+    due_day: int
+    story: PlanStory | None = None
+    """The units' node plans, for the 节点进展 sheets (None: no plans)."""
+
+
+_UnitMonth = tuple[list[PlantedFile], list[PlantedFault], list[PlantedRow]]
+_Job = tuple[str, tuple[TaskLine, ...], dict[Key, list[Truth]]]
+
+
+def _map_units(setting: _Setting, jobs: list[_Job]) -> list[list[_UnitMonth]]:
+    """`_unit_months` for every unit, in worker processes where there are cores to spare."""
+    workers = min(forking_workers(), len(jobs))
+    if workers < 2:
+        return [_unit_months(setting, job) for job in jobs]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        return list(pool.map(partial(_unit_months, setting), jobs, chunksize=1))
+
+
+def _unit_months(setting: _Setting, job: _Job) -> list[_UnitMonth]:
+    """One unit's workbooks, month after month; per month, the records `make_inbox` keeps."""
+    unit, lines, truths = job
+    plan, seed, tz, due_day = setting.plan, setting.seed, setting.tz, setting.due_day
+    out: list[_UnitMonth] = []
+    previous: dict[Key, ReportedRow] | None = None
+    for i, period in enumerate(setting.months):
+        inbox = _Inbox(setting.raw_dir)
+        due = period.due(tz, due_day)
+        sheets = sheets_sent(unit, period, plan, seed, tz, due_day, bool(previous))
+        if not sheets:
+            inbox.faults.append(PlantedFault("missing", unit, str(period), note="本月未报送"))
+        truth = {ln.key: truths[ln.key][i] for ln in lines}
+        rng = Random(f"{seed}|extra|{unit}|{period}")
+        current = None
+        for sheet in sheets:
+            current = inbox.workbook(sheet, lines, truth, previous, due, rng, setting.story)
+        if len(sheets) > 1:
+            inbox.faults.append(
+                PlantedFault(
+                    "resubmission",
+                    unit,
+                    str(period),
+                    sheets[-1].path,
+                    note=f"替代 {sheets[0].path}",
+                )
+            )
+        if (unit, period) in plan.renamed:
+            inbox.faults.append(
+                PlantedFault("renamed_file", unit, str(period), plan.renamed[(unit, period)])
+            )
+        previous = current
+        out.append((inbox.files, inbox.faults, inbox.rows))
+    return out

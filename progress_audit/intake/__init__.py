@@ -8,7 +8,7 @@ slow to import, and importing intake (the command's start-up) must not pull it i
 from progress_audit.intake.archive import ARCHIVE_DIR, InboxFileChanged
 from progress_audit.intake.archived_reading import READING_PACKAGES, WorkbookReader, default_reader
 from progress_audit.intake.inbox import InboxFile, holds_new_bytes, scan_inbox
-from progress_audit.intake.pool import ReadingPool, before_forking, reading_pool
+from progress_audit.intake.pool import ReadingPool, before_forking, forking_workers, reading_pool
 from progress_audit.intake.receive import (
     Received,
     reading_context,
@@ -29,6 +29,7 @@ __all__ = [
     "before_forking",
     "default_reader",
     "earlier_receipts",
+    "forking_workers",
     "holds_new_bytes",
     "reading_context",
     "reading_pool",

@@ -91,14 +91,24 @@ def reading_pool(
 ) -> Iterator[ReadingPool | None]:
     """A pool of one worker per core for reading `workbooks` workbooks, or None where one
     process does as well (few workbooks, one core, not Linux: fork is safe to use there)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    if workbooks < POOL_MIN_WORKBOOKS or cores < 2 or not sys.platform.startswith("linux"):
+    cores = forking_workers() if workbooks >= POOL_MIN_WORKBOOKS else 1
+    if cores < 2:
         yield None
         return
-    for wait in _before_fork:
-        wait()
     with ReadingPool(cores, reader or default_reader(), catalogue, assignments) as pool:
         yield pool
+
+
+def forking_workers() -> int:
+    """How many worker processes to fork for independent work: one per core, or 1 (work in this
+    process) on one core or where fork is not safe (not Linux). Before forking, a background
+    import still under way is let finish (`before_forking`)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    if cores < 2 or not sys.platform.startswith("linux"):
+        return 1
+    for wait in _before_fork:
+        wait()
+    return cores
 
 
 _WORKER: dict[str, Any] = {}

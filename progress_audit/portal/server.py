@@ -17,6 +17,7 @@ from progress_audit.model.period import Period
 from progress_audit.portal.app import create_app
 from progress_audit.portal.checking import start_follow_up
 from progress_audit.portal.desk import Desk, utc_now
+from progress_audit.portal.office.running import start_engine
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
@@ -58,8 +59,10 @@ def serve(
     workers: int | None = None,
     now: Callable[[], datetime] | None = None,
 ) -> None:
-    """Serve the portal until stopped (Ctrl+C): a web worker per core (at most 4) and the
-    quality suites' process. With `now` (the tests' clock), one worker in this process.
+    """Serve the portal until stopped (Ctrl+C): a web worker per core (at most 4), the
+    quality suites' process and the audit engine for 立即督查 (with its Prefect server). With
+    `now` (the tests' clock), one worker in this process and no engine (a run is a command of
+    its own).
     Raises PortInUse, before anything starts, when the address cannot be listened on."""
     # uvicorn is needed only by this command.
     import uvicorn
@@ -69,6 +72,7 @@ def serve(
     check_port(host, port)
     open_desk(data, settings, period).clear_temporary()
     checking = start_follow_up(data, settings)
+    engine = start_engine(data) if now is None else None
     options: dict[str, Any] = {
         "host": host,
         "port": port,
@@ -89,8 +93,14 @@ def serve(
         config = uvicorn.Config(f"{__name__}:worker_app", factory=True, **options)
         serve_workers(config, workers or min(4, os.cpu_count() or 1))
     finally:
-        checking.terminate()
-        checking.join(10)
+        helpers = [p for p in (checking, engine) if p is not None]
+        for process in helpers:
+            process.terminate()
+        for process in helpers:  # the engine stops its Prefect server first
+            process.join(30)
+            if process.is_alive():
+                process.kill()
+                process.join(5)
         _stop_resource_tracker()
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -131,8 +131,9 @@ def check_month(
 
     `submissions` are this month's (any status; only on_time and late ones count), `previous`
     last month's (for the year-to-date and jump rules). `due` defaults to `period.due()`.
-    With `cache_dir`, the validation's result is kept there and reused for the same rows and
-    rules (`validation_cache`): a rerun with nothing changed does not import GX.
+    With `cache_dir`, each unit's validation result is kept there and reused for the same rows
+    and rules (`validation_cache`): only the units whose rows changed are validated, and a rerun
+    with nothing changed does not import GX.
     """
     settings = settings or QualitySettings()
     due = due or period.due()
@@ -213,7 +214,12 @@ def _validated(
     settings: QualitySettings,
     cache_dir: Path | None,
 ) -> tuple[list[Failure], tuple[RuleResult, ...]]:
-    """`validate` over the month's suite, or its kept result for the same rows and rules."""
+    """`validate` over the month's suite; with `cache_dir`, only the units whose rows changed.
+
+    Every rule is row-local or unit-local (a unit's rows, never another unit's), so a unit's
+    failures and counts depend on its own rows alone: each unit's result is kept under a key of
+    its rows and the suite's inputs, and one validation runs over the units without one.
+    """
     if cache_dir is None:
         return validate(frame, suite_params(period, catalogue, assignments, settings))
     # What suite_params builds the suite from, without building it (that imports GX).
@@ -224,14 +230,172 @@ def _validated(
         settings.model_dump_json(),
         REQUIRED_COLUMNS,
     )
-    key = validation_cache.validation_key(frame, inputs)
-    kept = validation_cache.load(cache_dir, key)
-    if kept is not None:
-        failures, rules = kept
-        return list(failures), tuple(rules)
-    result = validate(frame, suite_params(period, catalogue, assignments, settings))
-    validation_cache.store(cache_dir, key, result)
-    return result
+    units = unit_rows(frame)
+    keys = validation_cache.unit_keys(frame, units, inputs)
+    results: dict[str, tuple[list[Failure], tuple[RuleResult, ...]]] = {}
+    for unit, key in keys.items():
+        if (kept := validation_cache.load(cache_dir, key)) is not None:
+            results[unit] = (list(kept[0]), tuple(kept[1]))
+    changed = [u for u in units if u not in results]
+    if changed:
+        rows = frame.loc[[label for u in changed for label in units[u]]].sort_index()
+        params = suite_params(period, catalogue, assignments, settings)
+        for unit, result in validate_by_unit(rows, params).items():
+            results[unit] = result
+            validation_cache.store(cache_dir, keys[unit], result)
+    return merge_units(results, units)
+
+
+def unit_rows(frame: pd.DataFrame) -> dict[str, list[Any]]:
+    """The row labels of each unit (牵头单位), units in their first row's order."""
+    out: dict[str, list[Any]] = {}
+    for label, unit in zip(frame.index, frame["unit"].tolist(), strict=True):
+        out.setdefault(_text(unit) or "", []).append(label)
+    return out
+
+
+def validate_by_unit(
+    frame: pd.DataFrame, params: SuiteParams
+) -> dict[str, tuple[list[Failure], tuple[RuleResult, ...]]]:
+    """One validation over `frame`, told apart per unit as if each unit had been validated alone.
+
+    A unit's failures point at positions within its own rows (0, 1, …), so its result holds for
+    the same rows wherever they stand in a later month's table. A rule's rows looked at
+    (`evaluated`) come from counting each unit's rows in the rule's domain; when those do not
+    add up to what Great Expectations counted over all of them, each unit is validated alone.
+    """
+    failures, rules = validate(frame, params)
+    units = unit_rows(frame)
+    counted = _evaluated_by_unit(frame, units, params)
+    if counted is None or any(
+        sum(c[i] for c in counted.values()) != rule.evaluated for i, rule in enumerate(rules)
+    ):
+        return {
+            unit: validate(frame.loc[labels].reset_index(drop=True), params)
+            for unit, labels in units.items()
+        }
+    out = {}
+    for unit, labels in units.items():
+        position = {label: i for i, label in enumerate(labels)}
+        mine: list[Failure] = []
+        failed_by_name: dict[str, int] = {}
+        for f in failures:
+            if not f.indices:  # a table-wide failure: every unit's table has it too
+                mine.append(f)
+                failed_by_name[f.name] = 1
+                continue
+            local = tuple(position[i] for i in f.indices if i in position)
+            if local:
+                mine.append(replace(f, indices=local))
+                failed_by_name[f.name] = len(local)
+        out[unit] = (
+            mine,
+            tuple(
+                replace(r, failed=failed_by_name.get(r.name, 0), evaluated=counted[unit][i])
+                for i, r in enumerate(rules)
+            ),
+        )
+    return out
+
+
+def merge_units(
+    results: Mapping[str, tuple[Sequence[Failure], Sequence[RuleResult]]],
+    units: Mapping[str, Sequence[Any]],
+) -> tuple[list[Failure], tuple[RuleResult, ...]]:
+    """The month's result from its units' (`validate_by_unit`): what one validation gives."""
+    order = list(units)
+    if not order:
+        return [], ()
+    rules = list(results[order[0]][1])
+    merged: dict[str, Failure] = {}
+    rows: dict[str, list[int]] = {}
+    for unit in order:
+        labels = units[unit]
+        for f in results[unit][0]:
+            first = merged.setdefault(f.name, f)
+            if f.indices:
+                rows.setdefault(f.name, []).extend(labels[i] for i in f.indices)
+            elif first.indices:  # keep a table-wide failure as such
+                merged[f.name] = f
+    failures = [
+        replace(f, indices=tuple(sorted(rows.get(f.name, ())))) if f.indices else f
+        for name, f in merged.items()
+    ]
+    by_name = {r.name: i for i, r in enumerate(rules)}
+    failures.sort(key=lambda f: by_name.get(f.name, len(by_name)))  # as `validate` orders them
+    totals = []
+    for i, rule in enumerate(rules):
+        per_unit = [results[u][1][i] for u in order]
+        table_wide = any(not f.indices for f in failures if f.name == rule.name)
+        failed = 1 if table_wide else sum(r.failed for r in per_unit)
+        totals.append(replace(rule, failed=failed, evaluated=sum(r.evaluated for r in per_unit)))
+    return failures, tuple(totals)
+
+
+def _evaluated_by_unit(
+    frame: pd.DataFrame, units: Mapping[str, Sequence[Any]], params: SuiteParams
+) -> dict[str, list[int]] | None:
+    """Per unit and rule (in `validate`'s order), the rows the rule looks at; None if a rule is
+    of a kind not counted here."""
+    from checks.suites import month_suite  # checks/ imports Great Expectations: seconds
+
+    suite = month_suite(params)
+    order = {e.meta["code"]: i for i, e in enumerate(suite.expectations) if e.meta}
+    expectations = sorted(
+        suite.expectations, key=lambda e: order.get((e.meta or {}).get("code"), len(order))
+    )
+    unit_of = pd.Series(
+        {label: unit for unit, labels in units.items() for label in labels}, dtype=object
+    ).reindex(frame.index)
+    per_rule: list[dict[str, int]] = []
+    for e in expectations:
+        kwargs = e.configuration.kwargs
+        rows = pd.Series(True, index=frame.index)
+        if (condition := kwargs.get("row_condition")) is not None:
+            if (mask := _condition_mask(frame, condition)) is None:
+                return None
+            rows = mask
+        if e.expectation_type == "expect_column_values_to_not_be_null":
+            pass  # its nulls are what it looks for, not left out
+        elif "column" in kwargs:
+            rows = rows & frame[kwargs["column"]].notna()
+        elif "column_A" in kwargs:
+            pair = frame[[kwargs["column_A"], kwargs["column_B"]]].notna()
+            ignore = kwargs.get("ignore_row_if", "both_values_are_missing")
+            if ignore == "either_value_is_missing":
+                rows = rows & pair.all(axis=1)
+            elif ignore == "both_values_are_missing":
+                rows = rows & pair.any(axis=1)
+        elif "column_list" in kwargs:
+            rows = rows & frame[list(kwargs["column_list"])].notna().any(axis=1)
+        elif "column_set" in kwargs:
+            rows = pd.Series(False, index=frame.index)  # a table's columns: no rows looked at
+        else:
+            return None
+        per_rule.append(unit_of[rows.astype(bool)].value_counts().to_dict())
+    return {unit: [counts.get(unit, 0) for counts in per_rule] for unit in units}
+
+
+def _condition_mask(frame: pd.DataFrame, condition: Mapping[str, Any]) -> pd.Series | None:
+    """The rows a rule's row condition (as Great Expectations stores it) keeps; None for a kind
+    of condition not written in checks/."""
+    kind = condition.get("type")
+    if kind in ("and", "or"):
+        masks = [_condition_mask(frame, c) for c in condition.get("conditions", ())]
+        if not masks or any(m is None for m in masks):
+            return None
+        out = masks[0]
+        for m in masks[1:]:
+            out = (out & m) if kind == "and" else (out | m)
+        return out
+    column = frame[condition["column"]["name"]]
+    if kind == "nullity":
+        return column.isna() if condition["is_null"] else column.notna()
+    if kind == "comparison" and condition.get("operator") == "==":
+        return column == condition["parameter"]
+    if kind == "comparison" and condition.get("operator") == "IN":
+        return column.isin(condition["parameter"])
+    return None
 
 
 @dataclass(frozen=True)
@@ -314,6 +478,7 @@ def validate(
             )
     order = {e.meta["code"]: i for i, e in enumerate(suite.expectations) if e.meta}
     rules.sort(key=lambda x: order.get(x.code, len(order)))
+    failures.sort(key=lambda x: order.get(x.meta.get("code"), len(order)))
     return failures, tuple(rules)
 
 

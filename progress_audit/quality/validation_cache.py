@@ -1,12 +1,13 @@
-"""The month's validation results, kept on disk (校验结果缓存).
+"""The month's validation results, kept on disk per unit (校验结果缓存).
 
 A rerun with nothing changed checks the same rows against the same rules; importing Great
-Expectations (3–4 s) and validating (1–2 s) would only give the same answer again. So the
-result of `quality.validate` is kept under `DIR/cache/checks/<key>.json`, the key being a
-sha256 of everything that result depends on:
+Expectations (3–4 s) and validating (1–2 s) would only give the same answer again. Every rule
+is row-local or unit-local, so each unit's share of `quality.validate`'s result is kept under
+`DIR/cache/checks/<key>.json` (`quality.month.validate_by_unit`): a late workbook or an upload
+validates that unit's rows only. The key is a sha256 of everything that result depends on:
 
-- the month's tidy table, exactly: every column's name and dtype, the index, and every value
-  with its type (a figure `1` and a text `"1"` differ);
+- the unit's rows of the tidy table, exactly: every column's name and dtype, the rows' order,
+  and every value with its type (a figure `1` and a text `"1"` differ);
 - what the suite is built from: the year, the catalogue and who reports which lines (the
   intake's reading context), the quality settings;
 - the rules' own source (`checks/*.py`, `progress_audit/quality.py`) and the versions of
@@ -22,7 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,26 +35,31 @@ from progress_audit.files.atomic import write_text
 if TYPE_CHECKING:
     import pandas as pd
 
-KEY_VERSION = "1"
+KEY_VERSION = "2"
 
 
-def validation_key(frame: pd.DataFrame, inputs: Sequence[object]) -> str:
-    """The cache key of validating `frame` with a suite built from `inputs` (plain values)."""
-    digest = hashlib.sha256()
+def unit_keys(
+    frame: pd.DataFrame, units: Mapping[str, Sequence[Any]], inputs: Sequence[object]
+) -> dict[str, str]:
+    """The cache key of validating each unit's rows (`frame.loc[labels]`, numbered from 0) with
+    a suite built from `inputs` (plain values); the table's columns are read once for all."""
     head = [KEY_VERSION, _rules_version(), [str(x) for x in inputs]]
-    digest.update(json.dumps(head, ensure_ascii=False).encode())
-    digest.update(_frame_fingerprint(frame).encode())
-    return digest.hexdigest()
-
-
-def _frame_fingerprint(frame: pd.DataFrame) -> str:
-    digest = hashlib.sha256()
-    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
-    digest.update(repr(frame.index.tolist()).encode())
-    for column in frame.columns:
-        for value in frame[column].tolist():
-            digest.update(f"{type(value).__name__}:{value!r}\x1f".encode())
-    return digest.hexdigest()
+    head_bytes = json.dumps(head, ensure_ascii=False).encode()
+    dtypes = repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode()
+    columns = [frame[c].tolist() for c in frame.columns]
+    keys = {}
+    for unit, labels in units.items():
+        rows = frame.index.get_indexer(labels)
+        part = hashlib.sha256(dtypes)
+        part.update(repr(list(range(len(rows)))).encode())
+        for values in columns:
+            for i in rows:
+                value = values[i]
+                part.update(f"{type(value).__name__}:{value!r}\x1f".encode())
+        digest = hashlib.sha256(head_bytes)
+        digest.update(part.hexdigest().encode())
+        keys[unit] = digest.hexdigest()
+    return keys
 
 
 @cache

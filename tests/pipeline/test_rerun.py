@@ -19,6 +19,7 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,7 @@ from progress_audit.reporting.reports.unchanged import RenderLog
 from progress_audit.reporting.run_summary import report_links
 from progress_audit.standards.responsibility import assignments as assign
 from tests.intake.test_intake import TZ, build_month
-from tests.support.quality_month import AS_OF, JUNE, dirty_month
+from tests.support.quality_month import AS_OF, JUNE, clean_month, dirty_month
 
 
 @pytest.fixture(scope="module")
@@ -170,20 +171,66 @@ def test_the_kept_validation_gives_the_same_report(tmp_path, catalogue_2019, a):
     stored = check_month(JUNE, AS_OF, catalogue_2019, a, current, previous, cache_dir=cache)
     kept = check_month(JUNE, AS_OF, catalogue_2019, a, current, previous, cache_dir=cache)
     assert stored == fresh and kept == fresh and fresh.problems
-    assert len(list(cache.glob("*.json"))) == 1
-    # One unit's workbook fewer: other rows, another key, the right answer again.
+    units = {s.unit for s in current}
+    assert len(list(cache.glob("*.json"))) == len(units)  # one kept result per unit
+    # One unit's workbook fewer: the table loses its rows, the others' results are kept.
     fewer = [s for s in current if s.unit != current[0].unit]
     expected = check_month(JUNE, AS_OF, catalogue_2019, a, fewer, previous)
     assert check_month(JUNE, AS_OF, catalogue_2019, a, fewer, previous, cache_dir=cache) == expected
-    assert len(list(cache.glob("*.json"))) == 2
+    assert len(list(cache.glob("*.json"))) == len(units)
     for kept_file in cache.glob("*.json"):  # a damaged entry is validated again
         kept_file.write_text("{not json", "utf-8")
     assert check_month(JUNE, AS_OF, catalogue_2019, a, fewer, previous, cache_dir=cache) == expected
 
 
+def test_only_the_units_whose_rows_changed_are_validated_with_the_same_failures(
+    tmp_path, catalogue_2019, a, monkeypatch
+):
+    """A month where units resubmit, one with new faults and one with its faults fixed: the
+    kept results of the others and one validation of the changed units give the report (every
+    failure, every rule's counts, every unit's scores) of validating the whole month afresh."""
+    import progress_audit.quality.month as month
+
+    dirty, previous = dirty_month(a)
+    clean = {s.unit: s for s in clean_month(a)}
+    dirty_units = [s.unit for s in dirty if s != clean[s.unit]]
+    fixed, spoiled = dirty_units[0], next(u for u in clean if u not in dirty_units)
+    spoilt_rows = tuple(
+        replace(r, value=-5.0, value_text="-5") if r.metric_id else r for r in clean[spoiled].rows
+    )
+    changed = [
+        clean[s.unit]
+        if s.unit == fixed
+        else replace(s, rows=spoilt_rows)
+        if s.unit == spoiled
+        else s
+        for s in dirty
+    ]
+    cache = tmp_path / "cache"
+    check_month(JUNE, AS_OF, catalogue_2019, a, dirty, previous, cache_dir=cache)
+    validated: list[set[str]] = []
+    whole = month.validate
+
+    def counting(frame, params, build=None):
+        validated.append(set(frame["unit"]))
+        return whole(frame, params, build)
+
+    monkeypatch.setattr(month, "validate", counting)
+    incremental = check_month(JUNE, AS_OF, catalogue_2019, a, changed, previous, cache_dir=cache)
+    assert validated == [{fixed, spoiled}]
+    monkeypatch.setattr(month, "validate", whole)
+    afresh = check_month(JUNE, AS_OF, catalogue_2019, a, changed, previous)
+    assert incremental == afresh
+    assert any(p.unit == spoiled and p.code == "negative_value" for p in afresh.problems)
+    assert not any(p.unit == fixed for p in afresh.problems if p.ref and p.ref.cell)
+    assert {r.code: (r.failed, r.evaluated) for r in incremental.rules} == {
+        r.code: (r.failed, r.evaluated) for r in afresh.rules
+    }
+
+
 _CHILD = """
 import sys, json
-from tests.support.quality_month import AS_OF, JUNE, dirty_month
+from tests.support.quality_month import AS_OF, JUNE, clean_month, dirty_month
 from progress_audit.standards.catalogue import load_catalogue
 from progress_audit.quality.month import check_month
 from progress_audit.standards.responsibility import assignments
@@ -321,3 +368,25 @@ def test_warming_up_imports_great_expectations_only_for_new_bytes(inbox, catalog
     assert warmed() == "True True"
     _take_in_one_by_one(root, ledger, catalogue_2019, a)
     assert warmed() == "False True"
+
+
+def test_a_units_key_depends_on_its_own_rows_exactly_and_not_on_where_they_stand():
+    import pandas as pd
+
+    from progress_audit.quality.validation_cache import unit_keys
+
+    frame = pd.DataFrame({"unit": ["甲", "乙", "乙"], "value": [1, 2, 3]}, dtype=object)
+    keys = unit_keys(frame, {"甲": [0], "乙": [1, 2]}, ("inputs",))
+    moved = pd.DataFrame({"unit": ["乙", "乙", "丙", "甲"], "value": [2, 3, 9, 1]}, dtype=object)
+    assert unit_keys(moved, {"乙": [0, 1], "丙": [2], "甲": [3]}, ("inputs",)) == {
+        **keys,
+        "丙": unit_keys(moved, {"丙": [2]}, ("inputs",))["丙"],
+    }
+    text = frame.copy()
+    text.loc[0, "value"] = "1"  # the same figure typed as text is another row
+    assert (
+        unit_keys(text, {"甲": [0], "乙": [1, 2]}, ("inputs",))
+        == {**keys, "甲": unit_keys(text, {"甲": [0]}, ("inputs",))["甲"]}
+        and unit_keys(text, {"甲": [0]}, ("inputs",))["甲"] != keys["甲"]
+    )
+    assert unit_keys(frame, {"甲": [0]}, ("other inputs",))["甲"] != keys["甲"]

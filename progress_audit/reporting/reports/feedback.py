@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from progress_audit.assessment.assess import HOLD_CODES, HOLD_NOTE
 from progress_audit.files.xlsx_style import Column, Row, list_sheet, new_workbook, save_workbook
@@ -39,6 +39,7 @@ from progress_audit.reporting.reports.problem_list import (
     typed_at,
     typed_values,
 )
+from progress_audit.reporting.reports.unchanged import in_parallel
 
 if TYPE_CHECKING:
     from progress_audit.reporting.reports.unchanged import RenderLog
@@ -115,7 +116,7 @@ def write_feedback(
     units = [u for u in order if u in submitted] + sorted(submitted - set(order))
     merged = merged_problems(problems, submissions)
     typed = typed_values(submissions)
-    written: list[Path] = []
+    jobs: list[tuple[Path, tuple[Any, ...]]] = []
     used: set[str] = set()
     for unit in units:
         name = feedback_file_name(unit)
@@ -139,11 +140,9 @@ def write_feedback(
             own,
             {k: v for k, v in typed.items() if k[0] in cited},
         )
-        target = out_dir / name
-        written.append(
-            log.render(_write_unit, target, *inputs) if log else _write_unit(target, *inputs)
-        )
-    return written
+        jobs.append((out_dir / name, inputs))
+    # Each unit's workbook depends on its own inputs only: written in parallel.
+    return log.render_many(_write_unit, jobs) if log else in_parallel(_write_unit, jobs)
 
 
 def _write_unit(

@@ -18,8 +18,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,7 @@ from typing import Any
 from progress_audit.cache.code_version import code_version
 from progress_audit.cache.codec import encode
 from progress_audit.files.atomic import write_text
+from progress_audit.intake.pool import forking_workers
 
 
 class RenderLog:
@@ -46,22 +49,66 @@ class RenderLog:
         """`writer(target, *inputs)`, unless `target` already holds what it would write."""
         name = os.path.relpath(target, self.base)
         key = _key(writer, inputs)
+        if self._unchanged(name, key, target):
+            return target
+        written = writer(target, *inputs)
+        if key is not None:
+            self._now[name] = [key, _sha256(written)]
+        return written
+
+    def render_many(
+        self, writer: Callable[..., Path], jobs: Sequence[tuple[Path, tuple[Any, ...]]]
+    ) -> list[Path]:
+        """`render` for each `(target, inputs)`, those to be written in parallel worker
+        processes (`writer` must be a module's function, its inputs picklable)."""
+        keys, todo = [], []
+        for target, inputs in jobs:
+            name = os.path.relpath(target, self.base)
+            key = _key(writer, inputs)
+            keys.append((name, key))
+            if not self._unchanged(name, key, target):
+                todo.append((target, inputs))
+        written = dict(zip((t for t, _ in todo), in_parallel(writer, todo), strict=True))
+        for (target, _), (name, key) in zip(jobs, keys, strict=True):
+            if target in written and key is not None:
+                self._now[name] = [key, _sha256(written[target])]
+        return [written.get(target, target) for target, _ in jobs]
+
+    def _unchanged(self, name: str, key: str | None, target: Path) -> bool:
         if key is not None and self._before.get(name, [None])[0] == key:
             with contextlib.suppress(OSError):
                 if _sha256(target) == self._before[name][1]:
                     self._now[name] = self._before[name]
                     self.skipped += 1
-                    return target
-        written = writer(target, *inputs)
-        if key is not None:
-            self._now[name] = [key, _sha256(written)]
-        return written
+                    return True
+        return False
 
     def save(self) -> None:
         """Keep the record of this run's reports (those of earlier runs no longer written are
         dropped). A workspace that cannot be written to just renders again next time."""
         with contextlib.suppress(OSError):
             write_text(self.path, json.dumps(self._now, ensure_ascii=False, sort_keys=True))
+
+
+MIN_PARALLEL = 4
+"""Fewer files to write than this are written in this process: forking workers costs more."""
+
+
+def in_parallel(
+    writer: Callable[..., Path], jobs: Sequence[tuple[Path, tuple[Any, ...]]]
+) -> list[Path]:
+    """`writer(target, *inputs)` for each job, in forked worker processes where there are
+    cores to spare (each file depends on its own inputs only), else in turn."""
+    workers = min(forking_workers(), len(jobs)) if len(jobs) >= MIN_PARALLEL else 1
+    if workers < 2:
+        return [writer(target, *inputs) for target, inputs in jobs]
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(_call, [(writer, target, inputs) for target, inputs in jobs]))
+
+
+def _call(job: tuple[Callable[..., Path], Path, tuple[Any, ...]]) -> Path:
+    writer, target, inputs = job
+    return writer(target, *inputs)
 
 
 def _key(writer: Callable[..., Path], inputs: tuple[Any, ...]) -> str | None:
