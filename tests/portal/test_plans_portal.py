@@ -197,7 +197,7 @@ def test_a_unit_asks_an_extension_and_the_office_decides(client, tokens, units, 
     # The office moves May's late node to July itself: listed by July, May beside it.
     review(client, action="extend", task_id="7.1", node=1, new_month="2019-07", reason="补办手续")
     due = client.get(f"/u/{tokens[UNIT]}").text.split('id="nodes-due"')[1].split("</table>")[0]
-    assert "2019年7月<br><span class=\"hint\">（原计划 2019年5月，已延期）" in due
+    assert '2019年7月<br><span class="hint">（原计划 2019年5月，已延期）' in due
     assert "雨季停工" not in client.get("/office", headers=basic()).text.split('id="plans"')[1]
 
 
