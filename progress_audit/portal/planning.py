@@ -167,6 +167,7 @@ def unit_plan(desk: Desk, unit: str, moment: datetime) -> dict[str, Any] | None:
                 "due": month_label(n.due),
                 "planned": month_label(n.planned) if n.planned != n.due else "",
                 "done_at": month_label(line.done_at) if line.done_at else "",
+                "late": not line.done_at and n.due < str(audit.period),
                 "extendable": not line.done_at
                 and moment <= open_until
                 and state.pending_extension(n.task_id, n.node) is None,
