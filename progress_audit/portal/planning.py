@@ -183,6 +183,7 @@ def unit_plan(desk: Desk, unit: str, moment: datetime) -> dict[str, Any] | None:
         else "",
         "latest": state.latest.file.rsplit("/", 1)[-1] if state.latest else "",
         "waiting": state.latest is not None
+        and state.latest.usable
         and state.approved is not None
         and state.latest.id != state.approved.id
         and state.status == "approved"

@@ -144,6 +144,7 @@ def test_the_unit_page_follows_its_plan_from_none_to_approved(client, tokens, un
     due = page.split('id="nodes-due"')[1].split("</table>")[0]
     # June is open: nodes due by July are listed (May's late one too), October's is not.
     assert "主体完工并验收" in due and "直别公路路面施工" in due and "竣工通车" not in due
+    assert due.count("已过计划月份") == 1  # May's node, not reported done
     assert 'id="extension-form"' in page
 
 
