@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 from io import BytesIO
+from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
@@ -273,6 +274,8 @@ def test_the_board_lists_units_without_a_plan_and_the_clerk_approves_with_a_form
     assert refused.status_code == 400 and "审定后不能退回" in refused.text
     assert client.get("/office/plans/%E5%A4%96%E6%98%9F%E5%B1%80").status_code == 404
     assert client.get(f"/office/plans/{OTHER}").status_code == 404  # leads no milestone task
+    assert f'href="/office/plans/{quote(UNIT)}"' in client.get(f"/office/units/{UNIT}").text
+    assert 'id="plan-link"' not in client.get(f"/office/units/{OTHER}").text
 
 
 def test_the_audit_log_shows_plan_actions_with_who_took_them(client, tokens, units, desk):

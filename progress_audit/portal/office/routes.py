@@ -177,6 +177,8 @@ def unit_page(
     if unit not in view.units:
         return not_found(office=True)
     context = views.unit_page(view, unit, calendar, done if done in DONE_WORDS else None)
+    if planning.leads_milestones(desk, unit, now):
+        context["plan_url"] = planning.plan_url(unit)
     return page("office_unit.html", {**context, "csrf": clerk.csrf, "clerk": clerk.name})
 
 
