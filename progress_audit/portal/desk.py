@@ -30,7 +30,7 @@ from progress_audit.model.records import FINDING_STATUS_LABELS
 from progress_audit.model.wording import as_of_label as as_of_label_of
 from progress_audit.notification.mail import receipt_followup_message, receipt_message, send
 from progress_audit.paths import Workspace
-from progress_audit.pipeline import Audit, accepted_rows, prepare
+from progress_audit.pipeline import Audit, accepted_rows, prepare, template_nodes
 from progress_audit.portal.uploading import Incoming
 from progress_audit.standards.catalogue import CatalogueError
 
@@ -164,7 +164,8 @@ class Desk:
         return receipt_as_it_stands(upload, twins)
 
     def template(self, unit: str, now: datetime) -> tuple[str, bytes]:
-        """The unit's workbook for the open month, with last month's accepted figures."""
+        """The unit's workbook for the open month, with last month's accepted figures and its
+        approved plan's nodes due (节点进展)."""
         # openpyxl is slow to import: only a template download needs it.
         from progress_audit.templates.workbook import build_template, template_filename
 
@@ -173,7 +174,8 @@ class Desk:
             (r.task_id, r.metric_id): r for r in accepted_rows(audit, self.ledger) if r.unit == unit
         }
         due = audit.period.due(self.settings.timezone, self.settings.due_day)
-        wb = build_template(unit, audit.assignments[unit], audit.period, due, previous)
+        nodes = template_nodes(audit, self.ledger).get(unit, ())
+        wb = build_template(unit, audit.assignments[unit], audit.period, due, previous, nodes=nodes)
         buffer = io.BytesIO()
         wb.save(buffer)
         return template_filename(unit, audit.period), buffer.getvalue()

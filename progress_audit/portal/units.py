@@ -4,6 +4,10 @@
     GET  /u/<token>/template          this month's workbook, last month's figures beside
     POST /u/<token>/upload            multipart `file` → the receipt (JSON or a page)
     GET  /u/<token>/receipts/<sha256> a receipt as it stands
+    GET  /u/<token>/plan-template     the unit's node-plan workbook (节点计划表)
+    POST /u/<token>/extension         JSON (or the page's form) → an extension request
+
+An upload whose workbook has a `节点计划` sheet is the unit's node plan, with a receipt of its own.
 
 A wrong, tampered or rotated token gets the same 404 page as a path that does not exist
 (`UnitDep`), and changes nothing.
@@ -17,18 +21,21 @@ from urllib.parse import quote
 
 import anyio
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from progress_audit.intake.plan_reading import is_plan_workbook
+from progress_audit.intake.plans import PlanReceipt, PlanRefused
 from progress_audit.intake.reviews import review_actions
 from progress_audit.model.period import Calendar, Period
 from progress_audit.model.receipts import Receipt
 from progress_audit.model.wording import deadline_label, moment_label
+from progress_audit.portal import planning
 from progress_audit.portal.deps import CalendarDep, DeskDep, NowDep, UnitDep
 from progress_audit.portal.desk import Desk
 from progress_audit.portal.uploading import BadUpload, Incoming, TooLarge, receive_file, too_long
-from progress_audit.portal.web import Answer, not_found, page
+from progress_audit.portal.web import Answer, not_found, page, refusal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # One upload taken in at a time per process: in a rush, twenty readings side by side fight
@@ -48,9 +55,11 @@ FitsDep = Annotated[None, Depends(fits)]
 
 
 @units.get("")
-async def unit_page(token: str, unit: UnitDep, desk: DeskDep, now: NowDep) -> Response:
+async def unit_page(
+    token: str, unit: UnitDep, desk: DeskDep, now: NowDep, asked: str | None = None
+) -> Response:
     view = await run_in_threadpool(unit_view, desk, unit, now)
-    return page("unit.html", {**view, "token": token})
+    return page("unit.html", {**view, "token": token, "asked": asked == "1"})
 
 
 @units.get("/template")
@@ -66,9 +75,45 @@ async def upload(
 ) -> Response:
     incoming = await received_file(request, desk, token)
     received_at = request.app.state.now()  # the upload completed
+    if await run_in_threadpool(is_plan_workbook, incoming.path):
+        try:
+            plan = await anyio.to_thread.run_sync(
+                planning.take_plan, desk, unit, incoming, received_at, limiter=TAKING
+            )
+        except PlanRefused as e:
+            return refusal(request, 400, str(e), office=False)
+        return plan_receipt_reply(request, plan, token, calendar)
     receipt = await anyio.to_thread.run_sync(desk.take, unit, incoming, received_at, limiter=TAKING)
     mail = BackgroundTask(desk.mail_receipt, receipt, token)
     return receipt_reply(request, receipt, token, calendar, mail)
+
+
+@units.get("/plan-template")
+async def plan_template(unit: UnitDep, desk: DeskDep, now: NowDep) -> Response:
+    made = await run_in_threadpool(planning.plan_template, desk, unit, now)
+    if made is None:
+        return not_found()
+    name, body = made
+    disposition = f"attachment; filename*=UTF-8''{quote(name)}"
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": disposition})
+
+
+@units.post("/extension")
+async def extension(request: Request, token: str, unit: UnitDep, desk: DeskDep) -> Response:
+    """A unit asks to move a node of its approved plan: JSON `{"task_id", "node", "new_month",
+    "reason"}`, or the page's form (its `which` is `task#node`)."""
+    asked = await extension_body(request)
+    at = request.app.state.now()
+    try:
+        action = await run_in_threadpool(planning.ask_extension, desk, unit, asked, at)
+    except PlanRefused as e:
+        if asked.get("_form"):
+            context = {"title": "未能申请延期", "message": str(e), "token": token}
+            return page("message.html", context, 400)
+        return JSONResponse({"detail": str(e)}, status_code=400)
+    if asked.get("_form"):
+        return RedirectResponse(f"/u/{token}?asked=1#plan", status_code=303)
+    return JSONResponse(action.to_json())
 
 
 @units.get("/receipts/{sha256}")
@@ -116,6 +161,35 @@ def receipt_reply(
     return response
 
 
+async def extension_body(request: Request) -> dict[str, Any]:
+    """The request's JSON object, or the page's form as one (marked `_form`); 400 in Chinese
+    for anything else."""
+    wrong = '请求内容有误：应为 JSON 对象 {"task_id", "node", "new_month", "reason"}'
+    if "form" in request.headers.get("content-type", ""):
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        task_id, _, node = fields.get("which", "").partition("#")
+        return {**fields, "task_id": task_id, "node": node, "_form": True}
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise Answer(JSONResponse({"detail": wrong}, status_code=400))
+    body.pop("_form", None)
+    return body
+
+
+def plan_receipt_reply(
+    request: Request, receipt: PlanReceipt, token: str, calendar: Calendar
+) -> Response:
+    """A plan's receipt as JSON (`Accept: application/json`) or as its page."""
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse(receipt.to_json())
+    context = {"unit": receipt.plan.unit, "token": token, "zone_label": calendar.zone_label}
+    return page("plan_receipt.html", {**context, "r": planning.receipt_view(receipt, calendar)})
+
+
 def too_large(request: Request, limit: int) -> Response:
     message = (
         f"文件超过 {limit // (1024 * 1024)} MB 的上限，未予接收。"
@@ -147,6 +221,7 @@ def unit_view(desk: Desk, unit: str, moment: datetime) -> dict[str, Any]:
         "returns": returns_view(desk, unit, receipts, calendar),
         "feedback": desk.last_feedback(unit, period),
         "limit_mb": desk.settings.max_workbook_bytes // (1024 * 1024),
+        "plan": planning.unit_plan(desk, unit, moment),
     }
 
 

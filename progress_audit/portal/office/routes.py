@@ -7,6 +7,7 @@
     POST /office/api/review            the same as JSON (contract section 8)
     POST /office/rotate                a new link for a unit, shown once in the reply
     GET  /office/log                   every review action, with its time, reason and person
+    GET  /office/plans/<unit>          a unit's node plan, its extensions and the forms to decide
     POST /office/run, GET /office/run  run the month's audit now; its state (JSON)
     GET  /office/reports/<period>/<name>  the month's reports
 
@@ -26,8 +27,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 
+from progress_audit.intake.plans import PlanRefused
 from progress_audit.intake.reviews import ReviewRefused, review_actions
 from progress_audit.model.period import Period, PeriodError
+from progress_audit.portal import planning
 from progress_audit.portal.deps import CalendarDep, DeskDep, JsonDep, NowDep, OpenMonthDep
 from progress_audit.portal.office import accounts, auth, views
 from progress_audit.portal.office.board import (
@@ -70,6 +73,10 @@ class ReviewRequest(BaseModel):
     metric_id: str | None = None
     value: float | str | None = None
     sha256: str | None = None
+    year: int | str | None = None
+    task_id: str | None = None
+    node: int | str | None = None
+    new_month: str | None = None
 
 
 class LoginForm(BaseModel):
@@ -152,6 +159,7 @@ def board(
         return JSONResponse({"period": str(period), "units": units})
     stale = out_of_date(desk, period)
     context = views.board_page(view, calendar, shown.state, shown.sort, stale, desk.data)
+    context |= planning.plans_board(desk, now, calendar)
     return page("office_board.html", {**context, "csrf": clerk.csrf, "clerk": clerk.name})
 
 
@@ -169,10 +177,29 @@ def unit_page(
     if unit not in view.units:
         return not_found(office=True)
     context = views.unit_page(view, unit, calendar, done if done in DONE_WORDS else None)
+    if planning.leads_milestones(desk, unit, now):
+        context["plan_url"] = planning.plan_url(unit)
     return page("office_unit.html", {**context, "csrf": clerk.csrf, "clerk": clerk.name})
 
 
+@office.get("/plans/{unit}")
+def plan_page(
+    unit: str,
+    clerk: ClerkDep,
+    desk: DeskDep,
+    now: NowDep,
+    calendar: CalendarDep,
+    done: str | None = None,
+) -> Response:
+    if not planning.leads_milestones(desk, unit, now):
+        return not_found(office=True)
+    context = planning.plan_page(desk, unit, now, calendar)
+    context["done"] = done if done in planning.DONE_WORDS else None
+    return page("office_plan.html", {**context, "csrf": clerk.csrf, "clerk": clerk.name})
+
+
 DONE_WORDS = {"退回", "核定审核值", "确认采用", "撤下文件"}
+
 """What `?done=` may say after an action: one of these words, never text from the URL."""
 
 
@@ -187,6 +214,12 @@ def review_form(
     now: NowDep,
     period: OpenMonthDep,
 ) -> Response:
+    if form.action in planning.PLAN_ACTIONS:
+        try:
+            done = planning.decide(desk, form.model_dump(), now, period, clerk.name)
+        except PlanRefused as e:
+            return message("未能办理", str(e), 400, planning.plan_url(form.unit))
+        return RedirectResponse(f"{planning.plan_url(done.unit)}?done={quote(done.label)}", 303)
     asked = form.model_copy(update={"period": form.period or str(period)})
     try:
         action = take_review(desk, asked.model_dump(), now, period, clerk.name)
@@ -199,6 +232,12 @@ def review_form(
 def review_api(
     asked: ReviewRequest, clerk: WriterDep, desk: DeskDep, now: NowDep, period: OpenMonthDep
 ) -> Response:
+    if asked.action in planning.PLAN_ACTIONS:
+        try:
+            done = planning.decide(desk, asked.model_dump(), now, period, clerk.name)
+        except PlanRefused as e:
+            return JSONResponse({"detail": str(e)}, status_code=400)
+        return JSONResponse(done.to_json())
     try:
         action = take_review(desk, asked.model_dump(), now, period, clerk.name)
     except ReviewRefused as e:
@@ -230,11 +269,15 @@ def rotate(
 
 
 @office.get("/log")
-def log(clerk: ClerkDep, desk: DeskDep, calendar: CalendarDep, json: JsonDep) -> Response:
+def log(
+    clerk: ClerkDep, desk: DeskDep, now: NowDep, calendar: CalendarDep, json: JsonDep
+) -> Response:
     actions = review_actions(desk.ledger)
     if json:
         return JSONResponse([a.to_json() for a in actions])
-    shown = [views.action_view(a, calendar) for a in reversed(actions)]
+    shown = [(a.at, views.action_view(a, calendar)) for a in actions]
+    shown += [(p["at"], p) for p in planning.plan_log(desk, now, calendar)]
+    shown = [v for _, v in sorted(shown[::-1], key=lambda pair: pair[0], reverse=True)]
     context = {"csrf": clerk.csrf, "clerk": clerk.name, "zone_label": calendar.zone_label}
     return page("office_log.html", {**context, "actions": shown})
 
