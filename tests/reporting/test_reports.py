@@ -297,6 +297,7 @@ def test_overdue_grouped_by_leader_then_unit(out):
         "计量单位",
         "完成期限",
         "差距（目标−完成）",
+        "节点/进展情况",
         "存在问题",
         "原因",
         "来源",
@@ -432,7 +433,7 @@ def test_exceptions_workbook_sections(out):
 
 def test_feedback_per_submitting_unit(out):
     hrs = load_workbook(out / "feedback" / "人社局.xlsx")
-    assert hrs.sheetnames == ["问题清单", "任务状态", "报送记录"]
+    assert hrs.sheetnames == ["问题清单", "任务状态", "节点与常态工作", "报送记录"]
     for ws in hrs:
         assert_print_ready(ws)
     problems = rows_of(hrs["问题清单"])
