@@ -578,7 +578,8 @@ def _finding_table(doc, report: ExceptionReport, findings: Sequence[Finding], em
         words = f.issues.strip() or "；".join(f.reasons if f.ratio is None else ()) or "（未填写）"
         state = track_state(f)
         if state:
-            words = f"{state}。{words}"
+            # The nodes or 进展情况 first; the unit's own words after, unless it said 无.
+            words = state if f.issues.strip() in ("", "无") else f"{state}。{words}"
         source = file_cell_label(f.source)
         tbl.append(
             _row(

@@ -210,7 +210,8 @@ def _write_unit(
         wb,
         "节点与常态工作",
         f"{title}　节点任务和常态工作",
-        f"{heading_label(period, as_of)}　" + ("；".join(h.rstrip("：") for h in heads) or "无"),
+        f"{heading_label(period, as_of)}　"
+        + ("；".join(h.rstrip("：") for h in heads) or "没有逾期节点，常态工作均已如实报送"),
         TRACK_COLUMNS,
         track_rows(findings),
         "本单位没有节点任务和常态工作。",
@@ -253,8 +254,8 @@ def track_rows(findings: Sequence[Finding]) -> list[Row]:
                     m.task_id,
                     m.node,
                     m.content,
-                    m.planned,
-                    m.due,
+                    _month(m.planned),
+                    _month(m.due),
                     m.months_late,
                     f"{moved}请尽快完成并在下月节点进展中报告",
                 ],
@@ -269,8 +270,8 @@ def track_rows(findings: Sequence[Finding]) -> list[Row]:
                     m.task_id,
                     m.node,
                     m.content,
-                    m.planned,
-                    m.due,
+                    _month(m.planned),
+                    _month(m.due),
                     None,
                     f"按{Period.parse(m.due).label}考核",
                 ],
@@ -331,6 +332,10 @@ def track_rows(findings: Sequence[Finding]) -> list[Row]:
             )
         )
     return rows
+
+
+def _month(month: str) -> str:
+    return Period.parse(month).label
 
 
 def _problem_row(
