@@ -151,7 +151,8 @@ def line_truths(
 ) -> list[Truth]:
     """What `unit` means to report for `line` in each period (before any planted fault)."""
     rng = Random(f"{seed}|line|{unit}|{line.task_id}|{line.metric_id}")
-    blocked = pace < 0.6 and rng.random() < 0.5
+    # A clerk reports 受阻 on a project held up (a build, an opening), never on a standing duty.
+    blocked = pace < 0.6 and rng.random() < 0.5 and line.standard.track != "ongoing"
     early = rng.random() < 0.2
     m = line.metric
     values = _values(line, periods, rng, pace) if m else [None] * len(periods)

@@ -4,6 +4,9 @@ Two tables in the ledger's database, appended to and never updated or deleted:
 
 - `node_plans`: each plan received (unit, year, sha256, name, received time, the nodes read and
   the problems found, as JSON); the bytes themselves are kept in the archive like every file.
+- `plan_rejections`: each file in the plans inbox refused before it could be anyone's plan (no
+  unit can be told from it, or its unit leads no milestone standard), with the reason, so it is
+  refused once and not read again; its bytes are kept in the archive all the same.
 - `plan_actions`: each decision and request on a unit's plan: approve_plan / return_plan (with
   the plan's id), request_extension / approve_extension / refuse_extension / extend (with the
   task, the node and the new month), each with its reason, who took it (`by`) and when.
@@ -20,7 +23,8 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -82,6 +86,19 @@ ACTIONS = sa.Table(
     sa.Column("node", sa.Integer),
     sa.Column("new_month", sa.String(7)),
 )
+
+REJECTIONS = sa.Table(
+    "plan_rejections",
+    _meta,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("year", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(), nullable=False),
+    sa.Column("received_at", sa.String(40), nullable=False),
+    sa.Column("problems", sa.Text, nullable=False),
+)
+UNKNOWN_UNIT = "（未能确定单位）"
+"""How a refused inbox file's unit is shown on its receipt."""
 
 
 class PlanRefused(ValueError):
@@ -293,16 +310,8 @@ def receive_plan(
         raise PlanRefused(f"{unit}没有牵头的节点任务，不需报送节点计划")
     sha256 = hashlib.sha256(content).hexdigest()
     display = f"节点计划/{unit}/{Path(name).name or 'plan.xlsx'}"
-    target = Path(data_dir) / archive_name(sha256, name)
-    Path(data_dir).mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=Path(data_dir), prefix=".plan-", suffix=".xlsx")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(content)
-        keep_written(Path(tmp), sha256, target)
-        reading = read_plan(Path(tmp), display, catalogue.year, standards, unit, limits)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
+    with _kept(data_dir, content, name) as tmp:
+        reading = read_plan(tmp, display, catalogue.year, standards, unit, limits)
     _create(ledger)
     with ledger.engine.begin() as conn:
         result = conn.execute(
@@ -331,6 +340,21 @@ def receive_plan(
     return PlanReceipt(record, "received" if record.usable else "rejected")
 
 
+@contextmanager
+def _kept(data_dir: Path, content: bytes, name: str) -> Iterator[Path]:
+    """Keep `content` in the archive, byte for byte; yields a private copy to read."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    Path(data_dir).mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=Path(data_dir), prefix=".plan-", suffix=".xlsx")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(content)
+        keep_written(Path(tmp), sha256, Path(data_dir) / archive_name(sha256, name))
+        yield Path(tmp)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def receive_plan_inbox(
     ledger: Ledger,
     data_dir: Path,
@@ -344,6 +368,9 @@ def receive_plan_inbox(
     if not folder.is_dir():
         return []
     known = {(p.unit, p.sha256) for p in plan_records(ledger, catalogue.year)}
+    # A refused file is not read again until it comes back under another name (renamed for
+    # its unit, as the refusal asks).
+    refused = {(p.sha256, p.file) for p in plan_rejections(ledger, catalogue.year)}
     receipts = []
     files = [p for p in folder.rglob("*") if p.is_file()]
     for path in sorted(files, key=lambda p: (p.stat().st_mtime_ns, str(p))):
@@ -351,17 +378,85 @@ def receive_plan_inbox(
         sha256 = hashlib.sha256(content).hexdigest()
         if sha256 in {sha for _, sha in known}:
             continue  # on the record already: not read again
-        unit = _unit_of(path, content, catalogue, assignments, limits)
-        if unit is None:
+        if (sha256, _rejected_name(path.name)) in refused:
             continue
         at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        receipts.append(
-            receive_plan(
+        unit = _unit_of(path, content, catalogue, assignments, limits)
+        try:
+            if unit is None:
+                raise PlanRefused(
+                    f"无法确定报送单位：{path.name} 的标题行没有写明{catalogue.year}年责任分解表中"
+                    "的牵头单位，文件名中也没有单位名称。请使用下发给本单位的节点计划表"
+                    "（标题行写有单位名称），或把文件改名为“单位名称.xlsx”后重新放入收件箱"
+                )
+            receipt = receive_plan(
                 ledger, data_dir, catalogue, assignments, unit, content, path.name, at, limits
             )
-        )
-        known.add((unit, sha256))
+        except PlanRefused as refused:
+            receipt = _reject(ledger, data_dir, catalogue.year, content, path.name, at, refused)
+        receipts.append(receipt)
+        known.add((receipt.plan.unit, sha256))
     return receipts
+
+
+def plan_rejections(ledger: Ledger, year: int) -> list[PlanRecord]:
+    """The inbox files of `year` refused before they could be a unit's plan, in the order
+    received, each with its reason (a `no_unit` problem)."""
+    _create(ledger)
+    with ledger.engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(REJECTIONS).where(REJECTIONS.c.year == year).order_by(REJECTIONS.c.id)
+        ).all()
+    return [
+        PlanRecord(
+            r.id,
+            UNKNOWN_UNIT,
+            r.year,
+            r.sha256,
+            r.name,
+            datetime.fromisoformat(r.received_at),
+            (),
+            tuple(_problem(p) for p in json.loads(r.problems)),
+        )
+        for r in rows
+    ]
+
+
+def _rejected_name(name: str) -> str:
+    return f"节点计划/{Path(name).name or 'plan.xlsx'}"
+
+
+def _reject(
+    ledger: Ledger,
+    data_dir: Path,
+    year: int,
+    content: bytes,
+    name: str,
+    at: datetime,
+    refused: PlanRefused,
+) -> PlanReceipt:
+    """Keep the bytes of an inbox file no unit's plan can be made of, and put the refusal on
+    the record once: the clerk is told why, and the file is not read again."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    display = _rejected_name(name)
+    with _kept(data_dir, content, name):
+        pass
+    problem = Problem("no_unit", str(refused), ref=CellRef(display))
+    _create(ledger)
+    with ledger.engine.begin() as conn:
+        result = conn.execute(
+            REJECTIONS.insert(),
+            {
+                "year": year,
+                "sha256": sha256,
+                "name": display,
+                "received_at": _iso(at),
+                "problems": json.dumps([problem.to_json()], ensure_ascii=False),
+            },
+        )
+        rejection_id = int(result.inserted_primary_key[0])
+    record = PlanRecord(rejection_id, UNKNOWN_UNIT, year, sha256, display, at, (), (problem,))
+    return PlanReceipt(record, "rejected")
 
 
 def _unit_of(path, content, catalogue, assignments, limits) -> str | None:

@@ -158,3 +158,15 @@ def test_the_planted_jump_is_never_completed(months):
         and any("单月合理增量" in r for r in f["reasons"])
     ]
     assert held and all(status == "invalid" for _, status in held), held
+
+
+def test_clerks_report_blocked_on_a_few_projects_never_on_a_standing_duty(months):
+    # 受阻 is said of a build or an opening held up; a standing duty (常态工作) cannot be.
+    blocked = {
+        (f["unit"], f["task_id"], f["track"])
+        for doc in months.values()
+        for f in doc["findings"]
+        if any("受阻" in r for r in f["reasons"])
+    }
+    assert blocked and len(blocked) <= 5, blocked
+    assert all(track != "ongoing" for _, _, track in blocked), blocked

@@ -18,8 +18,10 @@ from progress_audit.intake.plans import (
     decide_extension,
     grant_extension,
     plan_records,
+    plan_rejections,
     plan_state_of,
     receive_plan,
+    receive_plan_inbox,
     request_extension,
     return_plan,
     units_without_plan,
@@ -322,3 +324,27 @@ def test_a_bad_plan_or_request_changes_nothing_already_approved(
     after = plan_state_of(ledger, UNIT, 2019)
     assert after.status == "approved" and after.approved == before.approved
     assert after.nodes == before.nodes
+
+
+def test_an_inbox_plan_of_no_unit_is_refused_once_with_a_reason(
+    ledger, tmp_path, catalogue_2019, units
+):
+    data = tmp_path / "ws"
+    inbox = data / "raw" / "plans" / "2019"
+    inbox.mkdir(parents=True)
+    content = _plan_bytes(units, title_unit="某某办公室")
+    (inbox / "计划.xlsx").write_bytes(content)
+    (receipt,) = receive_plan_inbox(ledger, data, catalogue_2019, units)
+    assert receipt.status == "rejected" and receipt.plan.nodes == ()
+    (problem,) = receipt.plan.problems
+    assert problem.code == "no_unit" and "计划.xlsx" in problem.message
+    assert "单位名称.xlsx" in problem.message  # what the clerk can do about it
+    assert receive_plan_inbox(ledger, data, catalogue_2019, units) == []  # once, not every run
+    (kept,) = plan_rejections(ledger, 2019)
+    assert kept.sha256 == receipt.plan.sha256 and kept.problems == (problem,)
+    assert plan_records(ledger, 2019) == []
+    assert any(p.read_bytes() == content for p in data.rglob("*") if p.is_file() and p != inbox)
+    # Renamed for its unit, the same bytes are then the unit's plan.
+    (inbox / "计划.xlsx").rename(inbox / f"{UNIT}.xlsx")
+    (receipt,) = receive_plan_inbox(ledger, data, catalogue_2019, units)
+    assert receipt.plan.unit == UNIT

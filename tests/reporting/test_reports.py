@@ -297,6 +297,7 @@ def test_overdue_grouped_by_leader_then_unit(out):
         "计量单位",
         "完成期限",
         "差距（目标−完成）",
+        "节点/进展情况",
         "存在问题",
         "原因",
         "来源",
@@ -322,7 +323,8 @@ def test_overdue_grouped_by_leader_then_unit(out):
     ]
     first = next(r for r in rows if r[1] == "1.1")
     assert first[6] == 500 and first[7] == 300 and first[10] == 200
-    assert first[12] == "完成期限已到，目标未完成" and first[13] == "商务局.xlsx!进度填报!F6"
+    assert first[13] == "完成期限已到，目标未完成" and first[14] == "商务局.xlsx!进度填报!F6"
+    assert first[11] in (None, "")  # a metric has no nodes to name
     status = next(c for c in ws["A"] if c.value == "逾期未完成")
     assert status.fill.fgColor.rgb.endswith(STATUS_FILLS["overdue"])
     assert ws.cell(row=status.row, column=10).number_format.startswith("yyyy")
@@ -432,7 +434,7 @@ def test_exceptions_workbook_sections(out):
 
 def test_feedback_per_submitting_unit(out):
     hrs = load_workbook(out / "feedback" / "人社局.xlsx")
-    assert hrs.sheetnames == ["问题清单", "任务状态", "报送记录"]
+    assert hrs.sheetnames == ["问题清单", "任务状态", "节点与常态工作", "报送记录"]
     for ws in hrs:
         assert_print_ready(ws)
     problems = rows_of(hrs["问题清单"])

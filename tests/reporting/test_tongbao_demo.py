@@ -7,6 +7,7 @@ The months are audited with the pipeline's plain functions (no Prefect), about a
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -116,3 +117,80 @@ def test_june_compares_with_may(reports):
     assert "与2019年5月相比" in html and "连续两个月及以上" in html
     january = (reports / "2019-01" / "exceptions.html").read_text("utf-8")
     assert "无上月数据" in january
+
+
+def test_june_track_sections_agree_with_findings_everywhere(reports):
+    """节点任务和常态工作 in the Word, page and workbook 通报 counts what findings.json holds,
+    names each missed node's leader as the count tables do, and no list judges a standard
+    without a number by a ratio."""
+    from docx import Document
+
+    folder = reports / "2019-06"
+    doc = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
+    findings = doc["findings"]
+    missed = [
+        (f["unit"], f["task_id"], n["node"], n["months_late"])
+        for f in findings
+        if f["track"] == "milestones"
+        for n in f["nodes"] or ()
+        if n["months_late"] > 0
+    ]
+    copied = [
+        f for f in findings if f["track"] == "ongoing" and "进展情况与上月相同" in f["reasons"]
+    ]
+    unreported = [f for f in findings if f["track"] == "ongoing" and f["status"] == "missing"]
+    assert missed and copied  # the demo's story: a few nodes missed, a duty copied
+    head = f"（一）节点逾期。{len(missed)}个节点未按计划完成，"
+    copied_line = f"{len(copied)}项进展情况与上月相同（照抄上月）"
+    texts = [p.text for p in Document(str(folder / "exceptions.docx")).paragraphs]
+    part = texts[texts.index("二、节点任务和常态工作") : texts.index("三、需协调解决的问题")]
+    html = (folder / "exceptions.html").read_text(encoding="utf-8")
+    letter = [c.value for c in load_workbook(folder / "exceptions.xlsx")["通报"]["A"] if c.value]
+    for shown in ("\n".join(part), html, "\n".join(letter)):
+        assert head in shown and copied_line in shown
+        assert ("未报送进展情况" in shown) == bool(unreported)
+    # Each missed node under the leader the at-risk list names for its line.
+    ws = load_workbook(folder / "at-risk.xlsx")["完整信息"]
+    header = [c.value for c in ws[3]]
+    rows = [dict(zip(header, r, strict=False)) for r in ws.iter_rows(min_row=4, values_only=True)]
+    leader_of = {(r["牵头单位"], r["任务编号"]): r["分管领导"] for r in rows if r["牵头单位"]}
+    leader = ""
+    for line in part:
+        if line.endswith("个）：") and "分管" in line:
+            leader = line.split("分管")[0]
+        for unit, task, node, late in missed:
+            if f"{unit} 任务 {task} 节点 {node}“" in line and "应于" in line:
+                assert leader == leader_of[(unit, task)], line
+                assert f"已逾期 {late} 个月" in line
+    # No ratio for a standard without a number; its nodes or 进展情况 said instead.
+    tracks = {(f["unit"], f["task_id"], f["metric_id"]): f["track"] for f in findings}
+    for r in rows:
+        if r["牵头单位"] and tracks[(r["牵头单位"], r["任务编号"], r["指标编号"])] != "metric":
+            assert r["完成序时进度比例"] is None and r["序时进度"] is None, r
+            assert r["节点/进展情况"], r
+    assert sum(
+        summary for s, summary in doc["summary"].items() if s in ("at_risk", "off_track")
+    ) == (len([r for r in rows if r["牵头单位"]]))
+
+
+def test_june_feedback_lists_the_units_own_nodes_and_duties(reports):
+    folder = reports / "2019-06"
+    doc = json.loads((folder / "findings.json").read_text(encoding="utf-8"))
+    late = next(
+        f
+        for f in doc["findings"]
+        if f["track"] == "milestones" and any(n["months_late"] for n in f["nodes"] or ())
+    )
+    ws = load_workbook(folder / "feedback" / f"{late['unit']}.xlsx")["节点与常态工作"]
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+    assert ("节点逾期", late["task_id"]) in [(r[0], r[1]) for r in rows]
+    assert any(r[0] == "节点计划" for r in rows)
+    copied = next(
+        f
+        for f in doc["findings"]
+        if f["track"] == "ongoing" and "进展情况与上月相同" in f["reasons"]
+    )
+    ws = load_workbook(folder / "feedback" / f"{copied['unit']}.xlsx")["节点与常态工作"]
+    assert ("常态工作照抄上月", copied["task_id"]) in [
+        (r[0], r[1]) for r in ws.iter_rows(min_row=4, values_only=True)
+    ]

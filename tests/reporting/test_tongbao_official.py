@@ -314,15 +314,15 @@ def test_blocked_lines_under_their_leader_in_word_and_html(out):
         ("周文俊", "农业农村局", "14.4"),
     ]
     texts = body_texts(Document(out / "exceptions.docx"))
-    head = texts.index("二、需协调解决的问题")
-    part = texts[head : texts.index("三、督办要求")]
+    head = texts.index("三、需协调解决的问题")
+    part = texts[head : texts.index("四、督办要求")]
     assert any(t.startswith("（一）沈东") for t in part)
     assert any("人社局" in t and "“企业用工需求下降，需区领导协调园区”" in t for t in part)
     assert any("“土地流转手续未批，需协调自然资源局”" in t for t in part)
     html = (out / "exceptions.html").read_text("utf-8")
     assert '<h3 class="part">需协调解决的问题</h3>' in html and "需区领导协调园区" in html
     letter = [str(c.value) for c in load_workbook(out / "exceptions.xlsx")["通报"]["A"] if c.value]
-    assert "二、需协调解决的问题" in letter and any("需区领导协调园区" in t for t in letter)
+    assert "三、需协调解决的问题" in letter and any("需区领导协调园区" in t for t in letter)
 
 
 def test_no_list_names_the_collective_leader(out):

@@ -39,3 +39,23 @@ def test_nodes_missed_plans_missing_and_ongoing_duties(catalogue_2019):
     assert "常态工作进展情况照抄上月 1 项：" in lines
     mine = unit_lines(june_findings(catalogue_2019), "商务局")
     assert mine[0] == "常态工作进展情况照抄上月 1 项：" and "商务局 任务 1.3" in mine[1]
+
+
+def test_the_tongbao_part_names_the_counted_leader_and_says_when_all_is_well(catalogue_2019):
+    from progress_audit.reporting.reports.ordering import counted_leaders
+
+    findings = june_findings(catalogue_2019)
+    leader = counted_leaders(findings)
+    sections = track_sections(findings, leader)
+    paragraphs = sections.paragraphs()
+    assert paragraphs[0] == "（一）节点逾期。2个节点未按计划完成，涉及1个单位2项任务："
+    late = next(f for f in findings if f.unit == "自然资源局" and f.task_id == "3.5")
+    assert paragraphs[1] == f"{leader(late)}分管（2个）："
+    assert paragraphs[2].startswith("1．自然资源局 任务 3.5 节点 1")
+    assert any(p.startswith("（三）常态工作。") and "商务局（任务1.3）" in p for p in paragraphs)
+    quiet = track_sections([]).paragraphs()
+    assert quiet == [
+        "（一）节点逾期。本月没有逾期未完成的节点。",
+        "（二）节点计划。各牵头单位的节点计划均已审定。",
+        "（三）常态工作。各项均已报送进展情况。没有照抄上月进展情况的。",
+    ]

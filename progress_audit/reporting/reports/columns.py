@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
+from progress_audit.assessment.tracks import COPIED
 from progress_audit.files.xlsx_style import Column, Row
+from progress_audit.model.period import Period
 from progress_audit.model.records import Finding
 from progress_audit.model.wording import monthly_amount, reviewed_label, whole_amount
 from progress_audit.reporting.reports.labels import (
@@ -51,6 +53,36 @@ def _gap_to_target(f: Finding) -> float | None:
     return round(f.target - f.actual, 6)
 
 
+def _metric_only(value: Callable[[Finding], Any]) -> Callable[[Finding], Any]:
+    """A column that measures against 序时进度: empty for a standard without a number, which is
+    judged by its nodes or its 进展情况, never by a percentage."""
+    return lambda f: value(f) if f.track == "metric" else None
+
+
+def track_state(f: Finding) -> str:
+    """节点/进展情况: a milestone finding's nodes due and not done (planned month, the month it
+    is judged by, months late), or that all due are done; an ongoing duty's 进展情况 copied or
+    not reported; nothing for a metric."""
+    if f.track == "milestones":
+        if not f.nodes:
+            return "尚无审定的节点计划"
+        late = [n for n in f.nodes if n.months_late > 0]
+        if not late:
+            return "应完成的节点均已完成" if f.expected else "截至本月没有应完成的节点"
+        return "；".join(
+            f"节点{n.node}“{n.content}”计划{Period.parse(n.planned).label}"
+            + (f"（延期至{Period.parse(n.due).label}）" if n.due != n.planned else "")
+            + f"，逾期{n.months_late}个月"
+            for n in late
+        )
+    if f.track == "ongoing":
+        if COPIED in f.reasons:
+            return "进展情况与上月相同"
+        if f.status == "missing":
+            return "未报进展情况"
+    return ""
+
+
 FINDING_FIELDS: dict[str, tuple[Column, Callable[[Finding], Any]]] = {
     "状态": (Column("状态", "status", 12, 8), lambda f: f.status_label),
     "任务编号": (Column("任务编号", "text", 9, 7), lambda f: f.task_id),
@@ -64,22 +96,26 @@ FINDING_FIELDS: dict[str, tuple[Column, Callable[[Finding], Any]]] = {
     "计量单位": (Column("计量单位", "text", 9, 6), lambda f: f.unit_of_measure),
     "序时进度": (
         Column("序时进度", "number", 11, 8),
-        lambda f: whole_amount(f.expected, f.counted),
+        _metric_only(lambda f: whole_amount(f.expected, f.counted)),
     ),
-    "完成序时进度比例": (Column("完成序时进度比例", "percent", 10, 8), lambda f: f.ratio),
+    "完成序时进度比例": (
+        Column("完成序时进度比例", "percent", 10, 8),
+        _metric_only(lambda f: f.ratio),
+    ),
     # In the figure's own unit (计量单位 beside it; percentage points for %), as findings.json.
     "落后序时进度": (
         Column("落后序时进度", "number", 11, 8),
-        lambda f: whole_amount(f.gap, f.counted),
+        _metric_only(lambda f: whole_amount(f.gap, f.counted)),
     ),
     "每月需完成": (
         Column("每月需完成", "number", 11, 8),
-        lambda f: monthly_amount(f.required_monthly, f.counted),
+        _metric_only(lambda f: monthly_amount(f.required_monthly, f.counted)),
     ),
     "预计全年": (
         Column("预计全年", "number", 11, 8),
-        lambda f: whole_amount(f.projection, f.counted),
+        _metric_only(lambda f: whole_amount(f.projection, f.counted)),
     ),
+    "节点/进展情况": (Column("节点/进展情况", "text", 36, 14), track_state),
     "完成期限": (Column("完成期限", "date", 15, 10), lambda f: f.deadline),
     "临近期限": (Column("临近期限", "text", 11, 8), lambda f: DUE_SOON_MARK if f.due_soon else ""),
     "差距（目标−完成）": (Column("差距（目标−完成）", "number", 12, 10), _gap_to_target),

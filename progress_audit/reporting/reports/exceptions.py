@@ -64,6 +64,7 @@ from progress_audit.reporting.reports.problem_list import (
     typed_at,
     typed_values,
 )
+from progress_audit.reporting.reports.tracks import TrackSections, track_sections
 
 STATUSES: tuple[str, ...] = tuple(FINDING_STATUS_LABELS)
 GOOD = ("on_track", "completed")
@@ -83,6 +84,7 @@ FINDING_HEADERS = (
     *FINDING_IDENTITY,
     *PROGRESS_HEADERS,
     "完成期限",
+    "节点/进展情况",
     "存在问题",
     "原因",
     "来源",
@@ -228,6 +230,8 @@ class ExceptionReport:
     escalations: list[Escalation] = field(default_factory=list)
     """约谈名单: lines 严重滞后 `escalate_after` months running or more."""
     escalate_after: int = 2
+    tracks: TrackSections = field(default_factory=lambda: track_sections(()))
+    """节点任务和常态工作: nodes missed, extensions, plans, ongoing duties (named as counted)."""
 
     @property
     def time_share(self) -> float:
@@ -315,6 +319,7 @@ def build_exception_report(
         leader_names={finding_key(f): leader(f) for f in findings},
         escalations=month_escalations(findings, period, history, escalate_after),
         escalate_after=escalate_after,
+        tracks=track_sections(findings, leader),
     )
     ranking = unit_ranking(report, findings, submissions, history)
     return replace(report, ranking=ranking)
@@ -778,6 +783,7 @@ class BodyPart:
 
 BODY_PARTS: tuple[tuple[str, Callable[[ExceptionReport], list[str]], str], ...] = (
     ("总体情况", lambda r: situation_paragraphs(r), "leaders"),
+    ("节点任务和常态工作", lambda r: r.tracks.paragraphs(), ""),
     ("需协调解决的问题", lambda r: coordination_paragraphs(r), ""),
     ("督办要求", lambda r: [p.removeprefix("督办要求：") for p in demand_paragraphs(r)], ""),
 )
@@ -785,7 +791,8 @@ BODY_PARTS: tuple[tuple[str, Callable[[ExceptionReport], list[str]], str], ...] 
 
 
 def body_parts(report: ExceptionReport) -> list[BodyPart]:
-    """The 通报's body as every format writes it: 一、总体情况 二、需协调解决的问题 三、督办要求."""
+    """The 通报's body as every format writes it: 一、总体情况 二、节点任务和常态工作
+    三、需协调解决的问题 四、督办要求."""
     return [
         BodyPart(i, heading, tuple(write(report)), table)
         for i, (heading, write, table) in enumerate(BODY_PARTS, start=1)

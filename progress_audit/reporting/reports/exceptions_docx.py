@@ -46,6 +46,7 @@ from progress_audit.model.wording import (
     percent_label,
     reviewed_label,
 )
+from progress_audit.reporting.reports.columns import track_state
 from progress_audit.reporting.reports.exceptions import (
     NO_PREVIOUS,
     STATUSES,
@@ -555,6 +556,7 @@ def _finding_table(doc, report: ExceptionReport, findings: Sequence[Finding], em
         uom = f.unit_of_measure
         trend = report.trend(f)
         previous = trend.previous_label or ("—" if report.previous else NO_PREVIOUS)
+        metric = f.track == "metric"
         values = [
             f.status_label,
             f.metric_id or f.task_id,
@@ -563,16 +565,21 @@ def _finding_table(doc, report: ExceptionReport, findings: Sequence[Finding], em
             report.leader(f),
             number_label(f.target, uom),
             reviewed_label(f.actual, f.reported, uom, corrected=f.review is not None),
-            amount_label(f.expected, uom, f.counted),
-            percent_label(f.ratio),
-            gap_label(f.gap, uom, f.counted),
-            monthly_label(f.required_monthly, uom, f.counted),
-            amount_label(f.projection, uom, f.counted),
+            # A standard without a number is judged by its nodes or its 进展情况 (below).
+            amount_label(f.expected, uom, f.counted) if metric else "",
+            percent_label(f.ratio) if metric else "",
+            gap_label(f.gap, uom, f.counted) if metric else "",
+            monthly_label(f.required_monthly, uom, f.counted) if metric else "",
+            amount_label(f.projection, uom, f.counted) if metric else "",
             previous,
             f"{trend.streak}个月" if trend.streak >= 2 else "",
         ]
         tbl.append(_row(values, widths, LIST_SIZE, numeric=numeric, keep_with_next=True))
         words = f.issues.strip() or "；".join(f.reasons if f.ratio is None else ()) or "（未填写）"
+        state = track_state(f)
+        if state:
+            # The nodes or 进展情况 first; the unit's own words after, unless it said 无.
+            words = state if f.issues.strip() in ("", "无") else f"{state}。{words}"
         source = file_cell_label(f.source)
         tbl.append(
             _row(

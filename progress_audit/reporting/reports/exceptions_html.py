@@ -138,6 +138,7 @@ def _change(change: int | None) -> str:
 def _finding(f: Finding, report: ExceptionReport) -> dict[str, Any]:
     uom = f.unit_of_measure
     trend = report.trend(f)
+    metric = f.track == "metric"
     return {
         "previous": trend.previous_label or ("—" if report.previous else NO_PREVIOUS),
         "previous_status": trend.previous or "",
@@ -147,17 +148,19 @@ def _finding(f: Finding, report: ExceptionReport) -> dict[str, Any]:
         "ids": f.metric_id or f.task_id,
         "name": short_label(f),
         # The figures say why a line is behind; the reasons only where there are none (受阻).
-        "reasons": "；".join(f.reasons) if f.ratio is None else "",
+        # (and for a standard without a number, whose reasons name its nodes or 进展情况).
+        "reasons": "；".join(f.reasons) if f.ratio is None or not metric else "",
         "unit": f.unit,
         "leaders": report.leader(f),
         "target": number_label(f.target, uom),
         "actual": reviewed_label(f.actual, f.reported, uom, corrected=f.review is not None),
         "reviewed": f.review is not None,
-        "expected": amount_label(f.expected, uom, f.counted),
-        "ratio": percent_label(f.ratio),
-        "gap": gap_label(f.gap, uom, f.counted),
-        "monthly": monthly_label(f.required_monthly, uom, f.counted),
-        "projection": amount_label(f.projection, uom, f.counted),
+        # A standard without a number is judged by its nodes or its 进展情况, not a ratio.
+        "expected": amount_label(f.expected, uom, f.counted) if metric else "",
+        "ratio": percent_label(f.ratio) if metric else "",
+        "gap": gap_label(f.gap, uom, f.counted) if metric else "",
+        "monthly": monthly_label(f.required_monthly, uom, f.counted) if metric else "",
+        "projection": amount_label(f.projection, uom, f.counted) if metric else "",
         "deadline": day_label(f.deadline),
         "due_soon": DUE_SOON_MARK if f.due_soon else "",
         "issues": f.issues,

@@ -222,7 +222,7 @@ def _finish(table: Table, title: str, notes) -> None:
 
 def _letter(ws, report: ExceptionReport) -> None:
     """通报: the title, the issuing office and date, and the body part by part (总体情况,
-    需协调解决的问题, 督办要求), on one page."""
+    节点任务和常态工作, 需协调解决的问题, 督办要求), on one page."""
     ncols, width = 8, 13
     for c in range(1, ncols + 1):
         ws.column_dimensions[get_column_letter(c)].width = width

@@ -27,6 +27,7 @@ from progress_audit.reporting.reports.columns import finding_columns, finding_ro
 from progress_audit.reporting.reports.labels import (
     heading_label,
     received_label,
+    short_label,
     task_key,
 )
 from progress_audit.reporting.reports.ordering import units_of
@@ -39,6 +40,7 @@ from progress_audit.reporting.reports.problem_list import (
     typed_at,
     typed_values,
 )
+from progress_audit.reporting.reports.tracks import track_sections, unit_lines
 from progress_audit.reporting.reports.unchanged import in_parallel
 
 if TYPE_CHECKING:
@@ -77,6 +79,16 @@ SUBMISSION_COLUMNS = (
     Column("收到时间", "text", 18, 12),
     Column("报送状态", "status", 14, 10),
     Column("说明", "text", 60, 16),
+)
+TRACK_COLUMNS = (
+    Column("类别", "text", 16, 10),
+    Column("任务编号", "text", 9, 7),
+    Column("节点序号", "count", 8, 6),
+    Column("节点内容", "text", 36, 12),
+    Column("计划完成月份", "text", 14, 10),
+    Column("考核月份", "text", 14, 10),
+    Column("逾期月数", "count", 8, 6),
+    Column("说明", "text", 48, 16),
 )
 SEVERITY_STATUS = {"error": "invalid", "warning": "at_risk"}
 SUBMISSION_STATUS = {
@@ -193,6 +205,17 @@ def _write_unit(
         finding_rows(FINDING_HEADERS, sorted(findings, key=task_key)),
         "本月没有评估结果（报送的文件无法使用，或未找到本单位的任务行）。",
     )
+    heads = [line for line in unit_lines(findings, unit) if not line.startswith(" ")]
+    list_sheet(
+        wb,
+        "节点与常态工作",
+        f"{title}　节点任务和常态工作",
+        f"{heading_label(period, as_of)}　"
+        + ("；".join(h.rstrip("：") for h in heads) or "没有逾期节点，常态工作均已如实报送"),
+        TRACK_COLUMNS,
+        track_rows(findings),
+        "本单位没有节点任务和常态工作。",
+    )
     list_sheet(
         wb,
         "报送记录",
@@ -214,6 +237,105 @@ def _write_unit(
         "本月未收到本单位的填报表。",
     )
     return save_workbook(wb, target, as_of, title)
+
+
+def track_rows(findings: Sequence[Finding]) -> list[Row]:
+    """A unit's own 节点任务 and 常态工作: its nodes missed (how long late), its extensions
+    (original month beside the new one), where its node plan stands, and its ongoing duties
+    with no 进展情况 or last month's copied."""
+    sections = track_sections(findings)
+    rows: list[Row] = []
+    for m in sections.missed:
+        moved = f"原计划{Period.parse(m.planned).label}，已延期；" if m.planned != m.due else ""
+        rows.append(
+            (
+                [
+                    "节点逾期",
+                    m.task_id,
+                    m.node,
+                    m.content,
+                    _month(m.planned),
+                    _month(m.due),
+                    m.months_late,
+                    f"{moved}请尽快完成并在下月节点进展中报告",
+                ],
+                "off_track" if m.months_late >= 2 else "at_risk",
+            )
+        )
+    for m in sections.extended:
+        rows.append(
+            (
+                [
+                    "节点延期（已批准）",
+                    m.task_id,
+                    m.node,
+                    m.content,
+                    _month(m.planned),
+                    _month(m.due),
+                    None,
+                    f"按{Period.parse(m.due).label}考核",
+                ],
+                None,
+            )
+        )
+    milestones = [f for f in findings if f.track == "milestones"]
+    without = {task for _, ids in sections.without_plan for task in ids}
+    for f in sorted(milestones, key=task_key):
+        if f.task_id in without:
+            rows.append(
+                (
+                    [
+                        "节点计划",
+                        f.task_id,
+                        None,
+                        short_label(f),
+                        None,
+                        None,
+                        None,
+                        f"{f.status_label}：尚无审定的节点计划，请尽快报送",
+                    ],
+                    f.status,
+                )
+            )
+    if milestones and not without:
+        rows.append((["节点计划", "", None, "节点计划已审定", None, None, None, ""], "on_track"))
+    for f in sections.ongoing_unreported:
+        rows.append(
+            (
+                [
+                    "常态工作未报进展",
+                    f.task_id,
+                    None,
+                    short_label(f),
+                    None,
+                    None,
+                    None,
+                    "本月没有报送进展情况，请补报",
+                ],
+                "missing",
+            )
+        )
+    for f in sections.ongoing_copied:
+        rows.append(
+            (
+                [
+                    "常态工作照抄上月",
+                    f.task_id,
+                    None,
+                    short_label(f),
+                    None,
+                    None,
+                    None,
+                    "进展情况与上月相同，请如实填写本月做了什么",
+                ],
+                "at_risk",
+            )
+        )
+    return rows
+
+
+def _month(month: str) -> str:
+    return Period.parse(month).label
 
 
 def _problem_row(

@@ -9,7 +9,7 @@ feedback. Plain data and sentences: the 通报's writers (xlsx, html, docx) lay 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from progress_audit.assessment.tracks import COPIED, NO_PLAN
@@ -80,21 +80,83 @@ class TrackSections:
             out += [f"  {f.unit} 任务 {f.task_id}" for f in self.ongoing_copied]
         return out
 
+    def paragraphs(self) -> list[str]:
+        """The sections as the 通报's body part (节点任务和常态工作): numbered as an official
+        document numbers them, the missed nodes under each 分管领导."""
+        out: list[str] = []
+        n = 0
 
-def track_sections(findings: Sequence[Finding]) -> TrackSections:
-    """The sections of a month's findings (see the module's docstring)."""
+        def head(text: str) -> None:
+            nonlocal n
+            n += 1
+            out.append(f"（{_ORDINALS[n]}）{text}")
+
+        if self.missed:
+            tasks = {(m.unit, m.task_id) for m in self.missed}
+            units = {m.unit for m in self.missed}
+            head(
+                f"节点逾期。{len(self.missed)}个节点未按计划完成，涉及{len(units)}个单位"
+                f"{len(tasks)}项任务："
+            )
+            for leader in dict.fromkeys(m.leader for m in self.missed):
+                mine = [m for m in self.missed if m.leader == leader]
+                out.append(f"{leader}分管（{len(mine)}个）：")
+                out += [f"{i}．{m.sentence}。" for i, m in enumerate(mine, start=1)]
+        else:
+            head("节点逾期。本月没有逾期未完成的节点。")
+        if self.extended:
+            head(f"节点延期。经批准延期的节点{len(self.extended)}个，按新的月份考核：")
+            out += [
+                f"{i}．{m.unit} 任务 {m.task_id} 节点 {m.node}“{m.content}”："
+                f"原计划{Period.parse(m.planned).label}，延期至{Period.parse(m.due).label}。"
+                for i, m in enumerate(self.extended, start=1)
+            ]
+        if self.without_plan:
+            tasks = sum(len(ids) for _, ids in self.without_plan)
+            head(
+                f"节点计划。{len(self.without_plan)}个单位尚无审定的节点计划（{tasks}项任务）："
+                + "；".join(f"{u}（任务{'、'.join(ids)}）" for u, ids in self.without_plan)
+                + "。"
+            )
+        else:
+            head("节点计划。各牵头单位的节点计划均已审定。")
+        unreported = "、".join(f"{f.unit}（任务{f.task_id}）" for f in self.ongoing_unreported)
+        copied = "、".join(f"{f.unit}（任务{f.task_id}）" for f in self.ongoing_copied)
+        head(
+            "常态工作。"
+            + (
+                f"{len(self.ongoing_unreported)}项未报送进展情况：{unreported}。"
+                if unreported
+                else "各项均已报送进展情况。"
+            )
+            + (
+                f"{len(self.ongoing_copied)}项进展情况与上月相同（照抄上月）：{copied}。"
+                if copied
+                else "没有照抄上月进展情况的。"
+            )
+        )
+        return out
+
+
+_ORDINALS = "〇一二三四五六七八九"
+LeaderOf = Callable[[Finding], str]
+
+
+def track_sections(findings: Sequence[Finding], leader: LeaderOf | None = None) -> TrackSections:
+    """The sections of a month's findings (see the module's docstring); each missed node
+    under `leader(finding)`: the 通报 passes the leader its count tables count it under."""
     missed: list[MissedNode] = []
     extended: list[MissedNode] = []
     without: dict[str, list[str]] = {}
     for f in findings:
         if f.track != "milestones":
             continue
-        leader = "、".join(f.leaders) or "未明确分管领导"
+        who = leader(f) if leader else "、".join(f.leaders) or "未明确分管领导"
         if f.status == "planning" or f.reasons[:1] == (NO_PLAN,):
             without.setdefault(f.unit, []).append(f.task_id)
         for n in f.nodes or ():
             node = MissedNode(
-                leader, f.unit, f.task_id, n.node, n.content, n.due, n.planned, n.months_late
+                who, f.unit, f.task_id, n.node, n.content, n.due, n.planned, n.months_late
             )
             if n.months_late > 0:
                 missed.append(node)
