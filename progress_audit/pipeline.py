@@ -30,6 +30,7 @@ from progress_audit.intake import (
     reading_pool,
     receive_cached,
     receive_many,
+    recorded_inbox,
     scan_inbox,
     submissions_for,
 )
@@ -53,6 +54,7 @@ from progress_audit.model.records import (
     ReviewAction,
     Submission,
 )
+from progress_audit.model.reports import FINDINGS, REPORTS
 from progress_audit.notification.mail import (
     exception_report_message,
     reminder_messages,
@@ -204,12 +206,39 @@ def collect(
     uploads = portal_received(
         root, ledger, catalogue, lines, audit.tz, reader=reader, periods=months
     )
+    return _as_counted(audit, ledger, [*received, *uploads], node_plans(audit, ledger))
+
+
+def recorded(audit: Audit, ledger: Ledger) -> MonthSubmissions:
+    """The month as recorded (已记录): the inbox files already taken in, the uploads and the
+    reviews, counted as `collect` counts them, from the ledger and the archive alone. Never
+    reads the inbox, archives or records anything, and costs the same however full the inbox
+    is: what the portal's pages show (new inbox files wait for `run`)."""
+    # The plans' tables live in the ledger's database (SQLAlchemy, slow to import).
+    from progress_audit.intake.plans import plan_states
+
+    root, catalogue, lines = audit.workspace.root, audit.catalogue, audit.assignments
+    reader = default_reader()
+    inbox = recorded_inbox(root, ledger, catalogue, lines, audit.tz, reader=reader)
+    months = (str(audit.period), str(audit.period.prev()))
+    uploads = portal_received(
+        root, ledger, catalogue, lines, audit.tz, reader=reader, periods=months, keep=False
+    )
+    plans = plan_states(ledger, catalogue.year, lines, audit.as_of)
+    return _as_counted(audit, ledger, [*inbox, *uploads], plans)
+
+
+def _as_counted(
+    audit: Audit, ledger: Ledger, received: Sequence[Received], plans: Mapping[str, PlanState]
+) -> MonthSubmissions:
+    """The month's submissions from what was received, the office's reviews applied, last
+    month's figures as its audit used them."""
     reviews = office_reviews(audit, ledger)
-    month = month_submissions(audit, [*received, *uploads], reviews)
+    month = month_submissions(audit, received, reviews)
     last = str(audit.period.prev())
     accepted = accepted_keys(month.previous, [a for a in reviews if a.period == last])
     previous = figures_used(month.previous, held_last_month(audit), accepted)
-    return replace(month, previous=previous, plans=node_plans(audit, ledger))
+    return replace(month, previous=previous, plans=plans)
 
 
 def held_last_month(audit: Audit) -> frozenset[tuple[str, str | None]]:
@@ -255,8 +284,9 @@ def office_reviews(audit: Audit, ledger: Ledger) -> list[ReviewAction]:
 
 def accepted_rows(audit: Audit, ledger: Ledger) -> list[ReportedRow]:
     """The figures last month's audit used (审核值, accepted, or valid; never one held 待核实
-    and not accepted), inbox and portal alike: what the templates show in `上月累计（参考）`."""
-    month = collect(audit, ledger, workers=False)
+    and not accepted), inbox and portal alike, as recorded: what the templates show in
+    `上月累计（参考）`."""
+    month = recorded(audit, ledger)
     return [r for s in month.previous if s.status in COUNTING_STATUSES for r in s.rows]
 
 
@@ -394,7 +424,7 @@ def write_outputs(
         month.current,
         extra={"generated_at": generated_at.isoformat(timespec="seconds")},
     )
-    findings_path = out / "findings.json"
+    findings_path = out / FINDINGS.name
     write_findings(findings_path, document)
     files = [findings_path]
     problems = month_problems(month, quality)
@@ -453,13 +483,7 @@ def notify_office(audit: Audit, findings: Sequence[Finding], outputs: Outputs) -
     smtp = audit.settings.smtp
     if not audit.settings.notify_office or smtp is None or not smtp.office_recipients:
         return "未配置邮件（smtp），不发送通报"
-    names = (
-        "exceptions.docx",
-        "exceptions.xlsx",
-        "exceptions.html",
-        "overdue.xlsx",
-        "at-risk.xlsx",
-    )
+    names = {r.name for r in REPORTS if r.mailed}
     attachments = [p for p in outputs.files if p.name in names]
     message = exception_report_message(
         audit.period, audit.as_of, summarise(findings), attachments, smtp

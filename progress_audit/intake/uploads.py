@@ -272,11 +272,13 @@ def portal_received(
     *,
     reader: WorkbookReader | None = None,
     periods: Collection[str] | None = None,
+    keep: bool = True,
 ) -> list[Received]:
     """Every upload the ledger holds (with `periods`, those whose workbook was of one of these
     months when it arrived, and those whose month could not be read), as received: the cached
-    reading, or the archived copy read again when the reader or the catalogue changed. An
-    upload whose archived copy is gone is left out (the ledger still lists it)."""
+    reading, or the archived copy read again when the reader or the catalogue changed (that
+    reading kept in the ledger unless `keep` is False: a page only reads). An upload whose
+    archived copy is gone is left out (the ledger still lists it)."""
     reader = reader or default_reader()
     workspace = Path(workspace)
     context = reading_context(catalogue, assignments)
@@ -292,7 +294,7 @@ def portal_received(
         reading, was_cached, fresh = read_archived(
             workspace / u.archived, u.name, cached, reader, catalogue, assignments
         )
-        if fresh is not None:
+        if fresh is not None and keep:
             ledger.store_reading(u.sha256, u.name, reader.version, context, fresh)
         when = moment_of(u.received_ns, zone)
         result.append(

@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 
+from progress_audit.intake.receive import not_taken_in
 from progress_audit.intake.reviews import ReviewRefused, review_actions
 from progress_audit.model.period import Period, PeriodError
 from progress_audit.portal.deps import CalendarDep, DeskDep, JsonDep, NowDep, OpenMonthDep
@@ -152,6 +153,7 @@ def board(
         return JSONResponse({"period": str(period), "units": units})
     stale = out_of_date(desk, period)
     context = views.board_page(view, calendar, shown.state, shown.sort, stale, desk.data)
+    context["waiting"] = not_taken_in(desk.workspace.raw, desk.ledger)
     return page("office_board.html", {**context, "csrf": clerk.csrf, "clerk": clerk.name})
 
 
