@@ -44,7 +44,7 @@ from progress_audit.intake.review import (
     without_withdrawn,
 )
 from progress_audit.intake.uploads import portal_received
-from progress_audit.model.period import Calendar, Period, default_period, parse_as_of
+from progress_audit.model.period import Calendar, Period, parse_as_of
 from progress_audit.model.plans import PlanState
 from progress_audit.model.problems import Problem, unique_problems
 from progress_audit.model.records import (
@@ -97,6 +97,11 @@ class Audit:
         return self.settings.timezone
 
     @property
+    def calendar(self) -> Calendar:
+        """The office's calendar (报送日历): time zone, due day, which month it falls in."""
+        return Calendar.of(self.settings)
+
+    @property
     def out_dir(self) -> Path:
         return self.workspace.period_reports(self.period)
 
@@ -133,7 +138,7 @@ def prepare(
     if (why := inbox_missing(root)) is not None:
         raise InboxMissing(why)
     moment = parse_as_of(as_of, settings.timezone, now=now)
-    month = Period.parse(period) if period else default_period(moment, settings.timezone)
+    month = Period.parse(period) if period else Calendar.of(settings).reporting_month(moment)
     catalogue = load_catalogue(month.year, settings.standards_dir, Path(data or settings.data_dir))
     return Audit(
         period=month,
@@ -325,7 +330,7 @@ def month_submissions(
     counted, _ = without_withdrawn(received, reviews)
 
     def of(month: Period) -> tuple[Submission, ...]:
-        chosen = submissions_for(month, audit.as_of, counted, audit.tz, audit.settings.due_day)
+        chosen = submissions_for(month, audit.as_of, counted, audit.calendar)
         gone = withdrawn_submissions(received, reviews, str(month))
         return tuple(apply_reviews([*chosen, *gone], reviews))
 
@@ -344,7 +349,7 @@ def check(audit: Audit, month: MonthSubmissions) -> QualityReport:
         month.current,
         month.previous,
         audit.settings.quality,
-        due=audit.period.due(audit.tz, audit.settings.due_day),
+        due=audit.calendar.due(audit.period),
         cache_dir=audit.workspace.root / CACHE_DIR / "checks",
     )
 
@@ -366,8 +371,7 @@ def assess_month(
         month.current,
         audit.thresholds,
         quality.problems if quality is not None else checked,
-        due_day=audit.settings.due_day,
-        tz=audit.tz,
+        calendar=audit.calendar,
         accepted=accepted_figures(audit, month.accepted),
         previous=month.previous,
         plans=month.plans,
@@ -443,7 +447,7 @@ def write_outputs(
         log=log,
         document=audit.settings.document,
         escalate_after=escalate_after,
-        calendar=Calendar.of(audit.settings),
+        calendar=audit.calendar,
     )
     log.save()
     files.append(write_quality_page(out, quality, month.current, audit.as_of))
@@ -516,15 +520,8 @@ class ReminderOutcome:
 
 def remind_units(audit: Audit, month: MonthSubmissions) -> ReminderOutcome:
     """The units that owe this month's workbook as of `as_of`; e-mail them when configured."""
-    due = audit.period.due(audit.tz, audit.settings.due_day)
-    items = reminders(
-        audit.period,
-        audit.as_of,
-        audit.assignments,
-        month.current,
-        audit.tz,
-        audit.settings.due_day,
-    )
+    due = audit.calendar.due(audit.period)
+    items = reminders(audit.period, audit.as_of, audit.assignments, month.current, audit.calendar)
     smtp = audit.settings.smtp
     sent = "未配置邮件（smtp），只列出名单"
     if smtp is not None and items:
