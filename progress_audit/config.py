@@ -267,7 +267,11 @@ class Settings(BaseSettings):
     """The workspace: `raw/` inbox, `reports/`, `archive/` and the ledger."""
     timezone: str = OFFICE_TIMEZONE
     due_day: int = DUE_DAY
-    """Submissions are due by the end of this day of the following month (报送截止日)."""
+    """Submissions are due by the end of this day (报送截止日) of the following month, or of
+    the reported month itself with `due_in_reported_month`."""
+    due_in_reported_month: bool = False
+    """True for an office that collects within the reported month (on the 25th or 28th): June's
+    workbooks are then due on June's `due_day`, and June is the month units report in June."""
     unit_groups: dict[str, list[str]] = {}
     """Collective names expanded to units, e.g. {"各板块": ["开发区", "华科园", …]}."""
     unit_aliases: dict[str, str] = {}

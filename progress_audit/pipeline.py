@@ -30,6 +30,7 @@ from progress_audit.intake import (
     reading_pool,
     receive_cached,
     receive_many,
+    recorded_inbox,
     scan_inbox,
     submissions_for,
 )
@@ -43,7 +44,7 @@ from progress_audit.intake.review import (
     without_withdrawn,
 )
 from progress_audit.intake.uploads import portal_received
-from progress_audit.model.period import Calendar, Period, default_period, parse_as_of
+from progress_audit.model.period import Calendar, Period, parse_as_of
 from progress_audit.model.plans import PlanState
 from progress_audit.model.problems import Problem, unique_problems
 from progress_audit.model.records import (
@@ -53,6 +54,7 @@ from progress_audit.model.records import (
     ReviewAction,
     Submission,
 )
+from progress_audit.model.reports import FINDINGS, REPORTS
 from progress_audit.notification.mail import (
     exception_report_message,
     reminder_messages,
@@ -95,6 +97,11 @@ class Audit:
         return self.settings.timezone
 
     @property
+    def calendar(self) -> Calendar:
+        """The office's calendar (报送日历): time zone, due day, which month it falls in."""
+        return Calendar.of(self.settings)
+
+    @property
     def out_dir(self) -> Path:
         return self.workspace.period_reports(self.period)
 
@@ -131,7 +138,7 @@ def prepare(
     if (why := inbox_missing(root)) is not None:
         raise InboxMissing(why)
     moment = parse_as_of(as_of, settings.timezone, now=now)
-    month = Period.parse(period) if period else default_period(moment, settings.timezone)
+    month = Period.parse(period) if period else Calendar.of(settings).reporting_month(moment)
     catalogue = load_catalogue(month.year, settings.standards_dir, Path(data or settings.data_dir))
     return Audit(
         period=month,
@@ -204,12 +211,39 @@ def collect(
     uploads = portal_received(
         root, ledger, catalogue, lines, audit.tz, reader=reader, periods=months
     )
+    return _as_counted(audit, ledger, [*received, *uploads], node_plans(audit, ledger))
+
+
+def recorded(audit: Audit, ledger: Ledger) -> MonthSubmissions:
+    """The month as recorded (已记录): the inbox files already taken in, the uploads and the
+    reviews, counted as `collect` counts them, from the ledger and the archive alone. Never
+    reads the inbox, archives or records anything, and costs the same however full the inbox
+    is: what the portal's pages show (new inbox files wait for `run`)."""
+    # The plans' tables live in the ledger's database (SQLAlchemy, slow to import).
+    from progress_audit.intake.plans import plan_states
+
+    root, catalogue, lines = audit.workspace.root, audit.catalogue, audit.assignments
+    reader = default_reader()
+    inbox = recorded_inbox(root, ledger, catalogue, lines, audit.tz, reader=reader)
+    months = (str(audit.period), str(audit.period.prev()))
+    uploads = portal_received(
+        root, ledger, catalogue, lines, audit.tz, reader=reader, periods=months, keep=False
+    )
+    plans = plan_states(ledger, catalogue.year, lines, audit.as_of)
+    return _as_counted(audit, ledger, [*inbox, *uploads], plans)
+
+
+def _as_counted(
+    audit: Audit, ledger: Ledger, received: Sequence[Received], plans: Mapping[str, PlanState]
+) -> MonthSubmissions:
+    """The month's submissions from what was received, the office's reviews applied, last
+    month's figures as its audit used them."""
     reviews = office_reviews(audit, ledger)
-    month = month_submissions(audit, [*received, *uploads], reviews)
+    month = month_submissions(audit, received, reviews)
     last = str(audit.period.prev())
     accepted = accepted_keys(month.previous, [a for a in reviews if a.period == last])
     previous = figures_used(month.previous, held_last_month(audit), accepted)
-    return replace(month, previous=previous, plans=node_plans(audit, ledger))
+    return replace(month, previous=previous, plans=plans)
 
 
 def held_last_month(audit: Audit) -> frozenset[tuple[str, str | None]]:
@@ -255,15 +289,17 @@ def office_reviews(audit: Audit, ledger: Ledger) -> list[ReviewAction]:
 
 def accepted_rows(audit: Audit, ledger: Ledger) -> list[ReportedRow]:
     """The figures last month's audit used (审核值, accepted, or valid; never one held 待核实
-    and not accepted), inbox and portal alike: what the templates show in `上月累计（参考）`."""
-    month = collect(audit, ledger, workers=False)
+    and not accepted), inbox and portal alike, as recorded: what the templates show in
+    `上月累计（参考）`."""
+    month = recorded(audit, ledger)
     return [r for s in month.previous if s.status in COUNTING_STATUSES for r in s.rows]
 
 
 def template_nodes(audit: Audit, ledger: Ledger) -> dict[str, tuple[NodeLine, ...]]:
     """Each unit's nodes for the month's 节点进展 sheet: its approved plan's nodes due by the
-    month after, those reported done last month marked so."""
-    month = collect(audit, ledger, workers=False)
+    month after, those reported done last month marked so. Read as recorded: plans dropped
+    into the inbox are taken in by the month's run, not by making a template."""
+    month = recorded(audit, ledger)
     reported = [n for s in month.previous if s.status in COUNTING_STATUSES for n in s.nodes]
     return {
         unit: nodes_due(state, audit.period, [r for r in reported if r.unit == unit])
@@ -295,7 +331,7 @@ def month_submissions(
     counted, _ = without_withdrawn(received, reviews)
 
     def of(month: Period) -> tuple[Submission, ...]:
-        chosen = submissions_for(month, audit.as_of, counted, audit.tz, audit.settings.due_day)
+        chosen = submissions_for(month, audit.as_of, counted, audit.calendar)
         gone = withdrawn_submissions(received, reviews, str(month))
         return tuple(apply_reviews([*chosen, *gone], reviews))
 
@@ -314,7 +350,7 @@ def check(audit: Audit, month: MonthSubmissions) -> QualityReport:
         month.current,
         month.previous,
         audit.settings.quality,
-        due=audit.period.due(audit.tz, audit.settings.due_day),
+        due=audit.calendar.due(audit.period),
         cache_dir=audit.workspace.root / CACHE_DIR / "checks",
     )
 
@@ -336,8 +372,7 @@ def assess_month(
         month.current,
         audit.thresholds,
         quality.problems if quality is not None else checked,
-        due_day=audit.settings.due_day,
-        tz=audit.tz,
+        calendar=audit.calendar,
         accepted=accepted_figures(audit, month.accepted),
         previous=month.previous,
         plans=month.plans,
@@ -394,7 +429,7 @@ def write_outputs(
         month.current,
         extra={"generated_at": generated_at.isoformat(timespec="seconds")},
     )
-    findings_path = out / "findings.json"
+    findings_path = out / FINDINGS.name
     write_findings(findings_path, document)
     files = [findings_path]
     problems = month_problems(month, quality)
@@ -413,7 +448,7 @@ def write_outputs(
         log=log,
         document=audit.settings.document,
         escalate_after=escalate_after,
-        calendar=Calendar.of(audit.settings),
+        calendar=audit.calendar,
     )
     log.save()
     files.append(write_quality_page(out, quality, month.current, audit.as_of))
@@ -453,13 +488,7 @@ def notify_office(audit: Audit, findings: Sequence[Finding], outputs: Outputs) -
     smtp = audit.settings.smtp
     if not audit.settings.notify_office or smtp is None or not smtp.office_recipients:
         return "未配置邮件（smtp），不发送通报"
-    names = (
-        "exceptions.docx",
-        "exceptions.xlsx",
-        "exceptions.html",
-        "overdue.xlsx",
-        "at-risk.xlsx",
-    )
+    names = {r.name for r in REPORTS if r.mailed}
     attachments = [p for p in outputs.files if p.name in names]
     message = exception_report_message(
         audit.period, audit.as_of, summarise(findings), attachments, smtp
@@ -492,15 +521,8 @@ class ReminderOutcome:
 
 def remind_units(audit: Audit, month: MonthSubmissions) -> ReminderOutcome:
     """The units that owe this month's workbook as of `as_of`; e-mail them when configured."""
-    due = audit.period.due(audit.tz, audit.settings.due_day)
-    items = reminders(
-        audit.period,
-        audit.as_of,
-        audit.assignments,
-        month.current,
-        audit.tz,
-        audit.settings.due_day,
-    )
+    due = audit.calendar.due(audit.period)
+    items = reminders(audit.period, audit.as_of, audit.assignments, month.current, audit.calendar)
     smtp = audit.settings.smtp
     sent = "未配置邮件（smtp），只列出名单"
     if smtp is not None and items:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,9 +22,9 @@ from progress_audit.app.quick_exit import quick_exit
 from progress_audit.app.runner import run_audits, run_demo, serve_deployments
 from progress_audit.config import Settings, get_settings
 from progress_audit.model.period import (
+    Calendar,
     Period,
     PeriodError,
-    default_period,
     end_of_day,
     parse_as_of,
 )
@@ -171,15 +171,23 @@ def run(
 
 def _not_yet_ended(period: str | None, as_of: str | None) -> str | None:
     """Why the month cannot be audited as of that moment (one line), or None: a month is
-    audited only once it has ended; before that every unit would be 未报送 and the month's
-    reports would be overwritten with nothing."""
-    tz = get_settings().timezone
+    audited only once it has ended, or its workbooks were due (an office that collects within
+    the month); before that every unit would be 未报送 and the month's reports would be
+    overwritten with nothing."""
+    calendar = Calendar.of(get_settings())
+    tz = calendar.timezone
     moment = parse_as_of(as_of, tz, now=datetime.now(UTC))
-    month = Period.parse(period) if period else default_period(moment, tz)
-    ends = end_of_day(month.last_day, tz)
-    if moment >= ends:
+    month = Period.parse(period) if period else calendar.reporting_month(moment)
+    ends, due = end_of_day(month.last_day, tz), calendar.due(month)
+    if moment >= min(ends, due):
         return None
     said = as_of if as_of else f"现在（{moment:%Y-%m-%d %H:%M}）"
+    if due < ends:
+        day = (due - timedelta(days=1)).date()  # due at 24:00 of that day
+        return (
+            f"{month.label}的填报表到 {day:%Y-%m-%d} 24:00 才截止，截至 {said} 还不能督查这个月："
+            f"请把 --as-of 设为 {day:%Y-%m-%d} 或之后（未写入任何文件）"
+        )
     return (
         f"{month.label}到 {month.last_day:%Y-%m-%d} 24:00 才结束，截至 {said} 还不能督查这个月："
         f"请把 --as-of 设为 {month.last_day:%Y-%m-%d} 或之后（未写入任何文件）"
@@ -230,9 +238,7 @@ def templates(
         lines = assignments(cat, settings.unit_groups)
         previous = _accepted_rows(month, data, settings)
         nodes = template_nodes(month, data, settings)
-        paths = write_templates(
-            out, cat, lines, month, settings.timezone, settings.due_day, previous, nodes
-        )
+        paths = write_templates(out, cat, lines, month, Calendar.of(settings), previous, nodes)
     except (CatalogueError, ValueError) as e:
         _fail(str(e))
     except OSError as e:

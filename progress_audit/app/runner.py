@@ -21,7 +21,7 @@ from progress_audit.app.prefect_setup import (
 )
 from progress_audit.config import get_settings
 from progress_audit.flows.console import progress_bar
-from progress_audit.model.period import Period, PeriodError
+from progress_audit.model.period import Calendar, Period, PeriodError
 from progress_audit.paths import PROJECT_ROOT, WorkspaceBusy
 from progress_audit.reporting.run_summary import summary_lines
 from progress_audit.standards.catalogue import CatalogueError, load_catalogue
@@ -128,7 +128,7 @@ def run_demo(data: Path, *, verbose: bool) -> None:
     for p in periods:
         # Audited on the 10th at 09:00: the scheduled run on the 6th plus the reruns the office
         # makes as late workbooks arrive, so the demo shows late units as well as missing ones.
-        moment = p.due(settings.timezone, settings.due_day) + timedelta(days=4, hours=9)
+        moment = Calendar.of(settings).due(p) + timedelta(days=4, hours=9)
         runs.append((str(p), moment.isoformat()))
     record_decisions(data, catalogue, lines, plan_story(lines, 2019, settings.timezone))
     run_audits(runs, data, verbose=verbose)

@@ -73,8 +73,8 @@ from progress_audit.assessment.tracks import (
     judge_ongoing,
     plans_due_date,
 )
-from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE, MilestoneSettings
-from progress_audit.model.period import Period, PeriodError, end_of_day
+from progress_audit.config import MilestoneSettings
+from progress_audit.model.period import Calendar, Period, PeriodError, end_of_day
 from progress_audit.model.plans import PlanState
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import (
@@ -125,8 +125,7 @@ def assess(
     thresholds: Thresholds,
     problems: Sequence[Problem] = (),
     *,
-    due_day: int = DUE_DAY,
-    tz: str = OFFICE_TIMEZONE,
+    calendar: Calendar,
     accepted: Accepted = frozenset(),
     previous: Sequence[Submission] = (),
     plans: Mapping[str, PlanState] | None = None,
@@ -136,8 +135,8 @@ def assess(
 
     `submissions` are the month's submissions with their statuses; only one received by `as_of`
     counts. `problems` are the quality checks' problems, matched to rows by unit, task and
-    metric (they should concern the counting submissions). `due_day` and `tz` give the due
-    date that a missing submission's reason names, and the office's day for `due_soon`.
+    metric (they should concern the counting submissions). `calendar` gives the due date
+    that a missing submission's reason names, and the office's day for `due_soon`.
     `accepted` are the figures the office has checked and accepted (unit, period, metric_id):
     an implausible jump on one of those is scored as reported.
     Standards without a number are judged by their track (`tracks`): `previous` are last
@@ -146,7 +145,9 @@ def assess(
     """
     if catalogue.year != period.year:
         raise ValueError(f"{catalogue.year} 年的重点任务目录不能用于评估 {period.label}")
-    ctx = _Context(period, as_of, thresholds, period.due(tz, due_day), tz, frozenset(accepted))
+    ctx = _Context(
+        period, as_of, thresholds, calendar.due(period), calendar.timezone, frozenset(accepted)
+    )
     external: dict[tuple[str, str | None, str | None], list[Problem]] = {}
     for p in problems:
         external.setdefault((p.unit, p.task_id, p.metric_id), []).append(p)

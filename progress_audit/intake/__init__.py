@@ -11,10 +11,12 @@ from progress_audit.intake.inbox import InboxFile, holds_new_bytes, scan_inbox
 from progress_audit.intake.pool import ReadingPool, before_forking, forking_workers, reading_pool
 from progress_audit.intake.receive import (
     Received,
+    not_taken_in,
     reading_context,
     receive,
     receive_cached,
     receive_many,
+    recorded_inbox,
 )
 from progress_audit.intake.submissions import earlier_receipts, submissions_for
 
@@ -31,11 +33,13 @@ __all__ = [
     "earlier_receipts",
     "forking_workers",
     "holds_new_bytes",
+    "not_taken_in",
     "reading_context",
     "reading_pool",
     "receive",
     "receive_cached",
     "receive_many",
+    "recorded_inbox",
     "scan_inbox",
     "submissions_for",
 ]

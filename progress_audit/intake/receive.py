@@ -46,14 +46,14 @@ from progress_audit.intake.archived_reading import (
     read_archived,
     rejected,
 )
-from progress_audit.intake.inbox import InboxFile, moment_of
+from progress_audit.intake.inbox import InboxFile, moment_of, scan_inbox
 from progress_audit.intake.pool import ReadingPool
 from progress_audit.intake.reading import WorkbookReading
 from progress_audit.model import records
 from progress_audit.model.problems import CellRef, Problem
 
 if TYPE_CHECKING:
-    from progress_audit.intake.ledger import Known, Ledger
+    from progress_audit.intake.ledger import Known, Ledger, Sighting
     from progress_audit.standards.catalogue import Catalogue
     from progress_audit.standards.responsibility import TaskLine
 
@@ -303,3 +303,60 @@ def reading_context(catalogue: Any, assignments: Mapping[str, Sequence[Any]]) ->
     fp = hashlib.sha256(blob.encode()).hexdigest()
     _CONTEXT_CACHE[:] = [(catalogue, assignments, fp)]  # keep one: a run uses one catalogue
     return fp
+
+
+def recorded_inbox(
+    workspace: Path,
+    ledger: Ledger,
+    catalogue: Catalogue,
+    assignments: Mapping[str, tuple[TaskLine, ...]],
+    tz: str,
+    *,
+    reader: WorkbookReader | None = None,
+) -> list[Received]:
+    """The inbox files as the ledger records them (已收录), each name with the bytes it last
+    held when taken in: what `receive` gave for them, from the ledger and the archive alone.
+    Never opens the inbox, archives or records anything: what a page shows between two runs.
+    A file whose reading is no longer cached is read from its archived copy, not kept."""
+    reader = reader or default_reader()
+    context = reading_context(catalogue, assignments)
+    zone = ZoneInfo(tz)
+    latest: dict[str, Sighting] = {}
+    for s in ledger.sightings():  # by name, then first mtime: the last one is the latest
+        latest[s.name] = s
+    files = {f.sha256: f for f in ledger.files()}
+    keys = [(s.sha256, s.name) for s in latest.values()]
+    readings = ledger.cached_readings(keys, reader.version, context)
+    result = []
+    for name, s in sorted(latest.items()):
+        record = files.get(s.sha256)
+        if record is None or not (Path(workspace) / record.archived).exists():
+            continue
+        reading, cached, _ = read_archived(
+            Path(workspace) / record.archived,
+            name,
+            readings.get((s.sha256, name)),
+            reader,
+            catalogue,
+            assignments,
+        )
+        result.append(
+            Received(
+                name=name,
+                sha256=s.sha256,
+                size=record.size,
+                received_at=moment_of(record.received_ns, zone),
+                seen_mtime=moment_of(s.mtime_ns, zone),
+                archived=record.archived,
+                reading=reading,
+                cached=cached,
+            )
+        )
+    return result
+
+
+def not_taken_in(raw_dir: Path, ledger: Ledger) -> int:
+    """How many inbox files have a name the ledger has not recorded yet (new files, which the
+    month's `run` takes in): a listing of the inbox, never a read of its files."""
+    known = {s.name for s in ledger.sightings()}
+    return sum(f.name not in known for f in scan_inbox(raw_dir, "UTC"))

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from progress_audit.intake.archived_reading import WorkbookReader, default_reader, read_archived
 from progress_audit.intake.inbox import moment_of
 from progress_audit.intake.receive import Received, reading_context
-from progress_audit.model.period import Period
+from progress_audit.model.period import Calendar, Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import COUNTING_STATUSES, Submission
 from progress_audit.model.wording import deadline_label, moment_label
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 def submissions_for(
-    period: Period, as_of: datetime, received: Sequence[Received], tz: str, due_day: int
+    period: Period, as_of: datetime, received: Sequence[Received], calendar: Calendar
 ) -> list[Submission]:
     """The month's submissions as of `as_of` (pure).
 
@@ -42,8 +42,8 @@ def submissions_for(
 
     Ordered by unit (files with no unit last), then received time, then name.
     """
-    due = period.due(tz, due_day)
-    window_start = period.prev().due(tz, due_day)
+    due = calendar.due(period)
+    window_start = calendar.due(period.prev())
     month = str(period)
 
     groups: dict[tuple[object, ...], list[Received]] = {}

@@ -31,7 +31,7 @@ from progress_audit.intake.reading import WorkbookReading
 from progress_audit.intake.receive import Received, reading_context
 from progress_audit.intake.review import return_of, same_as_returned
 from progress_audit.model.codes import advice
-from progress_audit.model.period import Period
+from progress_audit.model.period import Calendar, Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.receipts import Receipt, ReceiptProblem, ReceiptStatus
 
@@ -87,14 +87,13 @@ def receipt(
     sha256: str,
     received_at: datetime,
     reading: WorkbookReading,
-    tz: str,
-    due_day: int,
+    calendar: Calendar,
 ) -> Receipt:
     """The receipt (回执) of contract section 8: on time, late or rejected, and every problem
     the reader found, each with its cell, title and what to do."""
     status: ReceiptStatus = "rejected"
     if reading.usable and reading.period:
-        due = Period.parse(reading.period).due(tz, due_day)
+        due = calendar.due(Period.parse(reading.period))
         status = "on_time" if received_at <= due else "late"
     return Receipt(
         unit=unit,
@@ -145,8 +144,7 @@ def take_upload(
     catalogue: Catalogue,
     assignments: Mapping[str, tuple[TaskLine, ...]],
     *,
-    tz: str,
-    due_day: int,
+    calendar: Calendar,
     reader: WorkbookReader | None = None,
 ) -> Taken:
     """Archive the uploaded bytes (already hashed while they arrived), read the archived copy,
@@ -167,10 +165,10 @@ def take_upload(
         workspace / archived, name, known.reading, reader, catalogue, assignments
     )
     reading = as_uploaded(reading, unit, name)
-    received_at = received_at.astimezone(ZoneInfo(tz))
+    received_at = calendar.local(received_at)
     reading = refused_if_returned(reading, name, sha256, received_at, ledger)
     file = name.rsplit("/", 1)[-1]
-    document = receipt(unit, file, sha256, received_at, reading, tz, due_day)
+    document = receipt(unit, file, sha256, received_at, reading, calendar)
     received_ns = int(received_at.timestamp() * 1_000_000) * 1000
     # A file is judged by its bytes, once: sent again, it carries every problem the first had.
     twin = next(
@@ -272,11 +270,13 @@ def portal_received(
     *,
     reader: WorkbookReader | None = None,
     periods: Collection[str] | None = None,
+    keep: bool = True,
 ) -> list[Received]:
     """Every upload the ledger holds (with `periods`, those whose workbook was of one of these
     months when it arrived, and those whose month could not be read), as received: the cached
-    reading, or the archived copy read again when the reader or the catalogue changed. An
-    upload whose archived copy is gone is left out (the ledger still lists it)."""
+    reading, or the archived copy read again when the reader or the catalogue changed (that
+    reading kept in the ledger unless `keep` is False: a page only reads). An upload whose
+    archived copy is gone is left out (the ledger still lists it)."""
     reader = reader or default_reader()
     workspace = Path(workspace)
     context = reading_context(catalogue, assignments)
@@ -292,7 +292,7 @@ def portal_received(
         reading, was_cached, fresh = read_archived(
             workspace / u.archived, u.name, cached, reader, catalogue, assignments
         )
-        if fresh is not None:
+        if fresh is not None and keep:
             ledger.store_reading(u.sha256, u.name, reader.version, context, fresh)
         when = moment_of(u.received_ns, zone)
         result.append(

@@ -73,9 +73,7 @@ class Period:
     def prev(self) -> Period:
         return Period(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
 
-    def due(
-        self, tz: str = OFFICE_TIMEZONE, due_day: int = DUE_DAY, *, same_month: bool = False
-    ) -> datetime:
+    def due(self, tz: str, due_day: int, *, same_month: bool = False) -> datetime:
         """The submission deadline: end (24:00) of `due_day` of the following month (of this
         month itself with `same_month`, for offices that collect on the 25th or 28th)."""
         month = self if same_month else self.next()
@@ -100,8 +98,8 @@ class Calendar:
 
     @classmethod
     def of(cls, settings: Settings) -> Calendar:
-        """The office's calendar from its settings (the due day in the following month)."""
-        return cls(settings.timezone, settings.due_day)
+        """The office's calendar from its settings."""
+        return cls(settings.timezone, settings.due_day, settings.due_in_reported_month)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -119,6 +117,13 @@ class Calendar:
     def local(self, moment: datetime) -> datetime:
         """A moment on the office's clock."""
         return moment.astimezone(self.zone)
+
+    def reporting_month(self, now: datetime) -> Period:
+        """The month units report at `now` (the one a scheduled audit speaks for): last month,
+        or this month itself for an office that collects within it."""
+        local = self.local(now)
+        month = Period(local.year, local.month)
+        return month if self.same_month else month.prev()
 
 
 OFFICE_CALENDAR = Calendar()
@@ -155,9 +160,3 @@ def parse_as_of(
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)
     return moment.astimezone(zone)
-
-
-def default_period(now: datetime, tz: str = OFFICE_TIMEZONE) -> Period:
-    """Last month in `tz`: the month a scheduled audit on the 6th reports on."""
-    local = now.astimezone(ZoneInfo(tz))
-    return Period(local.year, local.month).prev()

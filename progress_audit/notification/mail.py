@@ -27,21 +27,11 @@ from typing import Any
 from progress_audit.config import SmtpSettings
 from progress_audit.model.period import Period
 from progress_audit.model.records import FINDING_STATUS_LABELS
+from progress_audit.model.reports import BY_NAME
 from progress_audit.model.wording import day_label, deadline_label, moment_label
 from progress_audit.notification.reminders import Reminder
 
 log = logging.getLogger(__name__)
-
-# Reports the office may attach: the Chinese title that names the attachment, and what it is.
-REPORT_TITLES: dict[str, tuple[str, str]] = {
-    "exceptions.xlsx": ("督办通报", "督办通报（Excel，可打印）"),
-    "exceptions.html": ("督办通报", "督办通报（网页版，离线可看）"),
-    "exceptions.docx": ("督办通报", "督办通报（Word 公文，附件为各清单）"),
-    "overdue.xlsx": ("逾期任务清单", "逾期任务：按分管领导和牵头单位分组"),
-    "at-risk.xlsx": ("预警任务清单", "预警任务：进度滞后、严重滞后，按滞后程度排序"),
-    "quality.html": ("数据质量报告", "各单位报送数据的完整性、及时性、有效性、一致性"),
-    "dashboard.html": ("督查看板", "逐月趋势、各单位按时报送率"),
-}
 
 _MIME_TYPES: dict[str, tuple[str, str]] = {
     ".xlsx": ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -102,9 +92,10 @@ def _attachment(path: Path, name: str, description: str) -> _Attachment:
 
 def _report_attachment(path: Path, period: Period) -> _Attachment:
     path = Path(path)
-    title, description = REPORT_TITLES.get(path.name, (None, path.name))
-    name = f"{period.label}{title}{path.suffix}" if title else path.name
-    return _attachment(path, name, description)
+    report = BY_NAME.get(path.name)
+    if report is None:
+        return _attachment(path, path.name, path.name)
+    return _attachment(path, f"{period.label}{report.heading}{path.suffix}", report.description)
 
 
 def _compose(

@@ -14,8 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from progress_audit.config import DUE_DAY, OFFICE_TIMEZONE
-from progress_audit.model.period import Period
+from progress_audit.model.period import Calendar, Period
 from progress_audit.model.records import SUBMITTED_STATUSES, Submission
 from progress_audit.standards.responsibility import TaskLine
 
@@ -86,13 +85,12 @@ def reminders(
     as_of: datetime,
     assignments: Mapping[str, Sequence[TaskLine]],
     submissions: Sequence[Submission],
-    tz: str = OFFICE_TIMEZONE,
-    due_day: int = DUE_DAY,
+    calendar: Calendar,
 ) -> list[Reminder]:
     """A reminder for every unit of `assignments` that has not submitted `period` by `as_of`,
     in the order of `assignments` (the table's order)."""
     arrived = _arrived(submissions, period, as_of)
-    due = period.due(tz, due_day)
+    due = calendar.due(period)
     result = []
     for unit in units_not_submitted(period, as_of, list(assignments), submissions):
         rejected = tuple(

@@ -29,7 +29,7 @@ NowDep = Annotated[datetime, Depends(now_of)]
 
 
 def calendar_of(desk: DeskDep) -> Calendar:
-    return Calendar.of(desk.settings)
+    return desk.calendar
 
 
 CalendarDep = Annotated[Calendar, Depends(calendar_of)]

@@ -24,7 +24,7 @@ from progress_audit.intake.ledger import Ledger, Upload
 from progress_audit.intake.links import current_token, link_url, unit_of
 from progress_audit.intake.reviews import review_actions
 from progress_audit.intake.uploads import receipt_as_it_stands, take_upload
-from progress_audit.model.period import Period, default_period
+from progress_audit.model.period import Calendar, Period
 from progress_audit.model.receipts import Receipt
 from progress_audit.model.records import FINDING_STATUS_LABELS
 from progress_audit.model.wording import as_of_label as as_of_label_of
@@ -61,6 +61,11 @@ class Desk:
         return cls(Path(data), settings, Ledger.open(settings.ledger_url or data), period)
 
     @property
+    def calendar(self) -> Calendar:
+        """The office's calendar (报送日历), from its settings."""
+        return Calendar.of(self.settings)
+
+    @property
     def workspace(self) -> Workspace:
         return Workspace(self.data)
 
@@ -74,12 +79,13 @@ class Desk:
         shutil.rmtree(self.data / TEMPORARY_DIR, ignore_errors=True)
 
     def open_month(self, now: datetime) -> Period:
-        """The month units report now: last month (due on the 5th, late after), or the one the
-        office fixed. When the clock's year has no responsibility table yet, the configured
-        year's last month (a fresh workspace has only the shipped 2019 table)."""
+        """The month units report now (the calendar's: last month, or this one for an office
+        that collects within it), or the one the office fixed. When the clock's year has no
+        responsibility table yet, the configured year's last month (a fresh workspace has only
+        the shipped 2019 table)."""
         if self.period is not None:
             return self.period
-        month = default_period(now, self.settings.timezone)
+        month = self.calendar.reporting_month(now)
         try:
             self.audit(month, now)
         except CatalogueError:
@@ -122,8 +128,7 @@ class Desk:
                 self.ledger,
                 audit.catalogue,
                 audit.assignments,
-                tz=self.settings.timezone,
-                due_day=self.settings.due_day,
+                calendar=self.calendar,
             )
         finally:
             incoming.path.unlink(missing_ok=True)
@@ -173,7 +178,7 @@ class Desk:
         previous = {
             (r.task_id, r.metric_id): r for r in accepted_rows(audit, self.ledger) if r.unit == unit
         }
-        due = audit.period.due(self.settings.timezone, self.settings.due_day)
+        due = self.calendar.due(audit.period)
         nodes = template_nodes(audit, self.ledger).get(unit, ())
         wb = build_template(unit, audit.assignments[unit], audit.period, due, previous, nodes=nodes)
         buffer = io.BytesIO()

@@ -17,13 +17,17 @@ from progress_audit.model.period import Period
 from progress_audit.portal.app import create_app
 from progress_audit.portal.checking import start_follow_up
 from progress_audit.portal.desk import Desk, utc_now
+from progress_audit.portal.office import accounts
 from progress_audit.portal.office.running import start_engine
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 def open_desk(data: Path, settings: Settings, period: Period | None = None) -> Desk:
-    return Desk.open(data, settings, period)
+    desk = Desk.open(data, settings, period)
+    # The office's tables are made as the portal opens, so that no page view writes.
+    accounts.prepare(desk.ledger)
+    return desk
 
 
 def portal_app(

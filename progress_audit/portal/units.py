@@ -203,7 +203,7 @@ def too_large(request: Request, limit: int) -> Response:
 def unit_view(desk: Desk, unit: str, moment: datetime) -> dict[str, Any]:
     """What the unit's page shows: the open month, its deadline, the unit's receipts, every
     return not yet answered by a new file (of any month), tasks and last month's feedback."""
-    calendar = Calendar.of(desk.settings)
+    calendar = desk.calendar
     period = desk.open_month(moment)
     due = calendar.due(period)
     receipts = desk.receipts(unit)

@@ -124,19 +124,18 @@ def check_month(
     previous: Sequence[Submission] = (),
     settings: QualitySettings | None = None,
     *,
-    due: datetime | None = None,
+    due: datetime,
     cache_dir: Path | None = None,
 ) -> QualityReport:
     """Check the month's submissions: one validation over all counting rows.
 
     `submissions` are this month's (any status; only on_time and late ones count), `previous`
-    last month's (for the year-to-date and jump rules). `due` defaults to `period.due()`.
+    last month's (for the year-to-date and jump rules); `due` is the month's deadline.
     With `cache_dir`, each unit's validation result is kept there and reused for the same rows
     and rules (`validation_cache`): only the units whose rows changed are validated, and a rerun
     with nothing changed does not import GX.
     """
     settings = settings or QualitySettings()
-    due = due or period.due()
     frame = tidy_month(
         period,
         catalogue,

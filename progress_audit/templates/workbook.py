@@ -35,7 +35,7 @@ from progress_audit.files.xlsx_style import (
     save_workbook,
     use_default_font,
 )
-from progress_audit.model.period import Period
+from progress_audit.model.period import Calendar, Period
 from progress_audit.model.records import REPORTED_STATUSES, ReportedRow
 from progress_audit.model.wording import deadline_label
 from progress_audit.standards.responsibility import TaskLine
@@ -231,8 +231,7 @@ def write_templates(
     catalogue: Catalogue,
     assignments: Mapping[str, tuple[TaskLine, ...]],
     period: Period,
-    tz: str,
-    due_day: int,
+    calendar: Calendar,
     previous_rows: Sequence[ReportedRow] = (),
     nodes: Mapping[str, Sequence[NodeLine]] | None = None,
 ) -> list[Path]:
@@ -243,7 +242,7 @@ def write_templates(
     """
     if period.year != catalogue.year:
         raise ValueError(f"填报月份 {period.label} 不属于 {catalogue.year} 年的责任分解表")
-    due = period.due(tz, due_day)
+    due = calendar.due(period)
     by_unit: dict[str, dict[tuple[str, str | None], ReportedRow]] = {}
     for r in previous_rows:
         by_unit.setdefault(r.unit, {})[(r.task_id, r.metric_id)] = r

@@ -44,3 +44,16 @@ def test_a_month_without_as_of_is_judged_against_now(workspace):
     r = run("run", "--period", "2999-01", "--data", str(workspace))
     assert r.returncode == 2, r.stderr
     assert "现在" in r.stderr and "2999年1月" in r.stderr
+
+
+def test_an_office_that_collects_within_the_month_is_refused_only_before_its_due_day(
+    workspace, monkeypatch
+):
+    monkeypatch.setenv("PROGRESS_AUDIT_DUE_DAY", "25")
+    monkeypatch.setenv("PROGRESS_AUDIT_DUE_IN_REPORTED_MONTH", "true")
+    before = tree(workspace)
+    r = run("run", "--period", "2019-06", "--as-of", "2019-06-20", "--data", str(workspace))
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert r.stderr.strip().startswith("错误：2019年6月的填报表到 2019-06-25 24:00 才截止")
+    assert "请把 --as-of 设为 2019-06-25 或之后" in r.stderr
+    assert tree(workspace) == before

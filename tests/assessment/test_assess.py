@@ -15,7 +15,7 @@ import pytest
 
 from progress_audit.assessment.assess import assess, summarise
 from progress_audit.assessment.thresholds import PRESETS, Thresholds, thresholds_from_settings
-from progress_audit.model.period import Period, parse_as_of
+from progress_audit.model.period import OFFICE_CALENDAR, Period, parse_as_of
 from progress_audit.model.plans import PlanAction, PlanNode, PlanRecord, plan_state
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import NodeReport, ReportedRow, Submission
@@ -154,6 +154,7 @@ def run(
         problems,
         previous=previous,
         plans=plans,
+        calendar=OFFICE_CALENDAR,
     )
 
 
@@ -850,6 +851,7 @@ def test_due_soon_within_thirty_days(catalogue_2019):
         as_of(Period(2019, 10)),
         [oct_sub],
         replace(RATIO, due_soon_days=60),
+        calendar=OFFICE_CALENDAR,
     )
     assert find(wider, "商务局", "1.1", "1.1.2").due_soon is True
 

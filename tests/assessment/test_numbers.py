@@ -16,7 +16,7 @@ import pytest
 from progress_audit.assessment.assess import assess
 from progress_audit.assessment.thresholds import PRESETS, thresholds_from_settings
 from progress_audit.config import Settings
-from progress_audit.model.period import Period
+from progress_audit.model.period import OFFICE_CALENDAR, Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import Finding
 from progress_audit.standards.responsibility import assignments
@@ -182,6 +182,7 @@ def test_an_implausible_jump_is_invalid_until_accepted(catalogue_2019):
         RATIO,
         [jump],
         accepted={("科技局", "2019-06", "6.1.3")},
+        calendar=OFFICE_CALENDAR,
     )
     assert find(accepted, "科技局", "6.1", "6.1.3").status == "completed"
 

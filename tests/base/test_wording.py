@@ -60,5 +60,5 @@ def test_days_moments_and_deadlines():
     assert moment_label(moment, sep="") == "2019年7月6日09:00"
     assert as_of_label(datetime(2019, 7, 6, tzinfo=TZ)) == "2019年7月5日"
     assert as_of_label(moment) == "2019年7月6日 09:00"
-    assert deadline_label(Period(2019, 6).due()) == "2019年7月5日24时"
+    assert deadline_label(Period(2019, 6).due("Asia/Shanghai", 5)) == "2019年7月5日24时"
     assert deadline_label(datetime(2019, 7, 5, 17, 30, tzinfo=TZ)) == "2019年7月5日 17:30"

@@ -43,7 +43,7 @@ from progress_audit.intake import (
 from progress_audit.intake.archive import archive_name, keep_written
 from progress_audit.intake.ledger import Ledger
 from progress_audit.intake.reading import WorkbookReading
-from progress_audit.model.period import Period
+from progress_audit.model.period import Calendar, Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.standards.catalogue import load_catalogue
 from progress_audit.standards.responsibility import assignments
@@ -138,7 +138,7 @@ class Inbox:
 
     def june(self, as_of: str, received=None):
         received = self.take_in() if received is None else received
-        return submissions_for(JUNE, at(as_of), received, TZ, 5)
+        return submissions_for(JUNE, at(as_of), received, Calendar(TZ, 5))
 
 
 @pytest.fixture
@@ -327,7 +327,7 @@ def test_a_rejected_file_without_a_month_is_listed_in_the_window_it_arrived_in()
     as_of = at("2019-09-01 00:00")
 
     def listed(month: Period) -> list[str]:
-        return [s.file for s in submissions_for(month, as_of, files, TZ, 5)]
+        return [s.file for s in submissions_for(month, as_of, files, Calendar(TZ, 5))]
 
     assert listed(Period(2019, 5)) == ["五月底.xlsx"]
     assert listed(JUNE) == ["七月三日.xlsx", "标明六月.xlsx"]
@@ -342,7 +342,9 @@ def test_submissions_are_ordered_by_unit_time_and_name_whatever_the_input_order(
         _received("x.xlsx", "2019-07-01 09:00", None, None, usable=False),
     ]
     as_of = at("2019-07-06 00:00")
-    results = [submissions_for(JUNE, as_of, order, TZ, 5) for order in (files, files[::-1])]
+    results = [
+        submissions_for(JUNE, as_of, order, Calendar(TZ, 5)) for order in (files, files[::-1])
+    ]
     assert results[0] == results[1]
     assert [(s.file, s.status) for s in results[0]] == [
         ("c.xlsx", "on_time"),
@@ -559,7 +561,9 @@ def _take_in_child(workspace: str) -> dict[str, str]:
         received = [
             receive(f, root, ledger, catalogue, lines) for f in scan_inbox(root / "raw", TZ)
         ]
-    return {s.file: s.status for s in submissions_for(JUNE, at("2019-07-08"), received, TZ, 5)}
+    return {
+        s.file: s.status for s in submissions_for(JUNE, at("2019-07-08"), received, Calendar(TZ, 5))
+    }
 
 
 # -- reruns --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from progress_audit.model.period import Period
+from progress_audit.model.period import Calendar, Period
 from progress_audit.model.problems import Problem
 from progress_audit.model.records import Submission
 from progress_audit.notification.reminders import (
@@ -94,7 +94,7 @@ def test_reminders_owe_the_units_task_lines_and_name_rejected_files(catalogue_20
         sub(rejected_only, "rejected", at(2), file="报表.xls", problems=(bad, note)),
         sub(rejected_only, "rejected", at(4), file="later.xlsx"),  # after as_of: not named
     ]
-    result = reminders(JUNE, AS_OF, owed, subs, "Asia/Shanghai", 5)
+    result = reminders(JUNE, AS_OF, owed, subs, Calendar("Asia/Shanghai", 5))
 
     assert [r.unit for r in result] == units[1:]
     first = result[0]
@@ -115,7 +115,7 @@ def test_reminders_owe_the_units_task_lines_and_name_rejected_files(catalogue_20
 
 def test_reminder_after_the_deadline_is_overdue():
     owed = {"人社局": ("line",) * 3}
-    (r,) = reminders(JUNE, at(6, 0), owed, [], "Asia/Shanghai", 5)
+    (r,) = reminders(JUNE, at(6, 0), owed, [], Calendar("Asia/Shanghai", 5))
     assert r.overdue and r.lines == 3
-    (r,) = reminders(JUNE, at(5, 23), owed, [], "Asia/Shanghai", 5)
+    (r,) = reminders(JUNE, at(5, 23), owed, [], Calendar("Asia/Shanghai", 5))
     assert not r.overdue

@@ -39,6 +39,7 @@ from progress_audit.intake import (
     scan_inbox,
 )
 from progress_audit.intake.ledger import Ledger
+from progress_audit.model.period import OFFICE_CALENDAR
 from progress_audit.quality.month import check_month
 from progress_audit.reporting.reports import write_reports
 from progress_audit.reporting.reports.unchanged import RenderLog
@@ -166,21 +167,28 @@ def test_new_bytes_in_the_inbox_are_noticed(inbox, catalogue_2019, a):
 
 def test_the_kept_validation_gives_the_same_report(tmp_path, catalogue_2019, a):
     current, previous = dirty_month(a)
-    fresh = check_month(JUNE, AS_OF, catalogue_2019, a, current, previous)
+
+    def checked(submissions, cache_dir=None):
+        due = OFFICE_CALENDAR.due(JUNE)
+        return check_month(
+            JUNE, AS_OF, catalogue_2019, a, submissions, previous, due=due, cache_dir=cache_dir
+        )
+
+    fresh = checked(current)
     cache = tmp_path / "cache"
-    stored = check_month(JUNE, AS_OF, catalogue_2019, a, current, previous, cache_dir=cache)
-    kept = check_month(JUNE, AS_OF, catalogue_2019, a, current, previous, cache_dir=cache)
+    stored = checked(current, cache)
+    kept = checked(current, cache)
     assert stored == fresh and kept == fresh and fresh.problems
     units = {s.unit for s in current}
     assert len(list(cache.glob("*.json"))) == len(units)  # one kept result per unit
     # One unit's workbook fewer: the table loses its rows, the others' results are kept.
     fewer = [s for s in current if s.unit != current[0].unit]
-    expected = check_month(JUNE, AS_OF, catalogue_2019, a, fewer, previous)
-    assert check_month(JUNE, AS_OF, catalogue_2019, a, fewer, previous, cache_dir=cache) == expected
+    expected = checked(fewer)
+    assert checked(fewer, cache) == expected
     assert len(list(cache.glob("*.json"))) == len(units)
     for kept_file in cache.glob("*.json"):  # a damaged entry is validated again
         kept_file.write_text("{not json", "utf-8")
-    assert check_month(JUNE, AS_OF, catalogue_2019, a, fewer, previous, cache_dir=cache) == expected
+    assert checked(fewer, cache) == expected
 
 
 def test_only_the_units_whose_rows_changed_are_validated_with_the_same_failures(
@@ -207,7 +215,16 @@ def test_only_the_units_whose_rows_changed_are_validated_with_the_same_failures(
         for s in dirty
     ]
     cache = tmp_path / "cache"
-    check_month(JUNE, AS_OF, catalogue_2019, a, dirty, previous, cache_dir=cache)
+    check_month(
+        JUNE,
+        AS_OF,
+        catalogue_2019,
+        a,
+        dirty,
+        previous,
+        cache_dir=cache,
+        due=OFFICE_CALENDAR.due(JUNE),
+    )
     validated: list[set[str]] = []
     whole = month.validate
 
@@ -216,10 +233,21 @@ def test_only_the_units_whose_rows_changed_are_validated_with_the_same_failures(
         return whole(frame, params, build)
 
     monkeypatch.setattr(month, "validate", counting)
-    incremental = check_month(JUNE, AS_OF, catalogue_2019, a, changed, previous, cache_dir=cache)
+    incremental = check_month(
+        JUNE,
+        AS_OF,
+        catalogue_2019,
+        a,
+        changed,
+        previous,
+        cache_dir=cache,
+        due=OFFICE_CALENDAR.due(JUNE),
+    )
     assert validated == [{fixed, spoiled}]
     monkeypatch.setattr(month, "validate", whole)
-    afresh = check_month(JUNE, AS_OF, catalogue_2019, a, changed, previous)
+    afresh = check_month(
+        JUNE, AS_OF, catalogue_2019, a, changed, previous, due=OFFICE_CALENDAR.due(JUNE)
+    )
     assert incremental == afresh
     assert any(p.unit == spoiled and p.code == "negative_value" for p in afresh.problems)
     assert not any(p.unit == fixed for p in afresh.problems if p.ref and p.ref.cell)
@@ -238,7 +266,8 @@ from progress_audit.config import get_settings
 catalogue = load_catalogue(2019, get_settings().standards_dir)
 a = assignments(catalogue)
 current, previous = dirty_month(a)
-report = check_month(JUNE, AS_OF, catalogue, a, current, previous, cache_dir=sys.argv[1])
+report = check_month(JUNE, AS_OF, catalogue, a, current, previous, cache_dir=sys.argv[1],
+                      due=JUNE.due("Asia/Shanghai", 5))
 print(json.dumps({"gx": "great_expectations" in sys.modules,
                   "problems": len(report.all_problems)}))
 """
@@ -274,7 +303,9 @@ def _snapshot(folder: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def month_findings(catalogue_2019, a):
     current, previous = dirty_month(a)
-    quality = check_month(JUNE, AS_OF, catalogue_2019, a, current, previous)
+    quality = check_month(
+        JUNE, AS_OF, catalogue_2019, a, current, previous, due=OFFICE_CALENDAR.due(JUNE)
+    )
     findings = assess(
         catalogue_2019,
         a,
@@ -283,6 +314,7 @@ def month_findings(catalogue_2019, a):
         current,
         thresholds_from_settings(Settings()),
         quality.problems,
+        calendar=OFFICE_CALENDAR,
     )
     return findings, current, list(quality.all_problems)
 

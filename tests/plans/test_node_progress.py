@@ -9,7 +9,7 @@ from progress_audit.assessment.assess import assess
 from progress_audit.assessment.thresholds import PRESETS
 from progress_audit.intake.reading import read_workbook
 from progress_audit.intake.reading.safety import SafetyLimits
-from progress_audit.model.period import Period, parse_as_of
+from progress_audit.model.period import OFFICE_CALENDAR, Period, parse_as_of
 from progress_audit.model.plans import NODE_HEADERS, NODE_SHEET
 from progress_audit.model.records import NodeReport, Submission
 from progress_audit.templates.nodes import NODE_TITLE_ROWS, nodes_due
@@ -82,6 +82,7 @@ def test_the_sheet_is_read_back_with_cells_and_judged(tmp_path, catalogue_2019, 
         [sub],
         PRESETS["default"],
         plans={UNIT: PLAN},
+        calendar=OFFICE_CALENDAR,
     )
     (f,) = [f for f in findings if f.unit == UNIT and f.task_id == "7.1"]
     assert f.status == "on_track"

@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 
 from progress_audit.config import QualitySettings
-from progress_audit.model.period import Period
+from progress_audit.model.period import OFFICE_CALENDAR, Period
 from progress_audit.quality.month import check_month
 from progress_audit.standards.responsibility import assignments as assign
 from tests.support.quality_month import (
@@ -36,7 +36,9 @@ def a(catalogue_2019):
 @pytest.fixture(scope="module")
 def dirty(catalogue_2019, a):
     current, previous = dirty_month(a)
-    report = check_month(JUNE, AS_OF, catalogue_2019, a, current, previous)
+    report = check_month(
+        JUNE, AS_OF, catalogue_2019, a, current, previous, due=OFFICE_CALENDAR.due(JUNE)
+    )
     return current, previous, report
 
 
@@ -46,7 +48,13 @@ def _line(p) -> str | None:
 
 def test_a_clean_month_has_no_problems_and_full_scores(catalogue_2019, a):
     report = check_month(
-        JUNE, AS_OF, catalogue_2019, a, clean_month(a), clean_month(a, JUNE.prev())
+        JUNE,
+        AS_OF,
+        catalogue_2019,
+        a,
+        clean_month(a),
+        clean_month(a, JUNE.prev()),
+        due=OFFICE_CALENDAR.due(JUNE),
     )
     assert report.problems == ()
     assert report.all_problems == ()
@@ -155,7 +163,15 @@ def test_scores_per_unit(dirty, a):
 
 def test_the_report_is_the_same_on_a_rerun(catalogue_2019, a, dirty):
     current, previous, report = dirty
-    again = check_month(JUNE, AS_OF, catalogue_2019, a, list(reversed(current)), previous)
+    again = check_month(
+        JUNE,
+        AS_OF,
+        catalogue_2019,
+        a,
+        list(reversed(current)),
+        previous,
+        due=OFFICE_CALENDAR.due(JUNE),
+    )
     assert json.dumps(again.to_json(), ensure_ascii=False) == json.dumps(
         report.to_json(), ensure_ascii=False
     )
@@ -164,7 +180,15 @@ def test_the_report_is_the_same_on_a_rerun(catalogue_2019, a, dirty):
 def test_before_the_due_date_a_missing_unit_is_not_yet_a_problem(catalogue_2019, a):
     early = datetime(2019, 7, 3, 12, tzinfo=TZ)
     subs = [s for s in clean_month(a) if s.unit != "城管局"]
-    report = check_month(JUNE, early, catalogue_2019, a, subs, clean_month(a, JUNE.prev()))
+    report = check_month(
+        JUNE,
+        early,
+        catalogue_2019,
+        a,
+        subs,
+        clean_month(a, JUNE.prev()),
+        due=OFFICE_CALENDAR.due(JUNE),
+    )
     assert report.problems == ()
     assert report.submission_status["城管局"] == "not_due"
     assert report.scores["城管局"]["timeliness"] is None
@@ -177,7 +201,13 @@ def test_january_compares_with_zero_not_last_december(catalogue_2019, a):
     current = [submission(unit, jan, a[unit], changes={"6.1.1": {"value": line.target}})]
     december = [submission(unit, Period(2018, 12), a[unit], changes={"6.1.1": {"value": 99.0}})]
     report = check_month(
-        jan, datetime(2019, 2, 6, tzinfo=TZ), catalogue_2019, {unit: a[unit]}, current, december
+        jan,
+        datetime(2019, 2, 6, tzinfo=TZ),
+        catalogue_2019,
+        {unit: a[unit]},
+        current,
+        december,
+        due=OFFICE_CALENDAR.due(jan),
     )
     codes = [p.code for p in report.problems]
     assert codes == ["implausible_jump"]  # the whole year's target in January, from zero
@@ -186,7 +216,14 @@ def test_january_compares_with_zero_not_last_december(catalogue_2019, a):
 def test_the_jump_multiple_is_a_setting(catalogue_2019, a, dirty):
     current, previous, _ = dirty
     lax = check_month(
-        JUNE, AS_OF, catalogue_2019, a, current, previous, QualitySettings(jump_multiple=10)
+        JUNE,
+        AS_OF,
+        catalogue_2019,
+        a,
+        current,
+        previous,
+        QualitySettings(jump_multiple=10),
+        due=OFFICE_CALENDAR.due(JUNE),
     )
     assert "implausible_jump" not in {p.code for p in lax.problems}
 
@@ -199,7 +236,9 @@ def test_superseded_and_other_months_do_not_count(catalogue_2019, a):
         status="superseded",
         file="old.xlsx",
     )
-    report = check_month(JUNE, AS_OF, catalogue_2019, {unit: a[unit]}, [old, good])
+    report = check_month(
+        JUNE, AS_OF, catalogue_2019, {unit: a[unit]}, [old, good], due=OFFICE_CALENDAR.due(JUNE)
+    )
     assert report.problems == ()
 
 
@@ -213,7 +252,7 @@ def test_an_empty_inbox_does_not_import_great_expectations(tmp_path):
         "from progress_audit.quality.month import check_month;"
         "c = load_catalogue(2019, Path('data/standards'));"
         "r = check_month(Period(2019, 6), datetime(2019, 7, 8, tzinfo=ZoneInfo('Asia/Shanghai')),"
-        " c, assignments(c), []);"
+        " c, assignments(c), [], due=Period(2019, 6).due('Asia/Shanghai', 5));"
         "assert 'great_expectations' not in sys.modules;"
         "print(sum(p.code == 'not_submitted' for p in r.problems))"
     )
@@ -232,7 +271,15 @@ def test_one_more_of_a_few_whole_things_is_not_a_jump(catalogue_2019, a):
     def codes(before: float, now: float) -> list[str]:
         current = [submission(unit, JUNE, a[unit], changes={"1.1.3": {"value": now}})]
         previous = [submission(unit, JUNE.prev(), a[unit], changes={"1.1.3": {"value": before}})]
-        report = check_month(JUNE, AS_OF, catalogue_2019, {unit: a[unit]}, current, previous)
+        report = check_month(
+            JUNE,
+            AS_OF,
+            catalogue_2019,
+            {unit: a[unit]},
+            current,
+            previous,
+            due=OFFICE_CALENDAR.due(JUNE),
+        )
         return [p.code for p in report.problems]
 
     assert codes(1.0, 2.0) == []

@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from progress_audit.files.xlsx_style import FONT_NAME, LINE_HEIGHT, MIN_PRINT_SIZE, lines_needed
 from progress_audit.model.codes import CODES
-from progress_audit.model.period import Period
+from progress_audit.model.period import Calendar, Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.reporting.reports import write_reports
 from progress_audit.reporting.reports.at_risk import HEADERS, PRINT_HEADERS
@@ -99,7 +99,7 @@ def template_dir(tmp_path_factory, catalogue_2019, units) -> Path:
 
     target = tmp_path_factory.mktemp("templates")
     some = dict(list(units.items())[:3])  # three units are enough
-    write_templates(target, catalogue_2019, some, Period(2019, 6), "Asia/Shanghai", 5)
+    write_templates(target, catalogue_2019, some, Period(2019, 6), Calendar("Asia/Shanghai", 5))
     return target
 
 

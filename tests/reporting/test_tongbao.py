@@ -98,7 +98,7 @@ def report(history=None, findings=FINDINGS):
         SUBMISSIONS,
         [XLS],
         history,
-        next_due=PERIOD.next().due(),
+        next_due=PERIOD.next().due("Asia/Shanghai", 5),
     )
 
 
@@ -230,7 +230,7 @@ def _past(reports: Path, month: int, statuses: dict[str, str], submitted=()) -> 
         for f in fs
     ]
     subs = [sub(u, "on_time") for u in submitted]
-    doc = findings_document(period, period.due(), fs, subs)
+    doc = findings_document(period, period.due("Asia/Shanghai", 5), fs, subs)
     write_findings(reports / str(period) / "findings.json", doc)
 
 

@@ -189,7 +189,12 @@ def out(tmp_path_factory) -> Path:
 
 def report():
     return build_exception_report(
-        PERIOD, AS_OF, FINDINGS, SUBMISSIONS, PROBLEMS, next_due=PERIOD.next().due()
+        PERIOD,
+        AS_OF,
+        FINDINGS,
+        SUBMISSIONS,
+        PROBLEMS,
+        next_due=PERIOD.next().due("Asia/Shanghai", 5),
     )
 
 

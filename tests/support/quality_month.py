@@ -15,7 +15,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from progress_audit.model.period import Period
+from progress_audit.model.period import OFFICE_CALENDAR, Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import ReportedRow, Submission
 from progress_audit.standards.catalogue import Catalogue
@@ -96,7 +96,7 @@ def submission(
     for i, line in enumerate(lines):
         key = line.metric_id or line.task_id
         rows.append(row(unit, period, line, FIRST_ROW + i, **dict(changes.get(key, {}))))
-    due = period.due()
+    due = period.due("Asia/Shanghai", 5)
     received = received or due.replace(day=3, hour=10)
     return Submission(
         file=file_name(unit, period),
@@ -300,12 +300,16 @@ def two_months(
         replace(s, status="late") if s.unit == "商务局" else s
         for s in clean_month(assignments, may)
     ]
-    may_report = check_month(may, may_as_of, catalogue, assignments, may_subs)
+    may_report = check_month(
+        may, may_as_of, catalogue, assignments, may_subs, due=OFFICE_CALENDAR.due(may)
+    )
     _findings(reports, may, may_subs, {"on_track": 200, "at_risk": 33})
     write_quality_page(reports / str(may), may_report, may_subs, may_as_of)
     current, previous = dirty_month(assignments)
     current = [_hostile(s) for s in current]
-    report = check_month(JUNE, AS_OF, catalogue, assignments, current, previous)
+    report = check_month(
+        JUNE, AS_OF, catalogue, assignments, current, previous, due=OFFICE_CALENDAR.due(JUNE)
+    )
     _findings(reports, JUNE, current, {"on_track": 150, "overdue": 3, "invalid": 12})
     page = write_quality_page(reports / str(JUNE), report, current, AS_OF)
     return reports, report, current, page, write_dashboard(reports)

@@ -15,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from progress_audit.model.period import Period
+from progress_audit.model.period import Calendar, Period
 from progress_audit.model.records import REPORTED_STATUSES, ReportedRow
 from progress_audit.templates.workbook import (
     GUIDE_SHEET,
@@ -225,7 +225,9 @@ def test_names_and_due_label():
 
 def test_write_templates_one_file_per_reporting_unit(tmp_path, catalogue_2019, units):
     rows = [ReportedRow("人社局", "2019-05", "16.1", "16.1.1", 8, value=4100.0)]
-    paths = write_templates(tmp_path, catalogue_2019, units, JUNE, "Asia/Shanghai", 5, rows)
+    paths = write_templates(
+        tmp_path, catalogue_2019, units, JUNE, Calendar("Asia/Shanghai", 5), rows
+    )
     assert len(paths) == len(units) == 40
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         template_filename(u, JUNE) for u in units
@@ -233,7 +235,9 @@ def test_write_templates_one_file_per_reporting_unit(tmp_path, catalogue_2019, u
     for unit, path in zip(units, paths, strict=True):
         assert path.name == template_filename(unit, JUNE)
     before = {p.name: p.read_bytes() for p in paths[:3]}
-    again = write_templates(tmp_path, catalogue_2019, units, JUNE, "Asia/Shanghai", 5, rows)
+    again = write_templates(
+        tmp_path, catalogue_2019, units, JUNE, Calendar("Asia/Shanghai", 5), rows
+    )
     assert {p.name: p.read_bytes() for p in again[:3]} == before  # same inputs, same bytes
     ws = openpyxl.load_workbook(tmp_path / template_filename("人社局", JUNE))[SHEET]
     assert ws["A2"].value == "填报单位：人社局" and ws["M5"].value == PREVIOUS_HEADER
@@ -243,7 +247,9 @@ def test_write_templates_one_file_per_reporting_unit(tmp_path, catalogue_2019, u
 
 def test_write_templates_refuses_another_years_month(tmp_path, catalogue_2019, units):
     with pytest.raises(ValueError, match="2020年1月"):
-        write_templates(tmp_path, catalogue_2019, units, Period(2020, 1), "Asia/Shanghai", 5)
+        write_templates(
+            tmp_path, catalogue_2019, units, Period(2020, 1), Calendar("Asia/Shanghai", 5)
+        )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -24,7 +24,7 @@ from progress_audit.model.records import (
     Submission,
 )
 from progress_audit.notification.mail import return_message
-from progress_audit.pipeline import assess_month, collect
+from progress_audit.pipeline import assess_month, recorded
 from progress_audit.portal.desk import Desk
 
 UNIT_STATES: dict[str, str] = {
@@ -52,9 +52,10 @@ class MonthView:
 
 
 def month_view(desk: Desk, period: Period, moment: datetime) -> MonthView:
-    """The month as it stands at `moment`: submissions (reviews applied) and findings."""
+    """The month as recorded at `moment`: submissions (reviews applied) and findings. Only
+    reads: inbox files not yet taken in wait for the month's run."""
     audit = desk.audit(period, moment)
-    month = collect(audit, desk.ledger, workers=False)
+    month = recorded(audit, desk.ledger)
     counting = {(s.unit, s.sha256) for s in month.current if s.status in COUNTING_STATUSES}
     uploads = desk.ledger.uploads(periods=[str(period)])
     checked = [p for u in uploads if (u.unit, u.sha256) in counting for p in checked_problems(u)]
@@ -151,7 +152,7 @@ def take_review(
 
 def month_view_submissions(desk: Desk, period: Period, moment: datetime) -> tuple[Submission, ...]:
     audit = desk.audit(period, moment)
-    return collect(audit, desk.ledger, workers=False).current
+    return recorded(audit, desk.ledger).current
 
 
 def rotate_link(desk: Desk, unit: str, reason: str, at: datetime, base_url: str, by: str) -> str:

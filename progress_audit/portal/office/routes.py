@@ -28,6 +28,7 @@ from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ConfigDict
 
 from progress_audit.intake.plans import PlanRefused
+from progress_audit.intake.receive import not_taken_in
 from progress_audit.intake.reviews import ReviewRefused, review_actions
 from progress_audit.model.period import Period, PeriodError
 from progress_audit.portal import planning
@@ -160,6 +161,7 @@ def board(
     stale = out_of_date(desk, period)
     context = views.board_page(view, calendar, shown.state, shown.sort, stale, desk.data)
     context |= planning.plans_board(desk, now, calendar)
+    context["waiting"] = not_taken_in(desk.workspace.raw, desk.ledger)
     return page("office_board.html", {**context, "csrf": clerk.csrf, "clerk": clerk.name})
 
 

@@ -33,6 +33,7 @@ from typing import Any
 
 from progress_audit.files.atomic import write_text
 from progress_audit.model.period import Period
+from progress_audit.model.reports import REPORTS
 
 _log = logging.getLogger(__name__)
 
@@ -45,15 +46,6 @@ SERVER_HOME = ".prefect-server"
 POLL_SECONDS = 0.05
 CLI = "progress_audit.app.cli"
 """The command line, run by name: the portal sits below it and never imports it."""
-REPORTS = (
-    ("exceptions.html", "督办通报（网页）"),
-    ("exceptions.xlsx", "督办通报（Excel）"),
-    ("exceptions.docx", "督办通报（Word）"),
-    ("at-risk.xlsx", "预警任务"),
-    ("overdue.xlsx", "逾期任务"),
-    ("quality.html", "数据质量报告"),
-    ("findings.json", "督查结果（JSON）"),
-)
 _start = threading.Lock()
 COMMAND = (
     "import sys; from progress_audit.app.cli import main; sys.argv[0] = 'progress-audit'; main()"
@@ -141,7 +133,11 @@ def _wait(data: Path, process: subprocess.Popen, log: Any, state: dict[str, Any]
 def reports_of(data: Path, period: str) -> list[dict[str, str]]:
     """The month's reports that exist, with their titles."""
     folder = Path(data) / "reports" / period
-    return [{"name": n, "title": t} for n, t in REPORTS if (folder / n).is_file()]
+    return [
+        {"name": r.name, "title": r.title}
+        for r in REPORTS
+        if r.monthly and (folder / r.name).is_file()
+    ]
 
 
 def state_as_of(as_of: datetime) -> str:

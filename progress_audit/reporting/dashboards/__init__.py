@@ -30,6 +30,7 @@ from progress_audit.model.records import (
     FINDING_STATUS_LABELS,
     SUBMISSION_STATUS_LABELS,
 )
+from progress_audit.model.reports import DASHBOARD, QUALITY
 from progress_audit.model.wording import (
     DIMENSION_LABELS,
     SEVERITY_LABELS,
@@ -101,7 +102,7 @@ def write_quality_page(
     months = [m for m in earlier.months if m.period != report.period]
     months.append(month_from_quality(data))
     page = render_quality_page(report, problems, submissions, as_of, months)
-    target = out_dir / "quality.html"
+    target = out_dir / QUALITY.name
     write_text(target, page)
     return target
 
@@ -114,7 +115,7 @@ def write_dashboard(
     严重滞后 `escalate_after` months running are listed for 约谈."""
     reports_dir = Path(reports_dir)
     reports_dir.mkdir(parents=True, exist_ok=True)
-    target = reports_dir / "dashboard.html"
+    target = reports_dir / DASHBOARD.name
     page = render_dashboard(read_history(reports_dir), headline, escalate_after=escalate_after)
     write_text(target, page)
     return target

@@ -14,9 +14,10 @@ from typing import Any
 
 from progress_audit.model.period import Period
 from progress_audit.model.records import COUNTING_STATUSES
+from progress_audit.model.reports import REPORTS
 
 _MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
-REPORT_FILES = ("exceptions.html", "exceptions.docx", "exceptions.xlsx", "quality.html")
+REPORT_FILES = tuple(r.name for r in REPORTS if r.on_dashboard)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,13 @@ from progress_audit.config import DocumentSettings
 from progress_audit.model.period import OFFICE_CALENDAR, Calendar, Period
 from progress_audit.model.problems import Problem
 from progress_audit.model.records import Finding, Submission
+from progress_audit.model.reports import (
+    AT_RISK,
+    EXCEPTIONS_DOCX,
+    EXCEPTIONS_HTML,
+    EXCEPTIONS_XLSX,
+    OVERDUE,
+)
 from progress_audit.reporting.history import read_finding_history
 from progress_audit.reporting.reports.at_risk import write_at_risk
 from progress_audit.reporting.reports.exceptions import build_exception_report
@@ -69,13 +76,13 @@ def write_reports(
         escalate_after=escalate_after,
     )
     return [
-        render(write_overdue, out_dir / "overdue.xlsx", period, as_of, findings),
-        render(write_at_risk, out_dir / "at-risk.xlsx", period, as_of, findings),
-        render(write_exceptions_xlsx, out_dir / "exceptions.xlsx", report),
-        render(write_exceptions_html, out_dir / "exceptions.html", report),
+        render(write_overdue, out_dir / OVERDUE.name, period, as_of, findings),
+        render(write_at_risk, out_dir / AT_RISK.name, period, as_of, findings),
+        render(write_exceptions_xlsx, out_dir / EXCEPTIONS_XLSX.name, report),
+        render(write_exceptions_html, out_dir / EXCEPTIONS_HTML.name, report),
         render(
             write_exceptions_docx,
-            out_dir / "exceptions.docx",
+            out_dir / EXCEPTIONS_DOCX.name,
             report,
             letterhead(document or DocumentSettings(), period),
         ),
