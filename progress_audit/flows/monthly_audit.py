@@ -6,11 +6,13 @@ becomes a Prefect task (a task is a stage or a batch of workbooks, never a row).
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from prefect import flow, task
-from prefect.artifacts import create_link_artifact, create_markdown_artifact
+from prefect.artifacts import LinkArtifact, MarkdownArtifact
 from prefect.cache_policies import NO_CACHE
+from prefect.client.orchestration import get_client
 from prefect.utilities.annotations import quote
 
 from progress_audit import pipeline
@@ -80,15 +82,25 @@ def monthly_audit(period: str | None = None, as_of: str | None = None, data: str
 
 
 def _artifacts(audit, findings, month, outputs) -> None:
+    # All at once: each is a request to the Prefect server, and one after another they add up.
+    asyncio.run(_create_artifacts(audit, findings, month, outputs))
+
+
+async def _create_artifacts(audit, findings, month, outputs) -> None:
     key = f"audit-{audit.period}".lower()
-    create_markdown_artifact(
-        key=key,
-        markdown=summary_markdown(audit, findings, month),
-        description=f"{audit.period.label}督查结果",
-    )
-    for path, text in report_links(outputs.files, audit.out_dir):
-        create_link_artifact(
-            key=f"{key}-{artifact_slug(path, audit.out_dir)}",
-            link=path.resolve().as_uri(),
-            link_text=text,
+    async with get_client() as client:
+        await asyncio.gather(
+            MarkdownArtifact(
+                key=key,
+                markdown=summary_markdown(audit, findings, month),
+                description=f"{audit.period.label}督查结果",
+            ).acreate(client),
+            *(
+                LinkArtifact(
+                    key=f"{key}-{artifact_slug(path, audit.out_dir)}",
+                    link=path.resolve().as_uri(),
+                    link_text=text,
+                ).acreate(client)
+                for path, text in report_links(outputs.files, audit.out_dir)
+            ),
         )

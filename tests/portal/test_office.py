@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
+import threading
 import time
 from datetime import datetime, timedelta
 
@@ -331,6 +333,28 @@ def test_run_now_starts_the_monthly_audit_once(client, monkeypatch, data):
     assert len(started) == 1 and str(started[0][0]) == "2019-06"
     assert second.json()["message"].startswith("本工作区已有")
     assert client.get("/office/run", headers=basic()).json()["state"] == "idle"
+
+
+def test_the_boards_question_is_held_until_the_run_ends(client, data):
+    from progress_audit.portal.office.running import STATE_FILE
+
+    moment = "2019-07-08T09:00:00+08:00"
+    running = {"state": "running", "pid": os.getpid(), "period": "2019-06", "as_of": moment}
+    (data / STATE_FILE).write_text(json.dumps(running), "utf-8")
+    # Not held without `wait`, nor past it while the run goes on.
+    assert client.get("/office/run", headers=basic()).json()["state"] == "running"
+    assert client.get("/office/run?wait=0.2", headers=basic()).json()["state"] == "running"
+    assert client.get("/office/run?wait=-1", headers=basic()).status_code == 400
+    ended = threading.Event()
+
+    def end() -> None:
+        time.sleep(0.5)
+        (data / STATE_FILE).write_text(json.dumps({**running, "state": "done"}), "utf-8")
+        ended.set()
+
+    threading.Thread(target=end).start()
+    answer = client.get("/office/run?wait=60", headers=basic()).json()
+    assert ended.is_set() and answer["state"] == "done"
 
 
 def test_a_hashed_password_works_as_the_setting_and_the_command_prints_one(desk, clock):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict
 
@@ -49,7 +49,12 @@ from progress_audit.portal.office.gate import (
     require_office,
     set_cookie,
 )
-from progress_audit.portal.office.running import RunBusy, reports_of, run_state, start_run
+from progress_audit.portal.office.running import (
+    RunBusy,
+    reports_of,
+    run_ended,
+    start_run,
+)
 from progress_audit.portal.web import Answer, not_found, page
 
 REPORT_POLICY = (
@@ -306,8 +311,11 @@ def run_now(
 
 
 @office.get("/run")
-def run_status(desk: DeskDep, calendar: CalendarDep) -> Response:
-    return JSONResponse(views.run_view(run_state(desk.data), desk.data, calendar))
+async def run_status(
+    desk: DeskDep, calendar: CalendarDep, wait: Annotated[float, Query(ge=0, le=60)] = 0
+) -> Response:
+    """The run's state; with `wait`, held until the run ends or `wait` seconds pass."""
+    return JSONResponse(views.run_view(await run_ended(desk.data, wait), desk.data, calendar))
 
 
 @office.get("/reports/{period}/{name}")

@@ -14,6 +14,7 @@ answers the board's polling alike; the run's output goes to `.office-run.log`.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
 import json
@@ -44,6 +45,8 @@ ENGINE_FILE = ".office-engine.json"
 SERVER_HOME = ".prefect-server"
 """The Prefect server's database (its flow runs, logs, artifacts) when the portal starts one."""
 POLL_SECONDS = 0.05
+WAIT_SECONDS = 25.0
+"""The longest the board's request for a run's end is held open (`run_ended`)."""
 CLI = "progress_audit.app.cli"
 """The command line, run by name: the portal sits below it and never imports it."""
 _start = threading.Lock()
@@ -77,6 +80,17 @@ def run_state(data: Path) -> dict[str, Any]:
     with contextlib.suppress(OSError):
         state["log"] = log.read_text("utf-8", "replace")[-4000:]
     return state
+
+
+async def run_ended(data: Path, within: float) -> dict[str, Any]:
+    """The run's state as soon as it is no longer running, or as it is after `within` seconds
+    (at most WAIT_SECONDS): the board hears of a run's end at once, without polling often."""
+    deadline = time.monotonic() + min(max(within, 0.0), WAIT_SECONDS)
+    while True:
+        state = run_state(data)
+        if state.get("state") != "running" or time.monotonic() >= deadline:
+            return state
+        await asyncio.sleep(POLL_SECONDS * 2)
 
 
 def start_run(data: Path, period: Period, as_of: datetime) -> dict[str, Any]:

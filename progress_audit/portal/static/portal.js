@@ -46,18 +46,21 @@
     };
     setTimeout(poll, 1000);
   }
-  // The office's run: look at its state every two seconds until it ends, then show the reports.
+  // The office's run: ask for its state, held by the server until the run ends (or for at
+  // most 25 s, then ask again), and show the reports as soon as it has ended.
   var run = document.getElementById("run-state");
   if (run && run.dataset.state === "running") {
     var follow = function () {
-      fetch(run.dataset.poll, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      fetch(run.dataset.poll + "?wait=25", {
+        headers: { Accept: "application/json" }, credentials: "same-origin"
+      })
         .then(function (res) { return res.json(); })
         .then(function (doc) {
-          if (doc.state === "running") { run.textContent = doc.label; setTimeout(follow, 2000); }
+          if (doc.state === "running") { run.textContent = doc.label; follow(); }
           else { location.reload(); }
         })
         .catch(function () { setTimeout(follow, 5000); });
     };
-    setTimeout(follow, 2000);
+    follow();
   }
 })();
