@@ -443,6 +443,7 @@ def portal_users_add(
     name: Annotated[str, typer.Argument(help="姓名或账号名，如 张三")], data: DataOption = None
 ) -> None:
     """添加督查室人员：输入其密码（只保存 scrypt 哈希）。审核记录写明操作人。"""
+    # The portal's accounts are loaded only by these commands.
     from progress_audit.portal.office.accounts import AccountError, add_user, check_name
 
     try:
@@ -460,7 +461,8 @@ def portal_users_add(
 
 @users_app.command("list")
 def portal_users_list(data: DataOption = None) -> None:
-    """列出督查室人员的账号（不含 office_password 设置的公用账号 office）。"""
+    """列出督查室人员的账号（不含设置 office_password 给出的公用账号）。"""
+    # The portal's accounts are loaded only by these commands.
     from progress_audit.portal.office.accounts import users
 
     with _office_ledger(data) as ledger:
@@ -476,6 +478,7 @@ def portal_users_remove(
     name: Annotated[str, typer.Argument(help="要删除的账号名")], data: DataOption = None
 ) -> None:
     """删除督查室人员的账号，其登录立即失效；审核记录中的操作人保留。"""
+    # The portal's accounts are loaded only by these commands.
     from progress_audit.portal.office.accounts import AccountError, remove_user
 
     with _office_ledger(data) as ledger:

@@ -197,6 +197,7 @@ def refused_if_returned(
     reading: WorkbookReading, name: str, sha256: str, received_at: datetime, ledger: Ledger
 ) -> WorkbookReading:
     """The reading, refused (`same_as_returned`) when the office returned these very bytes."""
+    # The review table lives in the ledger's database (SQLAlchemy, slow to import).
     from progress_audit.intake.reviews import review_actions
 
     unit = reading.unit or ""

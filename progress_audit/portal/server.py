@@ -112,6 +112,7 @@ def _stop_resource_tracker() -> None:
     """End the helper process multiprocessing starts beside spawned children, and wait for it:
     left alone it ends only when it notices that the portal has gone, so for a moment it
     would outlive the portal."""
+    # Only at the portal's stop: the tracker exists once a child has been spawned.
     from multiprocessing import resource_tracker
 
     tracker = getattr(resource_tracker, "_resource_tracker", None)

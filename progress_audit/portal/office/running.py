@@ -354,7 +354,7 @@ def _child(log: int, arguments: list[str]) -> None:
         atexit._run_exitfuncs()
     except BaseException:  # the engine must go on whatever a run does
         with contextlib.suppress(Exception):
-            import traceback
+            import traceback  # only when a run failed: its stack goes to the run's log
 
             traceback.print_exc()
     finally:
