@@ -106,11 +106,8 @@ class PlanRefused(ValueError):
 
 
 def _create(ledger: Ledger) -> None:
-    try:
-        _meta.create_all(ledger.engine, checkfirst=True)
-    except (sa.exc.ProgrammingError, sa.exc.IntegrityError, sa.exc.OperationalError):
-        # Another process created the tables between our check and our CREATE: look again.
-        _meta.create_all(ledger.engine, checkfirst=True)
+    """The plans' tables, created once per process and database."""
+    ledger.ensure_tables(_meta)
 
 
 def _iso(at: datetime) -> str:
