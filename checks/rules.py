@@ -6,37 +6,17 @@ answers for what, the plausible dates, the jump multiple); `rule()` builds one e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any, Literal
 
 from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.metadata_types import FailureSeverity
 from great_expectations.expectations.row_conditions import Column
 
+from checks.params import SuiteParams
+
 __all__ = ["Column", "SuiteParams", "rule"]
 
 Scope = Literal["row", "file", "table"]
-
-
-@dataclass(frozen=True)
-class SuiteParams:
-    """What the month's rules are checked against."""
-
-    year: int
-    known_tasks: frozenset[str]
-    """Every task id (工作标准编号) of the year's catalogue."""
-    known_lines: frozenset[str]
-    """Every `task_id/metric_id` of the catalogue (see progress_audit.quality.tidy.line_key)."""
-    assigned: frozenset[str]
-    """Every `unit|task_id/metric_id` a unit answers for (责任分工)."""
-    date_min: date
-    date_max: date
-    """预计完成时间 must fall between these (the year, plus a plausible overrun)."""
-    jump_multiple: float
-    required_columns: tuple[str, ...]
-    statuses: tuple[str, ...]
-    """The 完成状态 a unit may choose (the template's drop-down)."""
 
 
 def rule(

@@ -16,6 +16,16 @@ STANDARDS_DIR = PROJECT_ROOT / "data" / "standards"
 TABLE_2019 = STANDARDS_DIR / "2019" / "responsibility-table.txt"
 
 
+@pytest.fixture(autouse=True)
+def _no_validating_process_left():
+    """A command run in this process may start Great Expectations' own process
+    (`quality.validator`): it ends with the test, as it would with the command."""
+    yield
+    from progress_audit.quality import validator
+
+    validator.stop()
+
+
 @pytest.fixture(scope="session")
 def catalogue_2019():
     from progress_audit.standards.catalogue import load_catalogue

@@ -55,7 +55,7 @@ def _run_one(period: str | None, as_of: str | None, data: Path):
         # slowing this import down.
         import prefect.server.api.server  # noqa: F401
     # Prefect is imported; what the audit needs next is imported while its server starts.
-    warm_up.start(data)
+    warm_up.start()
     try:
         return monthly_audit(period=period, as_of=as_of, data=str(data)).unquote()
     except (CatalogueError, PeriodError, WorkspaceBusy, InboxMissing) as e:
@@ -66,6 +66,7 @@ def _run_one(period: str | None, as_of: str | None, data: Path):
 
 def run_audits(runs: Sequence[tuple[str | None, str | None]], data: Path, *, verbose: bool) -> list:
     """Run the monthly audit for each (period, as_of); print one summary per run."""
+    warm_up.start_validating(data)  # first: its import overlaps all of this process's
     # A workspace without an inbox (a mistyped --data) is refused before Prefect starts.
     from progress_audit.pipeline import inbox_missing
 

@@ -15,6 +15,7 @@ all when there is nothing to check.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from checks.params import SuiteParams
 from progress_audit.config import QualitySettings
 from progress_audit.intake.receive import reading_context
 from progress_audit.model.period import Period
@@ -36,7 +38,7 @@ from progress_audit.model.wording import (
     figure_label,
     moment_label,
 )
-from progress_audit.quality import validation_cache
+from progress_audit.quality import validation_cache, validator
 from progress_audit.quality.tidy import (
     REQUIRED_COLUMNS,
     assigned_keys,
@@ -49,10 +51,11 @@ from progress_audit.standards.responsibility import TaskLine
 if TYPE_CHECKING:
     from great_expectations import ExpectationSuite
 
-    from checks.rules import SuiteParams
     from progress_audit.model.records import Submission
 
 __all__ = ["QualityReport", "QualitySettings", "RuleResult", "check_month"]
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -189,8 +192,6 @@ def suite_params(
     settings: QualitySettings | None = None,
 ) -> SuiteParams:
     """What the month's rules check against (checks.rules.SuiteParams)."""
-    from checks.rules import SuiteParams  # checks.rules imports Great Expectations: seconds
-
     settings = settings or QualitySettings()
     return SuiteParams(
         year=period.year,
@@ -220,7 +221,9 @@ def _validated(
     its rows and the suite's inputs, and one validation runs over the units without one.
     """
     if cache_dir is None:
-        return validate(frame, suite_params(period, catalogue, assignments, settings))
+        return _validating(
+            "validate", frame, suite_params(period, catalogue, assignments, settings)
+        )
     # What suite_params builds the suite from, without building it (that imports GX).
     inputs = (
         period.year,
@@ -239,10 +242,21 @@ def _validated(
     if changed:
         rows = frame.loc[[label for u in changed for label in units[u]]].sort_index()
         params = suite_params(period, catalogue, assignments, settings)
-        for unit, result in validate_by_unit(rows, params).items():
+        for unit, result in _validating("validate_by_unit", rows, params).items():
             results[unit] = result
             validation_cache.store(cache_dir, keys[unit], result)
     return merge_units(results, units)
+
+
+def _validating(name: str, *args: Any) -> Any:
+    """`validate` or `validate_by_unit`, in the command's validating process when it has one
+    (the same function there: see `validator`), else here."""
+    if (process := validator.running()) is not None:
+        try:
+            return process.call(name, *args)
+        except validator.Unavailable:
+            _log.debug("the validating process cannot answer; validating here", exc_info=True)
+    return {"validate": validate, "validate_by_unit": validate_by_unit}[name](*args)
 
 
 def unit_rows(frame: pd.DataFrame) -> dict[str, list[Any]]:
