@@ -189,14 +189,15 @@ def test_subtitles_show_whole_in_every_workbook(out):
 def test_feedback_header_shows_the_received_time_whole(tmp_path):
     """A unit that sent two files (a rejected .xls, then the .xlsx): the header names both with
     their received times, on as many lines as it takes."""
-    from progress_audit.reporting.reports.feedback import write_feedback
+    from progress_audit.reporting.reports.feedback import feedback_jobs
+    from progress_audit.reporting.reports.unchanged import in_parallel
 
     subs = [
         sub("人社局", "rejected", file="人社局2019年6月重点任务进度填报表（修改稿）.xls", day=3),
         sub("人社局", "on_time", file="人社局2019年6月重点任务进度填报表（定稿）.xlsx", day=4),
     ]
     mine = [f for f in FINDINGS if f.unit == "人社局"]
-    (path,) = write_feedback(tmp_path, PERIOD, AS_OF, mine, subs, CODED)
+    (path,) = in_parallel(feedback_jobs(tmp_path, PERIOD, AS_OF, mine, subs, CODED))
     ws = load_workbook(path)["问题清单"]
     text = ws["A2"].value
     assert text.count("收到时间") == 2 and "定稿" in text

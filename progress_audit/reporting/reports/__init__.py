@@ -12,10 +12,10 @@ from a unit stays text: `xlsx_style.put` in the workbooks, jinja2 autoescape in 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from progress_audit.config import DocumentSettings
 from progress_audit.model.period import OFFICE_CALENDAR, Calendar, Period
@@ -34,8 +34,9 @@ from progress_audit.reporting.reports.exceptions import build_exception_report
 from progress_audit.reporting.reports.exceptions_docx import letterhead, write_exceptions_docx
 from progress_audit.reporting.reports.exceptions_html import write_exceptions_html
 from progress_audit.reporting.reports.exceptions_xlsx import write_exceptions_xlsx
-from progress_audit.reporting.reports.feedback import write_feedback
+from progress_audit.reporting.reports.feedback import feedback_jobs
 from progress_audit.reporting.reports.overdue import write_overdue
+from progress_audit.reporting.reports.unchanged import render_all
 
 if TYPE_CHECKING:
     from progress_audit.reporting.reports.unchanged import RenderLog
@@ -62,7 +63,6 @@ def write_reports(
     `calendar` words the next deadline (整改时限); the pipeline passes the office's own.
     """
     out_dir = Path(out_dir)
-    render = log.render if log else _render
     # The earlier months of the year, from their findings.json beside this month's folder.
     history = read_finding_history(out_dir.parent, period)
     report = build_exception_report(
@@ -75,23 +75,16 @@ def write_reports(
         next_due=calendar.due(period.next()),
         escalate_after=escalate_after,
     )
-    return [
-        render(write_overdue, out_dir / OVERDUE.name, period, as_of, findings),
-        render(write_at_risk, out_dir / AT_RISK.name, period, as_of, findings),
-        render(write_exceptions_xlsx, out_dir / EXCEPTIONS_XLSX.name, report),
-        render(write_exceptions_html, out_dir / EXCEPTIONS_HTML.name, report),
-        render(
-            write_exceptions_docx,
-            out_dir / EXCEPTIONS_DOCX.name,
-            report,
-            letterhead(document or DocumentSettings(), period),
-        ),
-        *write_feedback(
-            out_dir / "feedback", period, as_of, findings, submissions, problems, log=log
-        ),
-    ]
-
-
-def _render(writer: Callable[..., Path], target: Path, *inputs: Any) -> Path:
-    """`RenderLog.render` without a log: always render."""
-    return writer(target, *inputs)
+    document_head = letterhead(document or DocumentSettings(), period)
+    # Every file depends on its own inputs only: all written together, in parallel.
+    return render_all(
+        [
+            (write_overdue, out_dir / OVERDUE.name, (period, as_of, findings)),
+            (write_at_risk, out_dir / AT_RISK.name, (period, as_of, findings)),
+            (write_exceptions_xlsx, out_dir / EXCEPTIONS_XLSX.name, (report,)),
+            (write_exceptions_html, out_dir / EXCEPTIONS_HTML.name, (report,)),
+            (write_exceptions_docx, out_dir / EXCEPTIONS_DOCX.name, (report, document_head)),
+            *feedback_jobs(out_dir / "feedback", period, as_of, findings, submissions, problems),
+        ],
+        log,
+    )

@@ -9,7 +9,6 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from progress_audit.assessment.assess import HOLD_CODES, HOLD_NOTE
 from progress_audit.files.xlsx_style import Column, Row, list_sheet, new_workbook, save_workbook
@@ -41,10 +40,7 @@ from progress_audit.reporting.reports.problem_list import (
     typed_values,
 )
 from progress_audit.reporting.reports.tracks import track_sections, unit_lines
-from progress_audit.reporting.reports.unchanged import in_parallel
-
-if TYPE_CHECKING:
-    from progress_audit.reporting.reports.unchanged import RenderLog
+from progress_audit.reporting.reports.unchanged import Job
 
 TypedValues = dict[tuple[str, str | None, str | None], str]
 
@@ -110,25 +106,23 @@ def feedback_file_name(unit: str) -> str:
     return f"{name[:80] or '未命名单位'}.xlsx"
 
 
-def write_feedback(
+def feedback_jobs(
     out_dir: Path,
     period: Period,
     as_of: datetime,
     findings: Sequence[Finding],
     submissions: Sequence[Submission],
     problems: Sequence[Problem] = (),
-    *,
-    log: RenderLog | None = None,
-) -> list[Path]:
-    """One workbook per unit with a current (not superseded) submission, rejected ones too.
-    With `log`, a unit's workbook whose inputs have not changed is left as it is."""
+) -> list[Job]:
+    """One workbook per unit with a current (not superseded) submission, rejected ones too: a
+    job each, to be written with the month's other reports (each depends on its own inputs)."""
     subs = current(submissions)
     submitted = {s.unit for s in subs if s.unit}
     order = units_of(findings)
     units = [u for u in order if u in submitted] + sorted(submitted - set(order))
     merged = merged_problems(problems, submissions)
     typed = typed_values(submissions)
-    jobs: list[tuple[Path, tuple[Any, ...]]] = []
+    jobs: list[Job] = []
     used: set[str] = set()
     for unit in units:
         name = feedback_file_name(unit)
@@ -152,9 +146,8 @@ def write_feedback(
             own,
             {k: v for k, v in typed.items() if k[0] in cited},
         )
-        jobs.append((out_dir / name, inputs))
-    # Each unit's workbook depends on its own inputs only: written in parallel.
-    return log.render_many(_write_unit, jobs) if log else in_parallel(_write_unit, jobs)
+        jobs.append((_write_unit, out_dir / name, inputs))
+    return jobs
 
 
 def _write_unit(

@@ -56,23 +56,21 @@ class RenderLog:
             self._now[name] = [key, _sha256(written)]
         return written
 
-    def render_many(
-        self, writer: Callable[..., Path], jobs: Sequence[tuple[Path, tuple[Any, ...]]]
-    ) -> list[Path]:
-        """`render` for each `(target, inputs)`, those to be written in parallel worker
-        processes (`writer` must be a module's function, its inputs picklable)."""
+    def render_many(self, jobs: Sequence[Job]) -> list[Path]:
+        """`render` for each `(writer, target, inputs)`, those to be written in parallel
+        worker processes (each writer a module's function, its inputs picklable)."""
         keys, todo = [], []
-        for target, inputs in jobs:
+        for writer, target, inputs in jobs:
             name = os.path.relpath(target, self.base)
             key = _key(writer, inputs)
             keys.append((name, key))
             if not self._unchanged(name, key, target):
-                todo.append((target, inputs))
-        written = dict(zip((t for t, _ in todo), in_parallel(writer, todo), strict=True))
-        for (target, _), (name, key) in zip(jobs, keys, strict=True):
+                todo.append((writer, target, inputs))
+        written = dict(zip((t for _, t, _ in todo), in_parallel(todo), strict=True))
+        for (_, target, _), (name, key) in zip(jobs, keys, strict=True):
             if target in written and key is not None:
                 self._now[name] = [key, _sha256(written[target])]
-        return [written.get(target, target) for target, _ in jobs]
+        return [written.get(target, target) for _, target, _ in jobs]
 
     def _unchanged(self, name: str, key: str | None, target: Path) -> bool:
         if key is not None and self._before.get(name, [None])[0] == key:
@@ -94,19 +92,26 @@ MIN_PARALLEL = 4
 """Fewer files to write than this are written in this process: forking workers costs more."""
 
 
-def in_parallel(
-    writer: Callable[..., Path], jobs: Sequence[tuple[Path, tuple[Any, ...]]]
-) -> list[Path]:
+Job = tuple[Callable[..., Path], Path, tuple[Any, ...]]
+"""A file to write: `writer(target, *inputs)`."""
+
+
+def render_all(jobs: Sequence[Job], log: RenderLog | None) -> list[Path]:
+    """Every job written (with `log`, those whose inputs changed), in parallel."""
+    return log.render_many(jobs) if log else in_parallel(jobs)
+
+
+def in_parallel(jobs: Sequence[Job]) -> list[Path]:
     """`writer(target, *inputs)` for each job, in forked worker processes where there are
     cores to spare (each file depends on its own inputs only), else in turn."""
     workers = min(forking_workers(), len(jobs)) if len(jobs) >= MIN_PARALLEL else 1
     if workers < 2:
-        return [writer(target, *inputs) for target, inputs in jobs]
+        return [_call(job) for job in jobs]
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(_call, [(writer, target, inputs) for target, inputs in jobs]))
+        return list(pool.map(_call, jobs))
 
 
-def _call(job: tuple[Callable[..., Path], Path, tuple[Any, ...]]) -> Path:
+def _call(job: Job) -> Path:
     writer, target, inputs = job
     return writer(target, *inputs)
 
