@@ -16,6 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from progress_audit.portal.checks_watch import ChecksWatch
 from progress_audit.portal.desk import Desk, utc_now
 from progress_audit.portal.office import auth
 from progress_audit.portal.office.routes import office, signing_in
@@ -38,6 +39,7 @@ def create_app(desk: Desk, *, now: Callable[[], datetime] = utc_now) -> FastAPI:
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.desk = desk
     app.state.now = now
+    app.state.checks_watch = ChecksWatch(desk.still_checking)
     secret = desk.settings.office_password
     plain = secret.get_secret_value() if secret is not None else ""
     app.state.office_hash = auth.password_hash(plain) if plain else None

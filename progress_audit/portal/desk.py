@@ -152,6 +152,10 @@ class Desk:
             result.append(r)
         return result
 
+    def still_checking(self) -> set[tuple[str, str]]:
+        """(unit, sha256) of every upload the quality suites have not yet checked."""
+        return {(u.unit, u.sha256) for u in self.ledger.uploads(unchecked=True)}
+
     def receipt(self, unit: str, sha256: str) -> Receipt | None:
         """The unit's latest receipt for these bytes; None for bytes it never uploaded."""
         uploads: Sequence[Upload] = self.ledger.uploads(unit, sha256)

@@ -3,7 +3,7 @@
     GET  /u/<token>                   the unit's page
     GET  /u/<token>/template          this month's workbook, last month's figures beside
     POST /u/<token>/upload            multipart `file` → the receipt (JSON or a page)
-    GET  /u/<token>/receipts/<sha256> a receipt as it stands
+    GET  /u/<token>/receipts/<sha256> a receipt as it stands (`?wait=N`: once checked)
     GET  /u/<token>/plan-template     the unit's node-plan workbook (节点计划表)
     POST /u/<token>/extension         JSON (or the page's form) → an extension request
 
@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 import anyio
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +32,7 @@ from progress_audit.model.period import Calendar, Period
 from progress_audit.model.receipts import Receipt
 from progress_audit.model.wording import deadline_label, moment_label
 from progress_audit.portal import planning
+from progress_audit.portal.checks_watch import WAIT_SECONDS
 from progress_audit.portal.deps import CalendarDep, DeskDep, NowDep, UnitDep
 from progress_audit.portal.desk import Desk
 from progress_audit.portal.uploading import BadUpload, Incoming, TooLarge, receive_file, too_long
@@ -118,11 +119,22 @@ async def extension(request: Request, token: str, unit: UnitDep, desk: DeskDep) 
 
 @units.get("/receipts/{sha256}")
 async def receipt(
-    request: Request, token: str, sha256: str, unit: UnitDep, desk: DeskDep, calendar: CalendarDep
+    request: Request,
+    token: str,
+    sha256: str,
+    unit: UnitDep,
+    desk: DeskDep,
+    calendar: CalendarDep,
+    wait: Annotated[float, Query(ge=0, le=WAIT_SECONDS)] = 0,
 ) -> Response:
-    found = await run_in_threadpool(desk.receipt, unit, sha256.lower())
+    """The receipt as it stands; with `wait`, held until its checks are done (at most `wait` s)."""
+    sha256 = sha256.lower()
+    found = await run_in_threadpool(desk.receipt, unit, sha256)
     if found is None:
         return not_found()
+    if wait and found.checking:
+        await request.app.state.checks_watch.until_checked(unit, sha256, wait)
+        found = await run_in_threadpool(desk.receipt, unit, sha256) or found
     return receipt_reply(request, found, token, calendar)
 
 

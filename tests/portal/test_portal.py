@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
+import time
 from io import BytesIO
 
 from openpyxl import load_workbook
@@ -76,6 +78,36 @@ def test_the_receipt_page_and_the_receipt_as_it_stands(client, tokens, workbook,
     assert again.json()["checking"] is False
     listed = client.get(f"/u/{tokens['人社局']}").text
     assert "查看回执" in listed and "a.xlsx" in listed
+
+
+def test_a_receipt_asked_to_wait_is_answered_once_its_checks_have_joined_it(
+    client, tokens, workbook, desk
+):
+    book = workbook("人社局", {JOBS: {"本年累计完成": "见附件"}})
+    receipt = upload(client, tokens["人社局"], book).json()
+    url = f"/u/{tokens['人社局']}/receipts/{receipt['sha256']}"
+    asks_json = {"Accept": "application/json"}
+    # Still being checked: held for `wait` seconds, then answered as it stands.
+    start = time.monotonic()
+    assert client.get(f"{url}?wait=0.3", headers=asks_json).json()["checking"] is True
+    assert time.monotonic() - start >= 0.3
+    assert client.get(f"{url}?wait=26", headers=asks_json).status_code == 400  # 25 s at most
+    checked = threading.Event()
+
+    def check_later() -> None:
+        time.sleep(0.5)
+        check_pending(desk)
+        checked.set()
+
+    threading.Thread(target=check_later).start()
+    start = time.monotonic()
+    answer = client.get(f"{url}?wait=20", headers=asks_json).json()
+    assert checked.is_set() and answer["checking"] is False
+    assert time.monotonic() - start < 15  # answered when checked, not when the wait ran out
+    # Checked already: answered at once, as without `wait`.
+    start = time.monotonic()
+    assert client.get(f"{url}?wait=20", headers=asks_json).json() == answer
+    assert time.monotonic() - start < 5
 
 
 def test_the_quality_suites_add_a_figure_falling_from_last_month(client, tokens, workbook, desk):

@@ -33,18 +33,20 @@
       }
     });
   }
-  // A receipt still being checked: look again every second until the checks have joined it.
+  // A receipt still being checked: ask for it (after half a second, when a rush's other
+  // uploads have been received), held by the server until the checks have joined it (or for
+  // at most 25 s, then ask again), and show it as soon as they have.
   var r = document.getElementById("receipt");
   if (r && r.dataset.checking === "yes") {
     var poll = function () {
-      fetch(r.dataset.poll, { headers: { Accept: "application/json" } })
+      fetch(r.dataset.poll + "?wait=25", { headers: { Accept: "application/json" } })
         .then(function (res) { return res.json(); })
         .then(function (doc) {
-          if (doc.checking) { setTimeout(poll, 1000); } else { location.replace(r.dataset.poll); }
+          if (doc.checking) { setTimeout(poll, 100); } else { location.replace(r.dataset.poll); }
         })
         .catch(function () { setTimeout(poll, 3000); });
     };
-    setTimeout(poll, 1000);
+    setTimeout(poll, 500);
   }
   // The office's run: ask for its state, held by the server until the run ends (or for at
   // most 25 s, then ask again), and show the reports as soon as it has ended.
