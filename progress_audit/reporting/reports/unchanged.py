@@ -2,7 +2,7 @@
 
 Rendering the month's workbooks takes seconds (one workbook per unit); a
 rerun after nothing changed, or after one unit's late workbook, would rewrite the same bytes.
-`RenderLog.render(writer, target, *inputs)` calls `writer(target, *inputs)` unless the record
+`RenderLog.render_many(jobs)` calls `writer(target, *inputs)` for each job unless the record
 says that `target` was rendered from the same inputs by the same code and the file on disk
 still has exactly the bytes rendered then (its sha256): a report the office edited, replaced
 or deleted is rendered again.
@@ -45,20 +45,10 @@ class RenderLog:
         self._now: dict[str, list[str]] = {}
         self.skipped = 0
 
-    def render(self, writer: Callable[..., Path], target: Path, *inputs: Any) -> Path:
-        """`writer(target, *inputs)`, unless `target` already holds what it would write."""
-        name = os.path.relpath(target, self.base)
-        key = _key(writer, inputs)
-        if self._unchanged(name, key, target):
-            return target
-        written = writer(target, *inputs)
-        if key is not None:
-            self._now[name] = [key, _sha256(written)]
-        return written
-
     def render_many(self, jobs: Sequence[Job]) -> list[Path]:
-        """`render` for each `(writer, target, inputs)`, those to be written in parallel
-        worker processes (each writer a module's function, its inputs picklable)."""
+        """`writer(target, *inputs)` for each `(writer, target, inputs)` unless `target` already
+        holds what it would write; those to be written, in parallel worker processes (each
+        writer a module's function, its inputs picklable)."""
         keys, todo = [], []
         for writer, target, inputs in jobs:
             name = os.path.relpath(target, self.base)
