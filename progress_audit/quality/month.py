@@ -221,9 +221,7 @@ def _validated(
     its rows and the suite's inputs, and one validation runs over the units without one.
     """
     if cache_dir is None:
-        return _validating(
-            "validate", frame, suite_params(period, catalogue, assignments, settings)
-        )
+        return _validating(validate, frame, suite_params(period, catalogue, assignments, settings))
     # What suite_params builds the suite from, without building it (that imports GX).
     inputs = (
         period.year,
@@ -242,21 +240,21 @@ def _validated(
     if changed:
         rows = frame.loc[[label for u in changed for label in units[u]]].sort_index()
         params = suite_params(period, catalogue, assignments, settings)
-        for unit, result in _validating("validate_by_unit", rows, params).items():
+        for unit, result in _validating(validate_by_unit, rows, params).items():
             results[unit] = result
             validation_cache.store(cache_dir, keys[unit], result)
     return merge_units(results, units)
 
 
-def _validating(name: str, *args: Any) -> Any:
-    """`validate` or `validate_by_unit`, in the command's validating process when it has one
-    (the same function there: see `validator`), else here."""
+def _validating(function: Callable[..., Any], *args: Any) -> Any:
+    """`function(*args)` (`validate` or `validate_by_unit`), in the command's validating
+    process when it has one (the same function there: see `validator`), else here."""
     if (process := validator.running()) is not None:
         try:
-            return process.call(name, *args)
+            return process.call(function.__name__, *args)
         except validator.Unavailable:
             _log.debug("the validating process cannot answer; validating here", exc_info=True)
-    return {"validate": validate, "validate_by_unit": validate_by_unit}[name](*args)
+    return function(*args)
 
 
 def unit_rows(frame: pd.DataFrame) -> dict[str, list[Any]]:

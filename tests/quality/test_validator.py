@@ -63,7 +63,7 @@ def test_when_the_process_has_died_the_month_is_validated_here(june, monkeypatch
     gone._child.kill()
     gone._child.wait()
     monkeypatch.setattr(validator, "_process", gone)
-    assert quality_month._validating("validate_by_unit", frame, params) == (
+    assert quality_month._validating(quality_month.validate_by_unit, frame, params) == (
         quality_month.validate_by_unit(frame, params)
     )
     assert validator.running() is None  # not asked again
