@@ -28,12 +28,18 @@ class InboxFile:
     """The same, exactly (nanoseconds since the epoch), as the ledger keeps it."""
 
 
+PLAN_INBOX = "plans"
+"""Node plans dropped into the inbox go under `DIR/raw/plans/YYYY/`, never a month's."""
+
+
 def scan_inbox(raw_dir: Path, tz: str) -> list[InboxFile]:
     """Every regular file under `raw_dir`, recursively, sorted by name. Only stats; never writes.
 
     Skipped, and only these: names starting with `.` (hidden files and folders, LibreOffice's
     `.~lock.…#`) and `~$…` (the lock file Excel and WPS keep beside an open workbook), which are
-    never submissions; and anything that is not a regular file (a pipe would block a read).
+    never submissions; the plans inbox `plans/` at the top (node plans, received by
+    `intake.plans`, are not monthly submissions); and anything that is not a regular file (a
+    pipe would block a read).
     Symbolic links to files are followed; links to folders are not (no loops).
     """
     zone = ZoneInfo(tz)
@@ -42,7 +48,8 @@ def scan_inbox(raw_dir: Path, tz: str) -> list[InboxFile]:
         return []
     found: list[InboxFile] = []
     for folder, dirs, names in os.walk(raw_dir):
-        dirs[:] = sorted(d for d in dirs if not _ignored(d))
+        top = Path(folder) == raw_dir
+        dirs[:] = sorted(d for d in dirs if not _ignored(d) and not (top and d == PLAN_INBOX))
         for n in names:
             if _ignored(n):
                 continue

@@ -34,6 +34,7 @@ import sqlalchemy as sa
 
 from progress_audit.config import OFFICE_TIMEZONE
 from progress_audit.intake.archive import archive_name, keep_written
+from progress_audit.intake.inbox import PLAN_INBOX
 from progress_audit.intake.plan_reading import read_plan
 from progress_audit.intake.reading.safety import SafetyLimits
 from progress_audit.model.period import Period, PeriodError, end_of_day
@@ -55,8 +56,6 @@ if TYPE_CHECKING:
     from progress_audit.intake.ledger import Ledger
 
 MAX_REASON = 500
-PLAN_INBOX = "plans"
-"""Plans dropped into the inbox go under `DIR/raw/plans/YYYY/`."""
 
 _meta = sa.MetaData()
 PLANS = sa.Table(

@@ -156,7 +156,7 @@ def by_file(submissions):
 # -- scanning ------------------------------------------------------------------------------
 
 
-def test_scan_finds_every_file_and_skips_only_locks_and_hidden_ones(tmp_path):
+def test_scan_finds_every_file_and_skips_only_locks_hidden_ones_and_plans(tmp_path):
     raw = tmp_path / "raw"
     names = [
         "人社局.xlsx",
@@ -167,6 +167,8 @@ def test_scan_finds_every_file_and_skips_only_locks_and_hidden_ones(tmp_path):
         ".~lock.人社局.xlsx#",
         ".git/config",
         "a/.hidden.xlsx",
+        "plans/2019/2019_交通局_节点计划表.xlsx",  # the plans inbox: no month's submission
+        "2019-06/plans/交通局.xlsx",  # a folder of that name elsewhere is a month's
     ]
     for name in names:
         (raw / name).parent.mkdir(parents=True, exist_ok=True)
@@ -175,12 +177,13 @@ def test_scan_finds_every_file_and_skips_only_locks_and_hidden_ones(tmp_path):
     set_mtime(raw / "人社局.xlsx", at("2019-07-03 10:00"))
     files = scan_inbox(raw, TZ)
     assert [f.name for f in files] == [
+        "2019-06/plans/交通局.xlsx",
         "人社局.xlsx",
         "各板块/开发区/6月 进度.XLSX",
         "空.xlsx",
         "说明.txt",
     ]
-    first = files[0]
+    first = files[1]
     assert first.mtime == at("2019-07-03 10:00") and first.mtime.tzinfo == ZONE
     assert first.size == len("人社局.xlsx".encode()) and first.path == raw / "人社局.xlsx"
     assert scan_inbox(tmp_path / "no-such-inbox", TZ) == []
