@@ -8,6 +8,8 @@ for the Prefect UI but not printed to the terminal unless asked for (`--verbose`
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def configure_prefect(verbose: bool = False) -> None:
@@ -19,6 +21,20 @@ def configure_prefect(verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     if not verbose:
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+
+
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """Flow runs inside send no heartbeat. Prefect's heartbeat thread sleeps a second at a time
+    and each run waits for it to wake before ending: up to a second per run, most of a warm
+    run's own cost. A command reports its run's end itself (completed, failed or crashed), and
+    heartbeats only serve to find a run whose process vanished; a configured server's
+    automations lose that signal for the command's runs. Enter once Prefect's API URL is final
+    (the settings are copied on entry)."""
+    from prefect.settings import temporary_settings  # Prefect, configured before
+
+    with temporary_settings(updates={"flows.heartbeat_frequency": None}):
+        yield
 
 
 def server_configured() -> bool:

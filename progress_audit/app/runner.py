@@ -4,28 +4,35 @@ clear line on stderr (exit 1) when an audit cannot complete.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from progress_audit.app import warm_up
+from progress_audit.app import prefect_server, warm_up
 from progress_audit.app.prefect_setup import (
     configure_prefect,
     deployments_in_pools,
     server_configured,
     server_unreachable,
+    without_heartbeats,
 )
 from progress_audit.config import get_settings
 from progress_audit.flows.console import progress_bar
+from progress_audit.intake import forking_workers
 from progress_audit.model.period import Calendar, Period, PeriodError
 from progress_audit.paths import PROJECT_ROOT, WorkspaceBusy
 from progress_audit.reporting.run_summary import summary_lines
-from progress_audit.standards.catalogue import CatalogueError, load_catalogue
-from progress_audit.standards.responsibility import assignments
+from progress_audit.standards.catalogue import Catalogue, CatalogueError, load_catalogue
+from progress_audit.standards.responsibility import TaskLine, assignments
 
 
 class AuditFailed(Exception):
@@ -49,15 +56,18 @@ def _run_one(period: str | None, as_of: str | None, data: Path):
     from progress_audit.flows.monthly_audit import monthly_audit
     from progress_audit.pipeline import InboxMissing  # loaded by the flow already: free here
 
-    if not server_configured():
-        # The temporary server's own module, which this process imports before it starts the
-        # server: imported first, so that warming up runs while the server starts rather than
-        # slowing this import down.
-        import prefect.server.api.server  # noqa: F401
     # Prefect is imported; what the audit needs next is imported while its server starts.
     warm_up.start()
+    # The temporary server started with the command (prefect_server), once it answers; else
+    # Prefect starts its own as the flow begins.
+    prefect_server.use()
+    if not server_configured():
+        # The temporary server's own module, which this process imports before it starts the
+        # server: imported now, so that it is not imported in the middle of the flow.
+        import prefect.server.api.server  # noqa: F401
     try:
-        return monthly_audit(period=period, as_of=as_of, data=str(data)).unquote()
+        with without_heartbeats():
+            return monthly_audit(period=period, as_of=as_of, data=str(data)).unquote()
     except (CatalogueError, PeriodError, WorkspaceBusy, InboxMissing) as e:
         _fail(str(e))
     except Exception as e:  # the audit itself failed: say what, not a traceback
@@ -66,13 +76,15 @@ def _run_one(period: str | None, as_of: str | None, data: Path):
 
 def run_audits(runs: Sequence[tuple[str | None, str | None]], data: Path, *, verbose: bool) -> list:
     """Run the monthly audit for each (period, as_of); print one summary per run."""
-    warm_up.start_validating(data)  # first: its import overlaps all of this process's
+    _quiet_prefect(verbose)
+    # First, both: their imports overlap this process's own.
+    prefect_server.start()
+    warm_up.start_validating(data)
     # A workspace without an inbox (a mistyped --data) is refused before Prefect starts.
     from progress_audit.pipeline import inbox_missing
 
     if (why := inbox_missing(data)) is not None:
         _fail(why)
-    _quiet_prefect(verbose)
     results = []
     with progress_bar(enabled=sys.stderr.isatty()):
         for period, as_of in runs:
@@ -104,10 +116,6 @@ DEMO_PERIODS = ("2019-01", "2019-02", "2019-03", "2019-04", "2019-05", "2019-06"
 
 def run_demo(data: Path, *, verbose: bool) -> None:
     """Synthetic submissions for 2019-01..06 (seeded), then an audit of each month."""
-    # openpyxl is slow to import: only the demo, which writes workbooks, pays it here
-    from progress_audit.demo.node_plans import plan_story, record_decisions  # (the same)
-    from progress_audit.demo.synthetic import make_inbox  # (the same reason)
-
     settings = get_settings()
     periods = [Period.parse(p) for p in DEMO_PERIODS]
     catalogue = load_catalogue(2019, settings.standards_dir, data)
@@ -116,24 +124,62 @@ def run_demo(data: Path, *, verbose: bool) -> None:
         f"生成模拟填报表：{_shown(raw)}/（2019年1–6月，{len(assignments(catalogue))} 个牵头单位）"
     )
     lines = assignments(catalogue, settings.unit_groups)
-    make_inbox(
-        raw,
-        catalogue,
-        lines,
-        periods,
-        seed=2019,
-        tz=settings.timezone,
-        due_day=settings.due_day,
-    )
+    _quiet_prefect(verbose)
+    with _beside(_demo_workspace) as writing:
+        written = writing(data, catalogue, lines, periods, settings.timezone, settings.due_day)
+        # Meanwhile the audits are readied: Prefect's temporary server and the validating
+        # process start, and this process imports the flow, which the first month would wait for.
+        prefect_server.start()
+        warm_up.start_validating(data, surely=True)
+        import progress_audit.flows.monthly_audit  # noqa: F401
+
+        written.result()
     runs = []
     for p in periods:
         # Audited on the 10th at 09:00: the scheduled run on the 6th plus the reruns the office
         # makes as late workbooks arrive, so the demo shows late units as well as missing ones.
         moment = Calendar.of(settings).due(p) + timedelta(days=4, hours=9)
         runs.append((str(p), moment.isoformat()))
-    record_decisions(data, catalogue, lines, plan_story(lines, 2019, settings.timezone))
     run_audits(runs, data, verbose=verbose)
     typer.echo(f"跨月看板：{_shown(data / 'reports' / 'dashboard.html')}")
+
+
+def _demo_workspace(
+    data: Path,
+    catalogue: Catalogue,
+    lines: Mapping[str, tuple[TaskLine, ...]],
+    periods: Sequence[Period],
+    tz: str,
+    due_day: int,
+) -> None:
+    """The demo's inbox (the units' workbooks and node plans) and the office's decisions on
+    the plans, as the demo's story has them."""
+    # openpyxl is slow to import: only the demo, which writes workbooks, pays it here
+    from progress_audit.demo.node_plans import plan_story, record_decisions  # (the same)
+    from progress_audit.demo.synthetic import make_inbox  # (the same reason)
+
+    make_inbox(data / "raw", catalogue, lines, periods, seed=2019, tz=tz, due_day=due_day)
+    record_decisions(data, catalogue, lines, plan_story(lines, 2019, tz))
+
+
+@contextmanager
+def _beside(function: Callable[..., Any]) -> Iterator[Callable[..., Future[Any]]]:
+    """`function` submitted to a process forked now (while this one is a single thread), so
+    that it runs beside what this process does next; in this process where there is no fork."""
+    if forking_workers() < 2:
+        yield lambda *args, **kwargs: _done(function(*args, **kwargs))
+        return
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()  # else what is still buffered would be written again by the child
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=context) as pool:
+        yield partial(pool.submit, function)
+
+
+def _done(value: Any) -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_result(value)
+    return future
 
 
 def serve_deployments() -> None:
