@@ -46,7 +46,11 @@ class ValidatorProcess:
     def __init__(self) -> None:
         # Popen, not fork: a clean interpreter, and nothing of this process's state to inherit.
         self._child = subprocess.Popen(
-            [sys.executable, "-c", _BOOT.format(path=list(sys.path))],
+            [
+                sys.executable,
+                "-c",
+                _BOOT.format(niceness=NICENESS, path=list(sys.path)),
+            ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # its failures come back as answers, not as noise
@@ -132,7 +136,11 @@ def receive_message(stream: IO[bytes] | None) -> Any:
     return pickle.loads(data)
 
 
+# Niced: its import must only be done by the time the month is checked, whereas the command's
+# own import and Prefect's server are what the command waits for first; on a busy core they go
+# first. While it validates, the command waits for it and the core is its own.
 _BOOT = (
-    "import sys; sys.path[:] = {path!r}; "
+    "import os, sys; os.nice({niceness}); sys.path[:] = {path!r}; "
     "from progress_audit.quality.validator_child import serve; serve()"
 )
+NICENESS = 10
