@@ -94,6 +94,11 @@ def start() -> None:
     atexit.register(stop)
 
 
+def starting() -> bool:
+    """Whether this process started a temporary server that Prefect does not use yet."""
+    return _server is not None and not _server.in_use
+
+
 def use() -> None:
     """Point Prefect at the early server, once it answers (as long as Prefect would wait for its
     own); stop it unused if a server is configured after all or if it does not answer."""

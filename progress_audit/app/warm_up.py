@@ -26,6 +26,7 @@ import logging
 import threading
 from pathlib import Path
 
+from progress_audit.app import prefect_server
 from progress_audit.intake import before_forking, holds_new_bytes
 from progress_audit.paths import Workspace
 from progress_audit.quality import validator
@@ -36,10 +37,13 @@ _thread: threading.Thread | None = None
 
 def start_validating(workspace: Path, *, surely: bool = False) -> None:
     """Start Great Expectations' own process if this audit of `workspace` will validate (or
-    `surely`: the demo, whose inbox is still being written)."""
+    `surely`: the demo, whose inbox is still being written). Call after `prefect_server.start`:
+    while a temporary server starts, the process gives way to it and to this process's import
+    (on two cores, three imports at once would delay what the command waits for first); with a
+    server up, nothing is waited for longer than the validation, so it does not."""
     workspace = Path(workspace)
     if surely or holds_new_bytes(Workspace(workspace).raw, workspace):
-        validator.start()
+        validator.start(validator.GIVING_WAY if prefect_server.starting() else 0)
 
 
 def start() -> None:

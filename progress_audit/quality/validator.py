@@ -43,13 +43,13 @@ class Unavailable(Exception):
 class ValidatorProcess:
     """A child process with Great Expectations imported, answering one call at a time."""
 
-    def __init__(self) -> None:
+    def __init__(self, niceness: int = 0) -> None:
         # Popen, not fork: a clean interpreter, and nothing of this process's state to inherit.
         self._child = subprocess.Popen(
             [
                 sys.executable,
                 "-c",
-                _BOOT.format(niceness=NICENESS, path=list(sys.path)),
+                _BOOT.format(niceness=niceness, path=list(sys.path)),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -85,14 +85,16 @@ class ValidatorProcess:
                 pipe.close()
 
 
-def start() -> None:
+def start(niceness: int = 0) -> None:
     """Start the process for this command (once; not where Great Expectations is imported
-    already, as in a run forked from the portal's warm engine)."""
+    already, as in a run forked from the portal's warm engine), at `niceness` (`GIVING_WAY`:
+    while the command waits for a server to start, its import gives way to the server's and
+    the command's own, which are waited for first)."""
     global _process
     if _process is not None or "great_expectations" in sys.modules:
         return
     try:
-        _process = ValidatorProcess()
+        _process = ValidatorProcess(niceness)
     except OSError:
         _log.debug("the validating process did not start; validating in-process", exc_info=True)
 
@@ -136,11 +138,9 @@ def receive_message(stream: IO[bytes] | None) -> Any:
     return pickle.loads(data)
 
 
-# Niced: its import must only be done by the time the month is checked, whereas the command's
-# own import and Prefect's server are what the command waits for first; on a busy core they go
-# first. While it validates, the command waits for it and the core is its own.
 _BOOT = (
     "import os, sys; os.nice({niceness}); sys.path[:] = {path!r}; "
     "from progress_audit.quality.validator_child import serve; serve()"
 )
-NICENESS = 10
+GIVING_WAY = 10
+"""The niceness of a process that only has to be ready by the time the month is checked."""

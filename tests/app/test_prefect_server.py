@@ -146,3 +146,18 @@ def test_a_server_that_does_not_answer_is_stopped_and_prefect_left_to_start_its_
     assert silent.asked == patience  # as long as Prefect would wait for its own
     assert silent.stopped and prefect_server._server is None
     assert "PREFECT_API_URL" not in os.environ
+
+
+def test_the_validating_process_gives_way_only_while_a_temporary_server_starts(
+    monkeypatch, tmp_path
+):
+    from progress_audit.app import warm_up
+    from progress_audit.quality import validator
+
+    asked: list[int] = []
+    monkeypatch.setattr(validator, "start", asked.append)
+    monkeypatch.setattr(prefect_server, "_server", _Silent())
+    warm_up.start_validating(tmp_path, surely=True)
+    monkeypatch.setattr(prefect_server, "_server", None)  # a server up already: none started
+    warm_up.start_validating(tmp_path, surely=True)
+    assert asked == [validator.GIVING_WAY, 0]

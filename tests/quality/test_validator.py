@@ -4,8 +4,10 @@ process is gone."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 
 import pandas as pd
 import pytest
@@ -68,6 +70,22 @@ def test_when_the_process_has_died_the_month_is_validated_here(june, monkeypatch
     )
     assert validator.running() is None  # not asked again
     gone.close()
+
+
+def test_a_process_giving_way_runs_at_a_higher_niceness():
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    expected = min(own + validator.GIVING_WAY, 19)
+    giving_way = validator.ValidatorProcess(validator.GIVING_WAY)
+    plain = validator.ValidatorProcess()
+    try:
+        deadline = time.monotonic() + 60  # the child sets its niceness first thing as it boots
+        while os.getpriority(os.PRIO_PROCESS, giving_way._child.pid) != expected:
+            assert time.monotonic() < deadline, "the process never gave way"
+            time.sleep(0.05)
+        assert os.getpriority(os.PRIO_PROCESS, plain._child.pid) == own
+    finally:
+        giving_way.close()
+        plain.close()
 
 
 def test_not_started_where_great_expectations_is_imported_already(monkeypatch):
