@@ -139,7 +139,7 @@ def receive_message(stream: IO[bytes] | None) -> Any:
 
 
 _BOOT = (
-    "import os, sys; os.nice({niceness}); sys.path[:] = {path!r}; "
+    "import os, sys; hasattr(os, 'nice') and os.nice({niceness}); sys.path[:] = {path!r}; "
     "from progress_audit.quality.validator_child import serve; serve()"
 )
 GIVING_WAY = 10
