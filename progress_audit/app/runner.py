@@ -51,6 +51,15 @@ def _quiet_prefect(verbose: bool) -> None:
     configure_prefect(verbose)
 
 
+def _get_ready(data: Path, verbose: bool, *, surely: bool = False) -> None:
+    """Prefect configured, its temporary server and the validating process started (once): the
+    first thing an audit does, so that their imports overlap this process's own. `surely`: the
+    month's rows will be validated (see `warm_up.start_validating`)."""
+    _quiet_prefect(verbose)
+    prefect_server.start()
+    warm_up.start_validating(data, surely=surely)
+
+
 def _run_one(period: str | None, as_of: str | None, data: Path):
     # Prefect takes seconds to import: only the commands that run a flow pay it
     from progress_audit.flows.monthly_audit import monthly_audit
@@ -76,10 +85,7 @@ def _run_one(period: str | None, as_of: str | None, data: Path):
 
 def run_audits(runs: Sequence[tuple[str | None, str | None]], data: Path, *, verbose: bool) -> list:
     """Run the monthly audit for each (period, as_of); print one summary per run."""
-    _quiet_prefect(verbose)
-    # First, both: their imports overlap this process's own.
-    prefect_server.start()
-    warm_up.start_validating(data)
+    _get_ready(data, verbose)
     # A workspace without an inbox (a mistyped --data) is refused before Prefect starts.
     from progress_audit.pipeline import inbox_missing
 
@@ -124,13 +130,11 @@ def run_demo(data: Path, *, verbose: bool) -> None:
         f"生成模拟填报表：{_shown(raw)}/（2019年1–6月，{len(assignments(catalogue))} 个牵头单位）"
     )
     lines = assignments(catalogue, settings.unit_groups)
-    _quiet_prefect(verbose)
     with _beside(_demo_workspace) as writing:
         written = writing(data, catalogue, lines, periods, settings.timezone, settings.due_day)
-        # Meanwhile the audits are readied: Prefect's temporary server and the validating
-        # process start, and this process imports the flow, which the first month would wait for.
-        prefect_server.start()
-        warm_up.start_validating(data, surely=True)
+        # Meanwhile the audits are readied, and this process imports the flow, which the first
+        # month would otherwise wait for.
+        _get_ready(data, verbose, surely=True)
         import progress_audit.flows.monthly_audit  # noqa: F401
 
         written.result()

@@ -41,6 +41,8 @@ def start_validating(workspace: Path, *, surely: bool = False) -> None:
     while a temporary server starts, the process gives way to it and to this process's import
     (on two cores, three imports at once would delay what the command waits for first); with a
     server up, nothing is waited for longer than the validation, so it does not."""
+    if validator.running() is not None:  # started already: the demo's, for all its months
+        return
     workspace = Path(workspace)
     if surely or holds_new_bytes(Workspace(workspace).raw, workspace):
         validator.start(validator.GIVING_WAY if prefect_server.starting() else 0)
