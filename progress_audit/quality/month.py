@@ -38,7 +38,7 @@ from progress_audit.model.wording import (
     figure_label,
     moment_label,
 )
-from progress_audit.quality import validation_cache, validator
+from progress_audit.quality import gx_reuse, validation_cache, validator
 from progress_audit.quality.tidy import (
     REQUIRED_COLUMNS,
     assigned_keys,
@@ -433,7 +433,8 @@ def validate(
     """Run the month's combined suite (or `build(params)`) once over `frame`.
 
     Great Expectations with an ephemeral context, a pandas dataframe asset and a whole-frame
-    batch definition.
+    batch definition; what Great Expectations would otherwise compute again and again within
+    the one validation is kept for its length (`gx_reuse`).
     With result_format COMPLETE, `unexpected_index_list` holds the DataFrame index of every
     failing row. An expectation that raises is a defect in the suite, so it raises here.
     """
@@ -451,9 +452,10 @@ def validate(
         .add_batch_definition_whole_dataframe("本月")
     )
     suite = context.suites.add((build or month_suite)(params))
-    result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
-        suite, result_format={"result_format": "COMPLETE"}
-    )
+    with gx_reuse.reusing():
+        result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
+            suite, result_format={"result_format": "COMPLETE"}
+        )
     failures: list[Failure] = []
     rules: list[RuleResult] = []
     for r in result.results:
