@@ -17,16 +17,15 @@ unused. If the early server fails to answer, it is stopped and Prefect starts it
 from __future__ import annotations
 
 import atexit
-import contextlib
 import logging
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from importlib.util import find_spec
 from pathlib import Path
+
+from progress_audit.flows.local_server import free_port, healthy
 
 _log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ class TemporaryServer:
     """Prefect's server app under uvicorn on a free local port, as Prefect runs its own."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.process = _launch(self.port)
         self.in_use = False
 
@@ -55,14 +54,10 @@ class TemporaryServer:
             if (status := self.process.poll()) is not None:
                 if status != PORT_IN_USE:
                     return False
-                self.port = _free_port()
+                self.port = free_port()
                 self.process = _launch(self.port)
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(f"{self.api_url}/health", timeout=2) as answer,
-            ):
-                if answer.status == 200:
-                    return True
+            if healthy(self.api_url):
+                return True
             time.sleep(0.05)
         return False
 
@@ -124,12 +119,6 @@ def stop() -> None:
     if _server is not None:
         server, _server = _server, None
         server.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _launch(port: int) -> subprocess.Popen[bytes]:

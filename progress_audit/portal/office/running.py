@@ -22,17 +22,16 @@ import logging
 import multiprocessing
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from progress_audit.files.atomic import write_text
+from progress_audit.flows.local_server import free_port, healthy
 from progress_audit.model.period import Period
 from progress_audit.model.reports import REPORTS
 
@@ -230,9 +229,7 @@ def _prefect_server(data: Path, started: list[subprocess.Popen]) -> None:
     if configured := get_current_settings().api.url:
         os.environ["PREFECT_API_URL"] = configured
         return
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     home = data / SERVER_HOME
     home.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PREFECT_HOME": str(home.resolve())}
@@ -291,12 +288,8 @@ def _wait_healthy(api_url: str, server: subprocess.Popen) -> None:
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"Prefect 服务器未能启动（退出码 {server.returncode}）")
-        with (
-            contextlib.suppress(OSError),
-            urllib.request.urlopen(f"{api_url}/health", timeout=2) as answer,
-        ):
-            if answer.status == 200:
-                return
+        if healthy(api_url):
+            return
         time.sleep(0.2)
     raise RuntimeError("Prefect 服务器 180 秒内未能启动")
 
