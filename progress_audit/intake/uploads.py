@@ -126,10 +126,12 @@ def problems_json(problems: Sequence[Problem]) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class Taken:
-    """An upload as recorded: the ledger row and its reading."""
+    """An upload as recorded: the ledger row, its reading, and the unit's uploads of the same
+    bytes recorded before it (what its receipt as it stands is joined with)."""
 
     upload: Upload
     reading: WorkbookReading
+    earlier: tuple[Upload, ...] = ()
 
 
 def take_upload(
@@ -171,9 +173,8 @@ def take_upload(
     document = receipt(unit, file, sha256, received_at, reading, calendar)
     received_ns = int(received_at.timestamp() * 1_000_000) * 1000
     # A file is judged by its bytes, once: sent again, it carries every problem the first had.
-    twin = next(
-        (u for u in reversed(ledger.uploads(unit, sha256)) if u.period == reading.period), None
-    )
+    earlier = tuple(ledger.uploads(unit, sha256))
+    twin = next((u for u in reversed(earlier) if u.period == reading.period), None)
     checked = None if _to_check(reading) else "[]"
     if twin is not None and checked is None:
         checked = twin.checked
@@ -190,7 +191,7 @@ def take_upload(
     )
     keep = CachedReading(reader.version, context, fresh) if fresh is not None else None
     ledger.record_upload(upload, size, extension(name), archived, keep)
-    return Taken(upload, reading)
+    return Taken(upload, reading, earlier)
 
 
 def refused_if_returned(

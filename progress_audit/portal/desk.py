@@ -132,7 +132,7 @@ class Desk:
             )
         finally:
             incoming.path.unlink(missing_ok=True)
-        return self._as_it_stands(taken.upload, self.ledger.uploads(unit, incoming.sha256))
+        return self._as_it_stands(taken.upload, taken.earlier)
 
     def receipts(self, unit: str) -> list[Receipt]:
         """The unit's receipts, newest first, each as it stands and as the office's later
