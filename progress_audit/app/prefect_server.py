@@ -34,6 +34,15 @@ PORT_IN_USE = 3
 
 _server: TemporaryServer | None = None
 
+UNUSED_BY_A_COMMAND = {
+    "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_ACTIONS_ENABLED": "false",
+}
+"""Services Prefect's temporary server would start by default (automations: their triggers and
+actions) that a server living for one command has no use for; starting them is on the way to
+its first answer. Set in the environment, these settings win; a configured server is not
+started here at all, and keeps its automations."""
+
 
 class TemporaryServer:
     """Prefect's server app under uvicorn on a free local port, as Prefect runs its own."""
@@ -126,6 +135,7 @@ def _launch(port: int) -> subprocess.Popen[bytes]:
     # the UI, flagged as ephemeral (no background services a one-off command does not need).
     app_dir = Path(find_spec("prefect").origin).parent.parent  # type: ignore[union-attr, arg-type]
     env = {
+        **UNUSED_BY_A_COMMAND,
         **os.environ,
         "PREFECT_UI_ENABLED": "0",
         "PREFECT__SERVER_EPHEMERAL": "1",

@@ -62,7 +62,11 @@ def test_the_flow_runs_on_the_early_server_which_ends_with_the_command(tmp_path)
 
         with without_heartbeats():
             heartbeat = early()
+        environ = open(f"/proc/{server.process.pid}/environ", "rb").read().split(bytes(1))
         print(json.dumps({
+            "services": sorted(
+                v.decode() for v in environ if v.startswith(b"PREFECT_SERVER_SERVICES_")
+            ),
             "pid": server.process.pid,
             "server_url": server.api_url,
             "prefect_url": get_current_settings().api.url,
@@ -72,11 +76,30 @@ def test_the_flow_runs_on_the_early_server_which_ends_with_the_command(tmp_path)
         """,
     )
     assert seen["prefect_url"] == seen["server_url"]
+    # Automations' services are not started in a server that lives for one command.
+    assert seen["services"] == [
+        "PREFECT_SERVER_SERVICES_ACTIONS_ENABLED=false",
+        "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED=false",
+    ]
     assert seen["heartbeat_inside"] is None and seen["heartbeat_after"] is not None
     assert _gone(seen["pid"])
     db = sqlite3.connect(tmp_path / "prefect-home" / "prefect.db")
     states = db.execute("select state_type from flow_run where name is not null").fetchall()
     assert states == [("COMPLETED",)]
+
+
+def test_a_service_setting_in_the_environment_wins(monkeypatch):
+    launched = {}
+
+    def popen(command, **options):
+        launched.update(options["env"])
+        return None
+
+    monkeypatch.setattr(prefect_server.subprocess, "Popen", popen)
+    monkeypatch.setenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "true")
+    prefect_server._launch(4200)
+    assert launched["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "true"
+    assert launched["PREFECT_SERVER_SERVICES_ACTIONS_ENABLED"] == "false"
 
 
 def test_a_server_in_the_profile_is_used_and_the_early_one_stopped(tmp_path):
