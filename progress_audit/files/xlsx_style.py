@@ -24,7 +24,7 @@ from weakref import WeakKeyDictionary
 
 from openpyxl import Workbook
 from openpyxl.cell import Cell, MergedCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
@@ -275,44 +275,107 @@ def _styled(cell: Cell, look: tuple[object, ...], apply: Callable[[], None]) -> 
             cell._style.numFmtId, cell._style.quotePrefix = before.numFmtId, before.quotePrefix
 
 
-# Per workbook: the style records merging a row's cells gave its first, inner and last cell, by
-# the styles of its first and last cell before and the width (up to 3: inner cells are alike).
-_MERGES: WeakKeyDictionary[Workbook, dict[tuple[object, ...], list[StyleArray | None]]] = (
-    WeakKeyDictionary()
-)
+def unlock_rows(ws: Worksheet, first: int, last: int, columns: int) -> None:
+    """Unlock columns 1 to `columns` of rows `first` to `last` (room a protected sheet leaves
+    for rows the user adds): what `cell.protection = Protection(locked=False)` gives each cell,
+    with the unlocked record looked up once and handed to every cell not styled yet."""
+    unlocked: StyleArray | None = None
+    for row in range(first, last + 1):
+        for col in range(1, columns + 1):
+            cell = ws.cell(row, col)
+            if unlocked is not None and not cell.has_style:
+                cell._style = copy(unlocked)
+                continue
+            fresh = not cell.has_style
+            cell.protection = Protection(locked=False)
+            if fresh:
+                unlocked = copy(cell._style)
+
+
+@dataclass(frozen=True)
+class _Merge:
+    """What `ws.merge_cells` does to a row's styles, for one look of its first and last cell:
+    the borders and protections it adds to the workbook's lists (in its order, after the
+    workbook's defaults), and the border and protection it leaves on the first, an inner and
+    the last cell (with the inner and last cells' whole style records)."""
+
+    borders: tuple[Border, ...]
+    protections: tuple[Protection, ...]
+    first: tuple[Border, Protection]
+    rest: tuple[tuple[StyleArray, Border, Protection], ...]  # an inner cell (if any), the last
+
+
+# By the first cell's border and protection, the last cell's border (None: no last cell) and
+# the width (up to 3: inner cells are alike). Learnt once per process, on a scratch workbook.
+_MERGES: dict[tuple[object, ...], _Merge] = {}
 
 
 def merge_row(ws: Worksheet, row: int, last_col: int) -> None:
     """Merge columns 1 to `last_col` of `row`: the same cells, styles and workbook style lists as
     `ws.merge_cells`, which re-adds a border and a protection record per covered cell through
-    openpyxl's (slow) style hashing. Its effect depends only on the styles of the first and
-    last cell and the width, so once a workbook has seen a merge like this one, the resulting
-    style records are copied instead (every border it would add is already in the workbook)."""
+    openpyxl's (slow) style hashing. Its effect depends only on the first cell's border and
+    protection, the last cell's border and the width: learnt once by letting openpyxl merge
+    such a row in a scratch workbook, then given to every row alike (the same records added to
+    the workbook's lists in the same order, so the saved bytes are the same)."""
     start, end = ws._cells.get((row, 1)), ws._cells.get((row, last_col))
-    if start is None or last_col < 2:
+    if start is None or start._style is None or last_col < 2:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
         return
-    merges = _MERGES.setdefault(ws.parent, {})
-    width = min(last_col, 3)
-    key = (_style_key(start), end is not None and _style_key(end), width)
-    styles = merges.get(key)
-    if styles is None:
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
-        merges[key] = [
-            None if ws._cells[row, c]._style is None else copy(ws._cells[row, c]._style)
-            for c in sorted({1, 2, last_col})  # first, inner (if any), last
-        ]
-        return
-    start._style = copy(styles[0])
+    wb = ws.parent
+    key = (
+        wb._borders[start._style.borderId],
+        wb._protections[start._style.protectionId],
+        None if end is None else wb._borders[end._style.borderId],
+        min(last_col, 3),
+    )
+    merge = _MERGES.get(key)
+    if merge is None:
+        merge = _MERGES[key] = _learn_merge(*key)
+    for border in merge.borders:
+        wb._borders.add(border)
+    for protection in merge.protections:
+        wb._protections.add(protection)
+    style = copy(start._style)
+    style.borderId = wb._borders.add(merge.first[0])
+    style.protectionId = wb._protections.add(merge.first[1])
+    start._style = style
+    rest = []
+    for model, border, protection in merge.rest:
+        style = copy(model)
+        style.borderId = wb._borders.add(border)
+        style.protectionId = wb._protections.add(protection)
+        rest.append(style)
     for c in range(2, last_col + 1):
-        style = styles[-1] if c == last_col else styles[1]
         merged = ws._cells[row, c] = MergedCell(ws, row, c)
-        merged._style = None if style is None else copy(style)
+        merged._style = copy(rest[-1] if c == last_col else rest[0])
     # MergedCellRange() would re-derive the first cell's border (the cost avoided here).
     cells = MergedCellRange.__new__(MergedCellRange)
     CellRange.__init__(cells, min_col=1, min_row=row, max_col=last_col, max_row=row)
     cells.ws, cells.start_cell = ws, start
     ws.merged_cells.add(cells)
+
+
+def _learn_merge(border: Border, protection: Protection, end: Border | None, width: int) -> _Merge:
+    wb = Workbook()
+    ws = wb.active
+    first = ws.cell(1, 1)
+    first.border, first.protection = border, protection
+    if end is not None:
+        ws.cell(1, width).border = end
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+
+    def looks(cell: Cell | MergedCell) -> tuple[Border, Protection]:
+        return wb._borders[cell._style.borderId], wb._protections[cell._style.protectionId]
+
+    # Index 0 of each list is the default every workbook starts with.
+    return _Merge(
+        borders=tuple(wb._borders[1:]),
+        protections=tuple(wb._protections[1:]),
+        first=looks(first),
+        rest=tuple(
+            (copy(ws._cells[1, c]._style), *looks(ws._cells[1, c])) for c in sorted({2, width})
+        ),
+    )
 
 
 def start_table(ws: Worksheet, columns: Sequence[Column], header_row: int) -> Table:

@@ -25,7 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from progress_audit.files.atomic import atomic_path
-from progress_audit.files.xlsx_style import lines_needed
+from progress_audit.files.xlsx_style import lines_needed, merge_row
 from progress_audit.standards.catalogue import Catalogue, Metric, Standard
 from progress_audit.standards.catalogue.answers import Answers, AnswersError, check_profile
 from progress_audit.standards.catalogue.model import Profile
@@ -138,14 +138,14 @@ def write_review(cat: Catalogue, target: Path) -> Path:
 
     ws["A1"] = f"{cat.year}年重点任务量化指标审核表"
     ws["A1"].font = Font(bold=True, size=15)
-    ws.merge_cells(f"A1:{last}1")
+    merge_row(ws, 1, len(COLUMNS))
     ws["A2"] = (
         f"共 {len(cat.standards)} 条工作标准、{len(cat.metrics)} 个量化指标。灰色列不可修改；"
         "请逐行核对白色各列，改正后保存，再运行 progress-audit standards review 本文件 "
         f"--year {cat.year}。详见“{GUIDE_SHEET}”。"
     )
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="center")
-    ws.merge_cells(f"A2:{last}2")
+    merge_row(ws, 2, len(COLUMNS))
     ws.row_dimensions[2].height = 30
     for i, column in enumerate(COLUMNS, start=1):
         cell = ws.cell(HEADER_ROW, i, column.header)

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from progress_audit.files.xlsx_style import print_setup, put
+from progress_audit.files.xlsx_style import merge_row, print_setup, put
 from progress_audit.model.period import Period
 from progress_audit.model.plans import (
     NODE_DONE,
@@ -63,9 +63,9 @@ def add_node_sheet(wb, unit: str, period: Period, lines: Sequence[NodeLine], sty
     header, prefilled, prefilled-wrap, input, input-wrap)."""
     title, label, header, prefilled, wrap, entry, entry_wrap = styles
     ws = wb.create_sheet(NODE_SHEET)
-    last = get_column_letter(len(NODE_HEADERS))
+    last = len(NODE_HEADERS)
     put(ws, 1, 1, f"{unit} {period.label}节点进展").style = title
-    ws.merge_cells(f"A1:{last}1")
+    merge_row(ws, 1, last)
     put(
         ws,
         2,
@@ -76,7 +76,7 @@ def add_node_sheet(wb, unit: str, period: Period, lines: Sequence[NodeLine], sty
     )
     ws["A2"].style = label
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="center")
-    ws.merge_cells(f"A2:{last}2")
+    merge_row(ws, 2, last)
     ws.row_dimensions[2].height = 32
     for c, (text, width) in enumerate(zip(NODE_HEADERS, WIDTHS, strict=True), start=1):
         put(ws, NODE_TITLE_ROWS, c, text).style = header

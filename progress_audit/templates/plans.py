@@ -23,9 +23,11 @@ from progress_audit.files.xlsx_style import (
     HEADER_FILL,
     font,
     lines_needed,
+    merge_row,
     print_setup,
     put,
     save_workbook,
+    unlock_rows,
     use_default_font,
 )
 from progress_audit.model.plans import PLAN_HEADERS, PLAN_SHEET
@@ -63,13 +65,13 @@ def build_plan_template(unit: str, year: int, standards: tuple[Standard, ...]) -
     use_default_font(wb, 11)
     ws = wb.active
     ws.title = PLAN_SHEET
-    last = get_column_letter(len(PLAN_HEADERS))
+    last = len(PLAN_HEADERS)
     put(ws, 1, 1, f"{year}年重点任务节点计划表").font = font(16, bold=True)
-    ws.merge_cells(f"A1:{last}1")
+    merge_row(ws, 1, last)
     put(ws, 2, 1, f"{UNIT_LABEL}{unit}").font = font(12, bold=True)
-    ws.merge_cells(f"A2:{last}2")
+    merge_row(ws, 2, last)
     put(ws, 3, 1, f"{YEAR_LABEL}{year}年").font = font(12)
-    ws.merge_cells(f"A3:{last}3")
+    merge_row(ws, 3, last)
     put(
         ws,
         4,
@@ -78,7 +80,7 @@ def build_plan_template(unit: str, year: int, standards: tuple[Standard, ...]) -
         f"{year}-05 或 5月，不晚于完成期限）和完成标志；节点不够可插入行（任务编号照填）。"
         "经督查室审定后节点计划即固定，每月按节点考核；确需调整的，在节点月份结束前申请延期。",
     ).alignment = Alignment(wrap_text=True, vertical="center")
-    ws.merge_cells(f"A4:{last}4")
+    merge_row(ws, 4, last)
     ws.row_dimensions[4].height = 44
     header = PLAN_TITLE_ROWS + 1
     for c, (text, width) in enumerate(zip(PLAN_HEADERS, WIDTHS, strict=True), start=1):
@@ -114,9 +116,7 @@ def build_plan_template(unit: str, year: int, standards: tuple[Standard, ...]) -
     dv.showInputMessage = True
     dv.add(f"E{header + 1}:E{end + 200}")
     ws.add_data_validation(dv)
-    for row in range(end + 1, end + 201):  # room for the rows a unit adds
-        for c in range(1, len(PLAN_HEADERS) + 1):
-            ws.cell(row, c).protection = Protection(locked=False)
+    unlock_rows(ws, end + 1, end + 200, len(PLAN_HEADERS))  # room for the rows a unit adds
     ws.freeze_panes = ws.cell(header + 1, 3)
     print_setup(ws, f"{unit}{year}年节点计划", f"{header}:{header}")
     return wb

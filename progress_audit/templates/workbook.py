@@ -30,6 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from progress_audit.files.xlsx_style import (
     font,
     lines_needed,
+    merge_row,
     print_setup,
     put,
     save_workbook,
@@ -340,7 +341,7 @@ def _title(ws: Any, layout: TemplateLayout, unit: str, period: Period, due: date
     last = len(layout.headers)
     ws.cell(1, 1).style = STYLE_TITLE
     put(ws, 1, 1, f"{period.year}年重点任务进度填报表")
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=last)
+    merge_row(ws, 1, last)
     ws.row_dimensions[1].height = 30
     for row, text in (
         (2, f"{UNIT_LABEL}{unit}"),
@@ -645,7 +646,7 @@ def _guide(
     for r, (kind, a, b) in enumerate(rows, start=1):
         if kind == "title":
             ws.cell(r, 1).style = STYLE_TITLE
-            ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=2)
+            merge_row(ws, r, 2)
             ws.row_dimensions[r].height = 30
         elif kind == "section":
             ws.cell(r, 1).style = STYLE_LABEL

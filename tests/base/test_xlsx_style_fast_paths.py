@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl.comments import Comment
-from openpyxl.styles import Border, PatternFill, Side
+from openpyxl.styles import Border, PatternFill, Protection, Side
 
 import progress_audit.files.xlsx_style as xs
 from progress_audit.files.xlsx_style import (
@@ -148,3 +148,62 @@ def test_merge_row_keeps_ranges_and_first_cell(width):
     assert ws.merged_cells.ranges and all(
         c.start_cell is ws.cell(row=c.min_row, column=1) for c in ws.merged_cells.ranges
     )
+
+
+def _merged_workbook(merge, prior: Border | None):
+    """A workbook whose style lists already hold `prior` (or not), then three merged rows of
+    different looks, the first cell also locked or not."""
+    wb = new_workbook()
+    ws = wb.create_sheet("表")
+    if prior is not None:
+        put(ws, 9, 9, "先有").border = prior
+    looks = [
+        (Border(left=Side(style="thin"), top=Side(style="thin")), None),
+        (BORDER, Border(right=Side(style="thick"), bottom=Side(style="double"))),
+        (Border(), BORDER),
+    ]
+    for r, (first, last) in enumerate(looks, start=1):
+        cell = put(ws, r, 1, f"第{r}行")
+        cell.border = first
+        if r == 2:
+            cell.protection = Protection(locked=False)
+        if last is not None:
+            put(ws, r, 6, "末").border = last
+        merge(ws, r, 6)
+    return wb
+
+
+def test_a_merge_learnt_in_one_workbook_is_right_in_another(tmp_path):
+    """`merge_row` learns a look's effect once per process: a workbook whose style lists hold
+    other records first still gets the bytes openpyxl's own merge gives it."""
+
+    def merge_cells(ws, row, last_col):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last_col)
+
+    xs._MERGES.clear()
+    for i, prior in enumerate((None, Border(bottom=Side(style="thin")), BORDER)):
+        fast = save_workbook(
+            _merged_workbook(merge_row, prior), tmp_path / f"f{i}.xlsx", AS_OF, "t"
+        )
+        slow = save_workbook(
+            _merged_workbook(merge_cells, prior), tmp_path / f"s{i}.xlsx", AS_OF, "t"
+        )
+        assert fast.read_bytes() == slow.read_bytes(), prior
+
+
+def test_unlocking_rows_gives_what_unlocking_each_cell_gives(tmp_path):
+    def workbook(unlock):
+        wb = new_workbook()
+        ws = wb.create_sheet("表")
+        put(ws, 3, 2, "已有").border = BORDER  # a styled cell in the rows keeps its border
+        unlock(ws, 2, 5, 4)
+        return wb
+
+    def each(ws, first, last, columns):
+        for row in range(first, last + 1):
+            for col in range(1, columns + 1):
+                ws.cell(row, col).protection = Protection(locked=False)
+
+    fast = save_workbook(workbook(xs.unlock_rows), tmp_path / "fast.xlsx", AS_OF, "t")
+    slow = save_workbook(workbook(each), tmp_path / "slow.xlsx", AS_OF, "t")
+    assert fast.read_bytes() == slow.read_bytes()
