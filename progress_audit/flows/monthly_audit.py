@@ -6,19 +6,17 @@ becomes a Prefect task (a task is a stage or a batch of workbooks, never a row).
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
 
 from prefect import flow, task
-from prefect.artifacts import LinkArtifact, MarkdownArtifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.client.orchestration import get_client
 from prefect.utilities.annotations import quote
 
 from progress_audit import pipeline
 from progress_audit.config import get_settings
 from progress_audit.flows.console import reading_progress
-from progress_audit.reporting.run_summary import artifact_slug, report_links, summary_markdown
+from progress_audit.reporting.run_summary import report_links, summary_markdown
 
 
 # The inputs are live objects (catalogue, ledger): no Prefect input caching. Intake is cached on
@@ -82,25 +80,11 @@ def monthly_audit(period: str | None = None, as_of: str | None = None, data: str
 
 
 def _artifacts(audit, findings, month, outputs) -> None:
-    # All at once: each is a request to the Prefect server, and one after another they add up.
-    asyncio.run(_create_artifacts(audit, findings, month, outputs))
-
-
-async def _create_artifacts(audit, findings, month, outputs) -> None:
-    key = f"audit-{audit.period}".lower()
-    async with get_client() as client:
-        await asyncio.gather(
-            MarkdownArtifact(
-                key=key,
-                markdown=summary_markdown(audit, findings, month),
-                description=f"{audit.period.label}督查结果",
-            ).acreate(client),
-            *(
-                LinkArtifact(
-                    key=f"{key}-{artifact_slug(path, audit.out_dir)}",
-                    link=path.resolve().as_uri(),
-                    link_text=text,
-                ).acreate(client)
-                for path, text in report_links(outputs.files, audit.out_dir)
-            ),
-        )
+    # One artifact, the reports linked inside it: each artifact is a request to the server.
+    create_markdown_artifact(
+        key=f"audit-{audit.period}".lower(),
+        markdown=summary_markdown(
+            audit, findings, month, report_links(outputs.files, audit.out_dir)
+        ),
+        description=f"{audit.period.label}督查结果",
+    )

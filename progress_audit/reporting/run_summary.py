@@ -1,11 +1,9 @@
 """What a run says when it ends (运行小结): the closing summary in Chinese for the terminal, the
-Prefect markdown artifacts (the audit's and the reminder's), and the reports the run links to.
+Prefect markdown artifacts (the audit's, with links to its reports, and the reminder's).
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -60,8 +58,14 @@ def summary_lines(audit: AuditOf, findings: Sequence[Finding], month: MonthOf) -
     return lines
 
 
-def summary_markdown(audit: AuditOf, findings: Sequence[Finding], month: MonthOf) -> str:
-    """The Prefect artifact: counts by status, the worst items, units not reported."""
+def summary_markdown(
+    audit: AuditOf,
+    findings: Sequence[Finding],
+    month: MonthOf,
+    links: Sequence[tuple[Path, str]] = (),
+) -> str:
+    """The Prefect artifact: counts by status, the worst items, units not reported, and the
+    run's reports as links (`report_links`)."""
     counts = summarise(findings)
     rows = "\n".join(
         f"| {FINDING_STATUS_LABELS[s]} | {counts.get(s, 0)} |" for s in FINDING_STATUS_LABELS
@@ -84,6 +88,12 @@ def summary_markdown(audit: AuditOf, findings: Sequence[Finding], month: MonthOf
         "|---|---|---|---|---|\n"
         f"{worst_rows or '| — | 无 | | | |'}\n\n"
         f"## 未报送单位（{len(missing)}）\n\n{'、'.join(_md(u) for u in missing) or '无'}\n"
+        + (
+            "\n## 报告\n\n"
+            + "".join(f"- [{_md(text)}]({path.resolve().as_uri()})\n" for path, text in links)
+            if links
+            else ""
+        )
     )
 
 
@@ -106,12 +116,19 @@ def _not_reported(audit: AuditOf, month: MonthOf) -> list[str]:
 
 def _md(text: str) -> str:
     """Unit text inside a markdown table: no pipes, no markup."""
-    return text.replace("|", "｜").replace("<", "＜").replace(">", "＞").replace("\n", " ")
+    return (
+        text.replace("|", "｜")
+        .replace("<", "＜")
+        .replace(">", "＞")
+        .replace("[", "［")
+        .replace("]", "］")
+        .replace("\n", " ")
+    )
 
 
 def report_links(files: Sequence[Path], out_dir: Path) -> list[tuple[Path, str]]:
-    """What the run links to (Prefect link artifacts): each report, and the folder of the
-    units' feedback workbooks once rather than 40 links (an artifact costs an API call)."""
+    """What the run's artifact links to: each report, and the folder of the units' feedback
+    workbooks once rather than 40 links."""
     links: list[tuple[Path, str]] = []
     folders: dict[Path, int] = {}
     for path in files:
@@ -121,10 +138,3 @@ def report_links(files: Sequence[Path], out_dir: Path) -> list[tuple[Path, str]]
             links.append((path, path.name))
     links += [(folder, f"{folder.name}/（{n} 个文件）") for folder, n in folders.items()]
     return links
-
-
-def artifact_slug(path: Path, out_dir: Path) -> str:
-    """A Prefect artifact key part for a report file: lowercase letters, digits and dashes."""
-    name = str(path.relative_to(out_dir) if path.is_relative_to(out_dir) else path.name)
-    ascii_part = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return f"{ascii_part}-{hashlib.sha1(name.encode()).hexdigest()[:6]}"
