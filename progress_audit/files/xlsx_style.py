@@ -251,10 +251,6 @@ class Table:
 _STYLES: WeakKeyDictionary[Workbook, dict[tuple[object, ...], StyleArray]] = WeakKeyDictionary()
 
 
-def _style_key(cell: Cell) -> tuple[int, ...] | None:
-    return None if cell._style is None else tuple(cell._style)  # None: never styled
-
-
 def _styled(cell: Cell, look: tuple[object, ...], apply: Callable[[], None]) -> None:
     """Give `cell` its `look` by `apply()`, or by copying the style record of a cell of the same
     workbook that had the same style and got the same look. The same result (the workbook
