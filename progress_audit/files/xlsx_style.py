@@ -273,19 +273,16 @@ def _styled(cell: Cell, look: tuple[object, ...], apply: Callable[[], None]) -> 
 
 def unlock_rows(ws: Worksheet, first: int, last: int, columns: int) -> None:
     """Unlock columns 1 to `columns` of rows `first` to `last` (room a protected sheet leaves
-    for rows the user adds): what `cell.protection = Protection(locked=False)` gives each cell,
-    with the unlocked record looked up once and handed to every cell not styled yet."""
-    unlocked: StyleArray | None = None
+    for rows the user adds): `cell.protection = Protection(locked=False)` for each cell, set
+    through `_styled` (once per style a cell had before, then copied)."""
     for row in range(first, last + 1):
         for col in range(1, columns + 1):
             cell = ws.cell(row, col)
-            if unlocked is not None and not cell.has_style:
-                cell._style = copy(unlocked)
-                continue
-            fresh = not cell.has_style
-            cell.protection = Protection(locked=False)
-            if fresh:
-                unlocked = copy(cell._style)
+
+            def unlock(cell: Cell = cell) -> None:
+                cell.protection = Protection(locked=False)
+
+            _styled(cell, ("unlocked",), unlock)
 
 
 @dataclass(frozen=True)
