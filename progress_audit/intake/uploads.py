@@ -131,7 +131,7 @@ class Taken:
 
     upload: Upload
     reading: WorkbookReading
-    earlier: tuple[Upload, ...] = ()
+    earlier: tuple[Upload, ...]
 
 
 def take_upload(
