@@ -69,6 +69,16 @@ def _send(page, link: str, path) -> str:
     return given
 
 
+def _inside(page, inner: str, outer: str) -> bool:
+    box, bounds = page.locator(inner).bounding_box(), page.locator(outer).bounding_box()
+    return (
+        bounds["x"] <= box["x"]
+        and box["x"] + box["width"] <= bounds["x"] + bounds["width"]
+        and bounds["y"] <= box["y"]
+        and box["y"] + box["height"] <= bounds["y"] + bounds["height"]
+    )
+
+
 def _no_sideways_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -116,6 +126,11 @@ def test_a_months_journey_through_two_workers_and_two_clerks(workers, tmp_path, 
             _sign_in(clerk, second.url, CLERK, CLERK_PASSWORD)
             clerk.wait_for_selector("table.board")
             assert CLERK in clerk.locator(".office-nav").inner_text()
+            clerk.set_viewport_size(PHONE)
+            # On a phone the clerk's name and links stay inside the red bar, under its title.
+            assert _inside(clerk, ".office-nav", ".masthead") and _no_sideways_scroll(clerk)
+            _shot(clerk, tmp_path, "journey-4-board-phone")
+            clerk.set_viewport_size(DESKTOP)
             clerk.goto(f"{second.url}/office/units/人社局")
             assert "城镇新增就业" in clerk.locator("#correct-metric").inner_text()
             clerk.select_option("#correct-metric", JOBS)
