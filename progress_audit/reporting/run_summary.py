@@ -77,16 +77,16 @@ def summary_markdown(
     )[:10]
     worst_rows = "\n".join(
         f"| {f.metric_id or f.task_id} | {_md(f.name)[:30]} | {_md(f.unit)} | {f.status_label} |"
-        f" {'' if f.ratio is None else f'{f.ratio:.0%}'} |"
+        f" {'' if f.ratio is None else f'{f.ratio:.0%}'} | {_first_reason(f)} |"
         for f in worst
     )
     missing = _not_reported(audit, month)
     return (
         f"# {audit.period.label}重点任务督查\n\n截至 {audit.as_of:%Y-%m-%d %H:%M}\n\n"
         f"| 状态 | 数量 |\n|---|---|\n{rows}\n\n"
-        "## 最需关注\n\n| 编号 | 指标/任务 | 牵头单位 | 状态 | 完成序时进度 |\n"
-        "|---|---|---|---|---|\n"
-        f"{worst_rows or '| — | 无 | | | |'}\n\n"
+        "## 最需关注\n\n| 编号 | 指标/任务 | 牵头单位 | 状态 | 完成序时进度 | 主要原因 |\n"
+        "|---|---|---|---|---|---|\n"
+        f"{worst_rows or '| — | 无 | | | | |'}\n\n"
         f"## 未报送单位（{len(missing)}）\n\n{'、'.join(_md(u) for u in missing) or '无'}\n"
         + (
             "\n## 报告\n\n"
@@ -107,6 +107,19 @@ def reminder_markdown(
         + ("\n".join(f"- {_md(u)}" for u in units) or "无")
         + f"\n\n{sent}\n"
     )
+
+
+REASON_CHARS = 40
+"""How much of a finding's first reason the artifact's table shows (the 通报 gives it whole)."""
+
+
+def _first_reason(finding: Finding) -> str:
+    """Why the item is where it is, in a line: a 严重滞后 at 100% of its time-elapsed progress
+    (the unit said 受阻) must not read as a contradiction."""
+    if not finding.reasons:
+        return ""
+    reason = _md(finding.reasons[0])
+    return reason if len(reason) <= REASON_CHARS else reason[: REASON_CHARS - 1] + "…"
 
 
 def _not_reported(audit: AuditOf, month: MonthOf) -> list[str]:

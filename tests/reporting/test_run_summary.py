@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from progress_audit.model.period import Period
-from progress_audit.reporting.run_summary import report_links, summary_markdown
+from progress_audit.model.records import Finding
+from progress_audit.reporting.run_summary import REASON_CHARS, report_links, summary_markdown
+
+_AT_FULL_TIME = dict(
+    target=None,
+    actual=None,
+    expected=None,
+    ratio=1.0,
+    time_progress=0.5,
+    deadline=date(2019, 12, 31),
+    name="任务",
+)
 
 
 @dataclass
@@ -45,3 +56,22 @@ def test_the_artifact_links_each_report_and_the_feedback_folder_once(tmp_path):
 def test_without_reports_there_is_no_report_section():
     text = summary_markdown(_Audit(), [], _Month())
     assert "## 报告" not in text and "## 未报送单位（1）" in text
+
+
+def test_the_most_urgent_items_say_why_in_a_line():
+    blocked = "单位报告进展为“受阻”：土地指标尚未下达｜待省厅批复，" + "预计下月" * 10
+    findings = [
+        Finding(
+            "15.6", None, "农业农村局", ("王某",), "off_track", **_AT_FULL_TIME, reasons=(blocked,)
+        ),
+        Finding("3.1", "3.1.1", "商务局", ("李某",), "at_risk", **_AT_FULL_TIME),
+    ]
+    table = summary_markdown(_Audit(), findings, _Month()).split("## 最需关注\n\n", 1)[1]
+    header, _, first, second = table.splitlines()[:4]
+    assert header.endswith("| 主要原因 |")
+    reason = first.split(" | ")[-1].removesuffix(" |")
+    # Its own table cell (a pipe of the unit's text is not a column), cut to a line.
+    assert reason.startswith("单位报告进展为“受阻”：土地指标尚未下达｜待省厅批复")
+    assert len(reason) == REASON_CHARS and reason.endswith("…")
+    assert first.count(" | ") == second.count(" | ") == 5
+    assert second.endswith("|  |")  # no reason given: the cell is empty
