@@ -116,37 +116,39 @@ def _read(
             unit, period = path_unit_month(display_name, assignments, catalogue.year)
         return WorkbookReading(unit, period, (), tuple(where.problems), False, where.sheet or None)
 
+    # One opening of the workbook for the sheet's rows and its 节点进展 sheet.
     with CalamineWorkbook.from_path(str(path)) as wb:
         chosen = _choose_sheet(wb)
-    if chosen is None:
-        where.add(
-            "no_header",
-            f"在各工作表前 {HEADER_SEARCH_ROWS} 行中没有找到表头（应有“任务编号”“指标编号”"
-            "“本年累计完成”“完成状态”等列）：请使用下发的进度填报表模板填写，不要删除表头行",
-        )
-        return unusable()
-    where.sheet, grid, header = chosen
-    unit, period = unit_and_month(grid, header.row, tuple(assignments), catalogue.year, where)
-    if unit is None or period is None:
-        return unusable(unit, str(period) if period else None)
-    where.unit = unit
-    # File-level problems found before the unit was known are the unit's too.
-    where.problems = [replace(p, unit=p.unit or unit) for p in where.problems]
-    report_duplicate_columns(header, where)
-    details = CellDetails(path, where.sheet)
-    values = RowValues(where, header, details, inspection, catalogue.year)
-    lines = assignments.get(unit, ())
-    rows = read_rows(grid, values, lines, catalogue, unit, str(period))
-    if not rows:
-        where.add(
-            "no_rows",
-            f"表中没有找到{unit}的任务行（按任务编号、指标编号对应）：请使用下发给本单位的"
-            "进度填报表模板填写，不要修改编号",
-        )
-        return WorkbookReading(unit, str(period), (), tuple(where.problems), False, where.sheet)
-    with CalamineWorkbook.from_path(str(path)) as wb:
+        if chosen is None:
+            where.add(
+                "no_header",
+                f"在各工作表前 {HEADER_SEARCH_ROWS} 行中没有找到表头（应有“任务编号”“指标编号”"
+                "“本年累计完成”“完成状态”等列）：请使用下发的进度填报表模板填写，不要删除表头行",
+            )
+            return unusable()
+        where.sheet, grid, header = chosen
+        unit, period = unit_and_month(grid, header.row, tuple(assignments), catalogue.year, where)
+        if unit is None or period is None:
+            return unusable(unit, str(period) if period else None)
+        where.unit = unit
+        # File-level problems found before the unit was known are the unit's too.
+        where.problems = [replace(p, unit=p.unit or unit) for p in where.problems]
+        report_duplicate_columns(header, where)
+        details = CellDetails(path, where.sheet)
+        values = RowValues(where, header, details, inspection, catalogue.year)
+        lines = assignments.get(unit, ())
+        rows = read_rows(grid, values, lines, catalogue, unit, str(period))
+        if not rows:
+            where.add(
+                "no_rows",
+                f"表中没有找到{unit}的任务行（按任务编号、指标编号对应）：请使用下发给本单位的"
+                "进度填报表模板填写，不要修改编号",
+            )
+            return WorkbookReading(unit, str(period), (), tuple(where.problems), False, where.sheet)
         nodes = read_node_progress(wb, display_name, unit, str(period), catalogue.year, where)
-    return WorkbookReading(unit, str(period), rows, tuple(where.problems), True, where.sheet, nodes)
+        return WorkbookReading(
+            unit, str(period), rows, tuple(where.problems), True, where.sheet, nodes
+        )
 
 
 def _choose_sheet(wb: CalamineWorkbook) -> tuple[str, Grid, Header] | None:
