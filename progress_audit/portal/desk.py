@@ -189,11 +189,16 @@ class Desk:
         wb.save(buffer)
         return template_filename(unit, audit.period), buffer.getvalue()
 
+    def mails_to(self, unit: str) -> bool:
+        """Whether SMTP is configured with addresses for `unit` (its receipts are e-mailed)."""
+        smtp = self.settings.smtp
+        return smtp is not None and bool(smtp.unit_recipients.get(unit))
+
     def mail_receipt(self, receipt: Receipt, token: str) -> None:
         """E-mail the receipt to the unit's addresses when SMTP is configured (after the reply:
         a slow mail server never holds up the receipt). A failure is logged, never raised."""
         smtp = self.settings.smtp
-        if smtp is None or not smtp.unit_recipients.get(receipt.unit):
+        if smtp is None or not self.mails_to(receipt.unit):
             return
         base = self.settings.portal_base_url
         link = link_url(base, token) if base else None

@@ -46,7 +46,7 @@ TAKING = anyio.CapacityLimiter(1)
 units = APIRouter(prefix="/u/{token}")
 
 
-def fits(request: Request, desk: DeskDep) -> None:
+async def fits(request: Request, desk: DeskDep) -> None:
     """Refused (413) before any of the body is read: a link's owner learns only the limit."""
     if too_long(request.headers.get("content-length"), desk.settings.max_workbook_bytes):
         raise Answer(too_large(request, desk.settings.max_workbook_bytes))
@@ -76,17 +76,26 @@ async def upload(
 ) -> Response:
     incoming = await received_file(request, desk, token)
     received_at = request.app.state.now()  # the upload completed
-    if await run_in_threadpool(is_plan_workbook, incoming.path):
-        try:
-            plan = await anyio.to_thread.run_sync(
-                planning.take_plan, desk, unit, incoming, received_at, limiter=TAKING
-            )
-        except PlanRefused as e:
-            return refusal(request, 400, str(e), office=False)
-        return plan_receipt_reply(request, plan, token, calendar)
-    receipt = await anyio.to_thread.run_sync(desk.take, unit, incoming, received_at, limiter=TAKING)
-    mail = BackgroundTask(desk.mail_receipt, receipt, token)
-    return receipt_reply(request, receipt, token, calendar, mail)
+    try:
+        taken = await anyio.to_thread.run_sync(
+            _take, desk, unit, incoming, received_at, limiter=TAKING
+        )
+    except PlanRefused as e:
+        return refusal(request, 400, str(e), office=False)
+    if isinstance(taken, PlanReceipt):
+        return plan_receipt_reply(request, taken, token, calendar)
+    # Only where there is somewhere to send it: a background task is a worker thread's turn.
+    mail = BackgroundTask(desk.mail_receipt, taken, token) if desk.mails_to(taken.unit) else None
+    return receipt_reply(request, taken, token, calendar, mail)
+
+
+def _take(
+    desk: Desk, unit: str, incoming: Incoming, received_at: datetime
+) -> Receipt | PlanReceipt:
+    """A node plan (told by its sheet) or a month's workbook taken in, in one worker thread."""
+    if is_plan_workbook(incoming.path):
+        return planning.take_plan(desk, unit, incoming, received_at)
+    return desk.take(unit, incoming, received_at)
 
 
 @units.get("/plan-template")
