@@ -1,5 +1,8 @@
 """The portal's dependencies (门户的依赖项), each named once as an `Annotated` alias: the desk,
 the clock, the unit a link's token opens, and whether the caller wants JSON.
+
+Those that only look at the app's state are coroutines: FastAPI runs a plain function in a worker
+thread, and handing it over costs more than the look itself.
 """
 
 from __future__ import annotations
@@ -13,9 +16,6 @@ from starlette.concurrency import run_in_threadpool
 from progress_audit.model.period import Calendar, Period
 from progress_audit.portal.desk import Desk
 from progress_audit.portal.web import Answer, not_found, wants_json
-
-# The dependencies that only look at the app's state are coroutines: FastAPI runs a plain
-# function in a worker thread, and the hand-over costs more than the look.
 
 
 async def desk_of(request: Request) -> Desk:
