@@ -163,6 +163,11 @@ def percent_label(
     return f"{share * 100:.{places}f}%"
 
 
+def clipped(text: str, limit: int) -> str:
+    """`text` as a table's cell shows it: at most `limit` characters, the last one "…" when cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def sentences_label(parts: Iterable[str]) -> str:
     """Several messages as one text, each once: `说明原因；数据异常，待核实。` (a message's own
     closing 。 or ； is not doubled by the joining ；)."""

@@ -56,6 +56,7 @@ import pandas as pd
 
 from progress_audit.model.period import Period
 from progress_audit.model.records import COUNTING_STATUSES, ReportedRow, Submission
+from progress_audit.model.wording import clipped
 from progress_audit.standards.catalogue import Catalogue, Metric
 from progress_audit.standards.responsibility import TaskLine, task_lines
 
@@ -191,7 +192,7 @@ def _is_share(metric: Metric | None) -> bool:
 
 def _short(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= _NAME_CHARS else text[: _NAME_CHARS - 1] + "…"
+    return clipped(text, _NAME_CHARS)
 
 
 def _round(x: float | None) -> float | None:

@@ -17,6 +17,7 @@ from progress_audit.model.records import (
     Finding,
     Submission,
 )
+from progress_audit.model.wording import clipped
 
 
 class AuditOf(Protocol):
@@ -118,8 +119,7 @@ def _first_reason(finding: Finding) -> str:
     (the unit said 受阻) must not read as a contradiction."""
     if not finding.reasons:
         return ""
-    reason = _md(finding.reasons[0])
-    return reason if len(reason) <= REASON_CHARS else reason[: REASON_CHARS - 1] + "…"
+    return clipped(_md(finding.reasons[0]), REASON_CHARS)
 
 
 def _not_reported(audit: AuditOf, month: MonthOf) -> list[str]:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from progress_audit.model.period import Period
 from progress_audit.model.wording import (
     as_of_label,
+    clipped,
     day_label,
     deadline_label,
     figure_label,
@@ -62,3 +63,9 @@ def test_days_moments_and_deadlines():
     assert as_of_label(moment) == "2019年7月6日 09:00"
     assert deadline_label(Period(2019, 6).due("Asia/Shanghai", 5)) == "2019年7月5日24时"
     assert deadline_label(datetime(2019, 7, 5, 17, 30, tzinfo=TZ)) == "2019年7月5日 17:30"
+
+
+def test_a_cell_text_is_cut_to_its_limit_with_an_ellipsis_last():
+    assert clipped("城镇新增就业", 6) == "城镇新增就业"  # fits: as it is
+    assert clipped("城镇新增就业人数", 6) == "城镇新增就…"
+    assert len(clipped("甲" * 100, 40)) == 40

@@ -17,6 +17,7 @@ from typing import Any
 
 from progress_audit.model.period import Period
 from progress_audit.model.records import FINDING_STATUS_LABELS
+from progress_audit.model.wording import clipped
 from progress_audit.reporting.dashboards.history import Month
 from progress_audit.reporting.reports.ordering import COLLECTIVE_LEADER, counted_leaders
 
@@ -205,7 +206,7 @@ def short_name(text: str, limit: int = 28) -> str:
         if ch in "，。；;" and i >= 6:
             text = text[:i]
             break
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clipped(text, limit)
 
 
 def _line_key(f: dict[str, Any]) -> tuple[str, str]:

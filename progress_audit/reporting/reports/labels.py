@@ -12,7 +12,13 @@ from datetime import datetime
 from progress_audit.model.period import Period
 from progress_audit.model.problems import CellRef, Problem
 from progress_audit.model.records import Finding
-from progress_audit.model.wording import DIMENSION_LABELS, as_of_label, moment_label, percent_label
+from progress_audit.model.wording import (
+    DIMENSION_LABELS,
+    as_of_label,
+    clipped,
+    moment_label,
+    percent_label,
+)
 
 UNIT_PLACEHOLDER = "（未识别单位）"
 
@@ -69,7 +75,7 @@ def short_label(finding: Finding, limit: int = SHORT_NAME_CHARS) -> str:
     the first ，；。), at most `limit` characters (then …)."""
     text = indicator_label(finding).strip()
     first = re.split(r"[，；。,;]", text, maxsplit=1)[0].strip() or text
-    return first if len(first) <= limit else first[: limit - 1] + "…"
+    return clipped(first, limit)
 
 
 def dimension_label(problem: Problem) -> str:
