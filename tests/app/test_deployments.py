@@ -100,10 +100,21 @@ def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
 
 
 def _spawn(args: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen:
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-        )
+    """`args` started as from a terminal. Run in the background (`make test &`), the tests
+    inherit Ctrl-C ignored, and an ignored signal stays ignored in every command they start:
+    `serve` would then never see the Ctrl-C a test stops it with. A handler, unlike "ignored",
+    is not inherited, so the command starts with Ctrl-C's default."""
+    ignored = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if ignored:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        with log.open("wb") as out:
+            return subprocess.Popen(
+                args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+    finally:
+        if ignored:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _tail(log: Path, chars: int = 3000) -> str:
