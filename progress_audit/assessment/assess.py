@@ -68,6 +68,7 @@ from progress_audit.assessment.progress import (
 )
 from progress_audit.assessment.thresholds import EPSILON, Thresholds
 from progress_audit.assessment.tracks import (
+    BLOCKED_REASON,
     TrackContext,
     judge_milestones,
     judge_ongoing,
@@ -596,7 +597,7 @@ def _judge_metric(
         )
     elif row.status == BLOCKED:
         v.status = "off_track"
-        v.reasons += [progress if not met else f"{now}，目标 {target_text}", "单位报告“受阻”"]
+        v.reasons += [progress if not met else f"{now}，目标 {target_text}", BLOCKED_REASON]
     elif met:
         v.status = "on_track"
         v.reasons.append(

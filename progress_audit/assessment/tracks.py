@@ -37,6 +37,8 @@ from progress_audit.model.wording import day_label
 from progress_audit.standards.responsibility import TaskLine
 
 BLOCKED = "受阻"
+BLOCKED_REASON = "单位报告“受阻”"
+"""The reason a finding is 严重滞后 because its unit said so, whatever its figures or nodes."""
 COPIED = "进展情况与上月相同"
 NO_PLAN = "未制定节点计划"
 
@@ -86,7 +88,7 @@ def judge_ongoing(
         source = row.sources.get("progress") or source
         if row.status == BLOCKED:
             status = "off_track"
-            reasons += ["单位报告“受阻”", *([f"存在问题：{row.issues}"] if row.issues else [])]
+            reasons += [BLOCKED_REASON, *([f"存在问题：{row.issues}"] if row.issues else [])]
         elif not row.progress.strip():
             reasons.append("进展情况未填写：常态工作按每月进展情况考核")
         elif previous is not None and same_text(row.progress, previous.progress):
@@ -160,7 +162,7 @@ def judge_milestones(
         reasons.append(f"完成期限 {day_label(line.deadline)} 已到，尚有节点未完成")
     elif row is not None and row.status == BLOCKED:
         status = "off_track"
-        reasons += ["单位报告“受阻”", *([f"存在问题：{row.issues}"] if row.issues else [])]
+        reasons += [BLOCKED_REASON, *([f"存在问题：{row.issues}"] if row.issues else [])]
     elif worst >= ctx.rule.off_track_months:
         status = "off_track"
     elif worst >= ctx.rule.at_risk_months:

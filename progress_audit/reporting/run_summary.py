@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from progress_audit.assessment.assess import summarise
+from progress_audit.assessment.tracks import BLOCKED_REASON
 from progress_audit.model.period import Period
 from progress_audit.model.records import (
     COUNTING_STATUSES,
@@ -78,7 +79,7 @@ def summary_markdown(
     )[:10]
     worst_rows = "\n".join(
         f"| {f.metric_id or f.task_id} | {_md(f.name)[:30]} | {_md(f.unit)} | {f.status_label} |"
-        f" {'' if f.ratio is None else f'{f.ratio:.0%}'} | {_first_reason(f)} |"
+        f" {'' if f.ratio is None else f'{f.ratio:.0%}'} | {_why(f)} |"
         for f in worst
     )
     missing = _not_reported(audit, month)
@@ -111,15 +112,14 @@ def reminder_markdown(
 
 
 REASON_CHARS = 40
-"""How much of a finding's first reason the artifact's table shows (the 通报 gives it whole)."""
+"""How much of a finding's reasons the artifact's table shows (the 通报 gives them whole)."""
 
 
-def _first_reason(finding: Finding) -> str:
-    """Why the item is where it is, in a line: a 严重滞后 at 100% of its time-elapsed progress
-    (the unit said 受阻) must not read as a contradiction."""
-    if not finding.reasons:
-        return ""
-    return clipped(_md(finding.reasons[0]), REASON_CHARS)
+def _why(finding: Finding) -> str:
+    """The finding's reasons in a line, the unit's own 受阻 first where it decided the status: a
+    严重滞后 whose nodes are on schedule must not read as a contradiction."""
+    reasons = sorted(finding.reasons, key=lambda reason: reason != BLOCKED_REASON)
+    return clipped(_md("；".join(reasons)), REASON_CHARS)
 
 
 def _not_reported(audit: AuditOf, month: MonthOf) -> list[str]:

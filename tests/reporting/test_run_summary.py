@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from progress_audit.assessment.tracks import BLOCKED_REASON
 from progress_audit.model.period import Period
 from progress_audit.model.records import Finding
 from progress_audit.reporting.run_summary import REASON_CHARS, report_links, summary_markdown
@@ -59,19 +60,30 @@ def test_without_reports_there_is_no_report_section():
 
 
 def test_the_most_urgent_items_say_why_in_a_line():
-    blocked = "单位报告进展为“受阻”：土地指标尚未下达｜待省厅批复，" + "预计下月" * 10
+    # A milestone task on schedule that its unit reports 受阻: 严重滞后 at 100 %.
+    on_schedule = "节点计划 4 个节点，截至2019年6月应完成 2 个，已完成 2 个"
+    blocked = (on_schedule, BLOCKED_REASON, "存在问题：资金到位不及时｜待省厅批复，影响工程进度")
+    behind = (
+        "累计完成 1006 亩|含补报，序时进度应完成 2,500 亩，完成序时进度的 40.2%，" + "差距" * 20
+    )
     findings = [
         Finding(
-            "15.6", None, "农业农村局", ("王某",), "off_track", **_AT_FULL_TIME, reasons=(blocked,)
+            "15.6", None, "农业农村局", ("王某",), "off_track", **_AT_FULL_TIME, reasons=blocked
+        ),
+        Finding(
+            "3.2", "3.2.1", "自然资源局", ("李某",), "off_track", **_AT_FULL_TIME, reasons=(behind,)
         ),
         Finding("3.1", "3.1.1", "商务局", ("李某",), "at_risk", **_AT_FULL_TIME),
     ]
     table = summary_markdown(_Audit(), findings, _Month()).split("## 最需关注\n\n", 1)[1]
-    header, _, first, second = table.splitlines()[:4]
+    header, _, *rows = table.splitlines()[:5]
     assert header.endswith("| 主要原因 |")
-    reason = first.split(" | ")[-1].removesuffix(" |")
-    # Its own table cell (a pipe of the unit's text is not a column), cut to a line.
-    assert reason.startswith("单位报告进展为“受阻”：土地指标尚未下达｜待省厅批复")
-    assert len(reason) == REASON_CHARS and reason.endswith("…")
-    assert first.count(" | ") == second.count(" | ") == 5
-    assert second.endswith("|  |")  # no reason given: the cell is empty
+    reasons = [row.split(" | ")[-1].removesuffix(" |").removesuffix("|").strip() for row in rows]
+    # What decided the status comes first; all of it in one cell of at most REASON_CHARS.
+    assert reasons[0].startswith(f"{BLOCKED_REASON}；节点计划 4 个节点") and reasons[0].endswith(
+        "…"
+    )
+    assert reasons[1].startswith("累计完成 1006 亩｜含补报") and reasons[1].endswith("…")
+    assert all(len(r) <= REASON_CHARS for r in reasons)
+    assert all(row.count(" | ") == 5 for row in rows)  # a pipe of the unit's text is not a column
+    assert reasons[2] == ""  # no reason given: the cell is empty
